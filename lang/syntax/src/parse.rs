@@ -1,0 +1,322 @@
+//! `parse`: source text to syntax tree and diagnostics. It never fails and never panics:
+//! lexical errors are reported and skipped, syntax errors are recovered at declaration and
+//! argument boundaries, and expressions nested deeper than [`MAX_DEPTH`] are cut off with a
+//! diagnostic (later stages recurse over the tree, and a stack must not overflow).
+
+use crate::actions::{Parsed, State};
+use crate::ast::*;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::grammar::StartParser;
+use crate::lexer::{lex, DocComment, LexError, Token};
+use crate::span::{FileId, Span};
+use lalrpop_util::ParseError;
+
+/// The deepest expression nesting accepted. Deeper trees get a diagnostic.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Parses a file of one or more modules.
+pub fn parse(text: &str, file: FileId) -> (SourceFile, Vec<Diagnostic>) {
+    let (parsed, diagnostics) = run(text, file, Token::StartFile);
+    match parsed {
+        Some(Parsed::File(ast)) => (ast, diagnostics),
+        _ => (SourceFile::default(), diagnostics),
+    }
+}
+
+/// Parses one expression (for `spec eval` and the REPL).
+pub fn parse_expr(text: &str, file: FileId) -> (Option<Expr>, Vec<Diagnostic>) {
+    let (parsed, diagnostics) = run(text, file, Token::StartExpr);
+    match parsed {
+        Some(Parsed::Expr(e)) => (Some(e), diagnostics),
+        _ => (None, diagnostics),
+    }
+}
+
+/// Parses module-level declarations without a surrounding module (for the REPL).
+pub fn parse_decls(text: &str, file: FileId) -> (Vec<Decl>, Vec<Diagnostic>) {
+    let (parsed, diagnostics) = run(text, file, Token::StartDecls);
+    match parsed {
+        Some(Parsed::Decls(decls)) => (decls, diagnostics),
+        _ => (Vec::new(), diagnostics),
+    }
+}
+
+fn run(text: &str, file: FileId, start: Token<'static>) -> (Option<Parsed>, Vec<Diagnostic>) {
+    let text_owned;
+    let text = if text.starts_with("#!") {
+        // A `#!` first line is blanked out (keeping offsets) so scripts can be run directly.
+        let end = text.find('\n').unwrap_or(text.len());
+        text_owned = format!("{}{}", " ".repeat(end), &text[end..]);
+        text_owned.as_str()
+    } else {
+        text
+    };
+    let (raw_tokens, docs) = lex(text);
+    let mut diagnostics = Vec::new();
+    let mut tokens = Vec::with_capacity(raw_tokens.len() + 1);
+    tokens.push((0, start, 0));
+    for (l, token, r) in raw_tokens {
+        let span = Span::new(file, l, r);
+        match token {
+            Token::Error(LexError::UnexpectedChar) => {
+                let ch = text[l..r].chars().next().unwrap_or('?');
+                diagnostics.push(
+                    Diagnostic::error(Code::InvalidToken, span, format!("unexpected character `{}`", ch.escape_debug()))
+                        .with_label("no token starts with this character"),
+                );
+            }
+            Token::Error(LexError::UnterminatedString) => {
+                diagnostics.push(
+                    Diagnostic::error(Code::UnterminatedString, span, "this string is never closed")
+                        .with_label("the string starts here")
+                        .with_help("add a closing `\"` on the same line; strings do not span lines"),
+                );
+                // Go on as if the string were closed, so the rest of the file is checked.
+                tokens.push((l, Token::Str(&text[l..r]), r));
+            }
+            Token::Error(LexError::UnterminatedComment) => {
+                diagnostics.push(
+                    Diagnostic::error(Code::UnterminatedComment, Span::new(file, l, (l + 2).min(r)), "this comment is never closed")
+                        .with_label("the comment starts here")
+                        .with_help("close it with `*/`"),
+                );
+            }
+            token => tokens.push((l, token, r)),
+        }
+    }
+    let brackets = unclosed_brackets(&tokens);
+    let mut state = State::default();
+    let result = StartParser::new().parse(file, &mut state, tokens.into_iter().map(Ok::<_, std::convert::Infallible>));
+    let mut syntax_errors: Vec<Diagnostic> =
+        state.errors.drain(..).map(|recovery| describe(recovery.error, file, text, &brackets)).collect();
+    let parsed = match result {
+        Ok(parsed) => Some(parsed),
+        Err(error) => {
+            syntax_errors.push(describe(error, file, text, &brackets));
+            None
+        }
+    };
+    // One mistake can make the parser stumble twice at the same place: keep the first.
+    syntax_errors.dedup_by(|b, a| a.span.start == b.span.start);
+    diagnostics.extend(syntax_errors);
+    diagnostics.append(&mut state.diagnostics);
+    let parsed = parsed.map(|parsed| finish(parsed, text, &docs, &mut diagnostics));
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    (parsed, diagnostics)
+}
+
+/// Checks nesting depth and attaches doc comments.
+fn finish(parsed: Parsed, text: &str, docs: &[DocComment], diagnostics: &mut Vec<Diagnostic>) -> Parsed {
+    match parsed {
+        Parsed::File(mut file) => {
+            for module in &mut file.modules {
+                module.doc = doc_before(text, docs, module.span.start as usize);
+                for decl in &mut module.decls {
+                    finish_decl(decl, text, docs, diagnostics);
+                }
+            }
+            Parsed::File(file)
+        }
+        Parsed::Decls(mut decls) => {
+            for decl in &mut decls {
+                finish_decl(decl, text, docs, diagnostics);
+            }
+            Parsed::Decls(decls)
+        }
+        Parsed::Expr(mut e) => {
+            limit_depth(&mut e, diagnostics);
+            Parsed::Expr(e)
+        }
+    }
+}
+
+fn finish_decl(decl: &mut Decl, text: &str, docs: &[DocComment], diagnostics: &mut Vec<Diagnostic>) {
+    decl.doc = doc_before(text, docs, decl.span.start as usize);
+    match &mut decl.kind {
+        DeclKind::Def(def) => {
+            if let Some(body) = &mut def.body {
+                limit_depth(body, diagnostics);
+            }
+        }
+        DeclKind::Assume { expr, .. } => limit_depth(expr, diagnostics),
+        DeclKind::Import(import) => {
+            for (_, e) in import.instance.iter_mut().flatten() {
+                limit_depth(e, diagnostics);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The `///` comments that end right before `offset` (only blank space between), joined.
+fn doc_before(text: &str, docs: &[DocComment], offset: usize) -> Option<String> {
+    let mut lines = Vec::new();
+    let mut end = offset;
+    for doc in docs.iter().rev().skip_while(|d| d.start >= offset) {
+        if !text[doc.end..end].trim().is_empty() {
+            break;
+        }
+        lines.push(doc.text.as_str());
+        end = doc.start;
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    lines.reverse();
+    Some(lines.join("\n"))
+}
+
+/// Replaces any subexpression nested deeper than `MAX_DEPTH` by an error node (taking the
+/// removed tree apart without recursion) and reports it once.
+fn limit_depth(root: &mut Expr, diagnostics: &mut Vec<Diagnostic>) {
+    // Iterative walk with explicit depth; raw pointers are avoided by walking twice:
+    // first measure, then cut at the first too-deep node found on a path.
+    let mut stack: Vec<(&Expr, usize)> = vec![(root, 1)];
+    let mut too_deep = false;
+    while let Some((e, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            too_deep = true;
+            break;
+        }
+        stack.extend(e.children().into_iter().map(|c| (c, depth + 1)));
+    }
+    if !too_deep {
+        return;
+    }
+    let span = root.span;
+    let removed = std::mem::replace(root, Expr::error(span));
+    dismantle(removed);
+    diagnostics.push(
+        Diagnostic::error(Code::TooDeep, span, format!("this expression nests more than {MAX_DEPTH} levels deep"))
+            .with_label("too deeply nested")
+            .with_help("split it into several definitions"),
+    );
+}
+
+/// Drops a tree of any depth without recursion.
+fn dismantle(e: Expr) {
+    let mut pending = vec![e];
+    while let Some(mut e) = pending.pop() {
+        pending.extend(e.take_children());
+    }
+}
+
+/// Opening brackets never closed, innermost last: used to explain an early end of file.
+fn unclosed_brackets(tokens: &[(usize, Token, usize)]) -> Vec<(usize, &'static str)> {
+    let mut open: Vec<(usize, &'static str)> = Vec::new();
+    for (l, token, _) in tokens {
+        match token {
+            Token::LParen => open.push((*l, "(")),
+            Token::LBrace => open.push((*l, "{")),
+            Token::LBracket => open.push((*l, "[")),
+            Token::RParen | Token::RBrace | Token::RBracket => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open
+}
+
+type Error<'s> = ParseError<usize, Token<'s>, std::convert::Infallible>;
+
+fn describe(error: Error, file: FileId, text: &str, unclosed: &[(usize, &'static str)]) -> Diagnostic {
+    match error {
+        ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
+            let found = token.describe();
+            let wanted = describe_expected(&expected);
+            let mut d = Diagnostic::error(Code::UnexpectedToken, Span::new(file, l, r), format!("expected {wanted}, found {found}"))
+                .with_label(format!("expected {wanted}"));
+            if matches!(token, Token::Eq) {
+                d = d.with_help("`=` only assigns a primed variable (`x' = e`); to compare, write `==`");
+            }
+            if matches!(token, Token::RBrace | Token::RParen) && wanted.contains("else") {
+                d = d.with_help("an `if` always needs an `else` branch");
+            }
+            d
+        }
+        ParseError::UnrecognizedEof { location, expected } => {
+            let wanted = describe_expected(&expected);
+            let end = text.len();
+            let at = Span::new(file, location.min(end), location.min(end));
+            match unclosed.last() {
+                Some((open_at, bracket)) => {
+                    let close = match *bracket {
+                        "(" => ")",
+                        "[" => "]",
+                        _ => "}",
+                    };
+                    Diagnostic::error(Code::UnexpectedEnd, Span::new(file, *open_at, *open_at + 1), format!("this `{bracket}` is never closed"))
+                        .with_label(format!("opened here; the file ends before the matching `{close}`"))
+                        .with_secondary(at, format!("the file ends here, where {wanted} was expected"))
+                }
+                None => Diagnostic::error(Code::UnexpectedEnd, at, format!("the file ends too early: expected {wanted}"))
+                    .with_label("the file ends here"),
+            }
+        }
+        ParseError::ExtraToken { token: (l, token, r) } => {
+            Diagnostic::error(Code::UnexpectedToken, Span::new(file, l, r), format!("unexpected {}", token.describe()))
+        }
+        ParseError::InvalidToken { location } => {
+            Diagnostic::error(Code::InvalidToken, Span::new(file, location, location + 1), "invalid token")
+        }
+        ParseError::User { error } => match error {},
+    }
+}
+
+/// Turns lalrpop's list of terminal names into plain words.
+pub(crate) fn describe_expected(expected: &[String]) -> String {
+    let names: Vec<String> = expected.iter().map(|e| e.trim_matches('"').replace("\\\"", "\"")).collect();
+    let has = |t: &str| names.iter().any(|n| n == t);
+    let mut words: Vec<String> = Vec::new();
+    let mut covered: Vec<&str> = Vec::new();
+    if has("Ident") && has("Int") && has("(") {
+        words.push("an expression".to_string());
+        covered.extend([
+            "Ident", "QualIdent", "Int", "Str", "(", "[", "{", "true", "false", "_", "-", "if", "match", "all", "any", "and", "or",
+            "val", "def", "pure", "action", "temporal", "run", "nondet", "from", "as",
+        ]);
+    } else if has("const") && has("val") && has("import") {
+        words.push("a declaration (`val`, `def`, `action`, `var`, `const`, `type`, `import`, ...)".to_string());
+        covered.extend([
+            "const", "var", "assume", "type", "import", "export", "val", "def", "pure", "action", "temporal", "run",
+        ]);
+    } else if has("Ident") {
+        words.push("a name".to_string());
+        covered.extend(["Ident", "QualIdent", "from", "as"]);
+    }
+    if has("module") && words.is_empty() {
+        words.push("`module`".to_string());
+        covered.push("module");
+    }
+    for name in &names {
+        if covered.contains(&name.as_str()) {
+            continue;
+        }
+        let word = match name.as_str() {
+            "Int" => "a number".to_string(),
+            "Str" => "a string".to_string(),
+            "Ident" | "QualIdent" => "a name".to_string(),
+            "StartFile" | "StartExpr" | "StartDecls" => continue,
+            other => format!("`{other}`"),
+        };
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    // Infix operators that could continue an expression are rarely what was meant: say so once.
+    let operators = ["`+`", "`-`", "`*`", "`/`", "`%`", "`^`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`and`", "`or`", "`iff`", "`implies`", "`->`", "`.`", "`[`", "`'`", "`=`", "`=>`"];
+    let operator_count = words.iter().filter(|w| operators.contains(&w.as_str())).count();
+    if operator_count > 3 {
+        words.retain(|w| !operators.contains(&w.as_str()));
+        words.push("an operator".to_string());
+    }
+    match words.len() {
+        0 => "something else".to_string(),
+        1 => words.remove(0),
+        n => {
+            let last = words.remove(n - 1);
+            format!("{} or {}", words.join(", "), last)
+        }
+    }
+}
