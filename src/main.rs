@@ -1,1 +1,35 @@
-fn main() {}
+//! `spec`: the command-line front end. A thin layer: it parses flags with clap, loads files
+//! into the shared analysis database, calls the library crates and reports. Exit codes are
+//! the same for every command: 0 success, 1 the spec's verdict is "no" (a violation, a
+//! failed test), 2 invalid input (syntax, names, types, modes, flags, files), 3 a runtime
+//! error while evaluating.
+
+mod commands;
+mod report;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "spec", version, about = "Executable specifications in the Quint language: parse, typecheck, evaluate, simulate and test them.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check that a file parses; print syntax errors.
+    Parse(commands::parse::Args),
+    /// Check names, types and modes of a file and the files it imports.
+    Typecheck(commands::typecheck::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Parse(args) => commands::parse::run(args),
+        Command::Typecheck(args) => commands::typecheck::run(args),
+    };
+    ExitCode::from(code)
+}

@@ -6,7 +6,7 @@ use crate::span::Span;
 use num_bigint::BigInt;
 
 /// A parsed file: one or more modules.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct SourceFile {
     pub modules: Vec<Module>,
 }
@@ -18,7 +18,7 @@ pub struct Ident {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Module {
     pub name: Ident,
     pub decls: Vec<Decl>,
@@ -26,14 +26,14 @@ pub struct Module {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decl {
     pub kind: DeclKind,
     pub doc: Option<String>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DeclKind {
     Const { name: Ident, ty: Type },
     Var { name: Ident, ty: Type },
@@ -50,7 +50,7 @@ pub enum DeclKind {
     Error,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Variant {
     pub name: Ident,
     pub payload: Option<Type>,
@@ -58,7 +58,7 @@ pub struct Variant {
 }
 
 /// `import M.*`, `import M.x`, `import M as N`, `import M(C = e).*`, each optionally `from "f"`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Import {
     pub module: Ident,
     /// Constant substitutions of an instance: `import M(N = 3).*`.
@@ -67,7 +67,7 @@ pub struct Import {
     pub from: Option<(String, Span)>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ImportWhat {
     /// `M.*`
     All,
@@ -77,7 +77,7 @@ pub enum ImportWhat {
     Qualified(Option<Ident>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
     pub module: Ident,
     pub what: ImportWhat,
@@ -112,7 +112,7 @@ impl Qualifier {
 }
 
 /// An operator or value definition, at module level or inside an expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Def {
     pub qualifier: Qualifier,
     pub name: Ident,
@@ -127,7 +127,7 @@ pub struct Def {
 }
 
 /// A lambda or definition parameter.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Param {
     pub pattern: Pattern,
     pub ty: Option<Type>,
@@ -135,7 +135,7 @@ pub struct Param {
 }
 
 /// What a parameter or a destructuring `val` binds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pattern {
     Name(Ident),
     /// `_`: binds nothing.
@@ -171,13 +171,13 @@ impl Pattern {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Type {
     pub kind: TypeKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TypeKind {
     /// `int`, `str`, `bool`, an alias, a type variable or an uninterpreted type.
     Name(Ident),
@@ -195,7 +195,7 @@ pub enum TypeKind {
     Error,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
@@ -290,21 +290,21 @@ impl BlockOp {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordItem {
     Field(Ident, Expr),
     /// `...r`
     Spread(Expr),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatchArm {
     pub pattern: MatchPattern,
     pub body: Expr,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MatchPattern {
     /// `A`, `A(x)`, `A(_)`
     Variant(Ident, Option<Pattern>),
@@ -313,14 +313,14 @@ pub enum MatchPattern {
 }
 
 /// A local binding that scopes over the expression after it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LetBinding {
     Def(Def),
     /// `val (a, b) = e` or `val { f, g } = r`.
     Destructure { qualifier: Qualifier, pattern: Pattern, value: Expr, span: Span },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExprKind {
     /// A name, possibly qualified.
     Name(String),

@@ -1,0 +1,82 @@
+//! The order in which definitions are checked: each after the definitions it uses.
+//! A cycle of definitions is an error (the language has no recursion); it is reported with
+//! the names on the cycle, and the definitions on it are checked without each other's types.
+
+use crate::ir::*;
+use spec_syntax::{Code, Diagnostic};
+
+/// Definitions used directly by `def` (through names or calls).
+pub fn uses(def: &Def) -> Vec<DefId> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Expr> = def.body.iter().collect();
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => out.push(*d),
+            _ => {}
+        }
+        stack.extend(e.children());
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// All definitions in dependency order; cycles are reported.
+pub fn order(program: &Program, diagnostics: &mut Vec<Diagnostic>) -> Vec<DefId> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let n = program.defs.len();
+    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
+    let mut mark = vec![Mark::New; n];
+    let mut order = Vec::with_capacity(n);
+    let mut reported = vec![false; n];
+    for root in 0..n {
+        if mark[root] != Mark::New {
+            continue;
+        }
+        // Iterative depth-first search: (definition, next dependency to visit).
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        mark[root] = Mark::Active;
+        while let Some((d, i)) = stack.last().copied() {
+            if i < deps[d].len() {
+                stack.last_mut().map(|top| top.1 += 1);
+                let next = deps[d][i] as usize;
+                match mark[next] {
+                    Mark::New => {
+                        mark[next] = Mark::Active;
+                        stack.push((next, 0));
+                    }
+                    Mark::Active => {
+                        let start = stack.iter().position(|(x, _)| *x == next).unwrap_or(0);
+                        let cycle: Vec<usize> = stack[start..].iter().map(|(x, _)| *x).collect();
+                        if !cycle.iter().any(|c| reported[*c]) {
+                            for c in &cycle {
+                                reported[*c] = true;
+                            }
+                            let mut names: Vec<&str> = cycle.iter().map(|c| program.defs[*c].name.as_str()).collect();
+                            names.push(names[0]);
+                            let first = &program.defs[next];
+                            let mut diag = Diagnostic::error(Code::DefinitionCycle, first.name_span, format!("these definitions depend on each other in a cycle: {}", names.join(" -> ")))
+                                .with_label("part of the cycle")
+                                .with_help("recursion is not allowed; use fold or reps to iterate");
+                            for c in cycle.iter().skip(1) {
+                                diag = diag.with_secondary(program.defs[*c].name_span, "also on the cycle");
+                            }
+                            diagnostics.push(diag);
+                        }
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                mark[d] = Mark::Done;
+                order.push(d as DefId);
+                stack.pop();
+            }
+        }
+    }
+    order
+}

@@ -1,0 +1,883 @@
+//! Type inference: Hindley–Milner with let-polymorphism over the resolved program, with
+//! row-polymorphic records (a field access on a record of unknown shape constrains it to
+//! have that field) and nominal sum types. Definitions are checked in dependency order, so
+//! each use of a definition instantiates its generalized type.
+//!
+//! Errors name what was expected and what was found, at the place where they differ.
+
+use crate::builtins::{builtin, signature_type, Shape};
+use crate::ir::*;
+use crate::ty::{var_names, Row, Scheme, Ty, TyDisplay, TyVar};
+use spec_syntax::{Code, Diagnostic, Span};
+use std::collections::{BTreeMap, HashMap};
+
+/// Infers the types of every definition of `program`.
+pub fn infer(program: &Program) -> (Types, Vec<Diagnostic>) {
+    let mut infer = Infer {
+        program,
+        bindings: Vec::new(),
+        schemes: vec![None; program.defs.len()],
+        diagnostics: Vec::new(),
+        exprs: Vec::new(),
+        locals: HashMap::new(),
+        current: 0,
+        local_types: BTreeMap::new(),
+        deferred: Vec::new(),
+    };
+    let order = crate::deps::order(program, &mut infer.diagnostics);
+    for def in order {
+        infer.check_def(def);
+    }
+    let exprs = std::mem::take(&mut infer.exprs).into_iter().map(|(s, t)| (s, infer.resolve(&t))).collect();
+    let locals = std::mem::take(&mut infer.local_types).into_iter().map(|(k, t)| (k, infer.resolve(&t))).collect();
+    let types = Types { defs: infer.schemes, exprs, locals };
+    (types, infer.diagnostics)
+}
+
+#[derive(Clone)]
+enum LocalTy {
+    Mono(Ty),
+    Poly(Scheme),
+}
+
+/// A check that waits until a type is known: `t._2` on a `t` whose type is still open.
+struct Deferred {
+    ty: Ty,
+    index: usize,
+    result: Ty,
+    span: Span,
+}
+
+struct Infer<'p> {
+    program: &'p Program,
+    /// What each type variable stands for, once known.
+    bindings: Vec<Option<Ty>>,
+    schemes: Vec<Option<Scheme>>,
+    diagnostics: Vec<Diagnostic>,
+    exprs: Vec<(Span, Ty)>,
+    locals: HashMap<LocalId, LocalTy>,
+    current: DefId,
+    local_types: BTreeMap<(DefId, LocalId), Ty>,
+    deferred: Vec<Deferred>,
+}
+
+/// Why two types had to be equal: decides the wording of the error.
+#[derive(Clone, Copy)]
+enum Why<'a> {
+    /// An argument of an operator call.
+    Argument { op: &'a str, index: usize },
+    /// The declared type of a definition.
+    Annotation,
+    /// Two things that must have one type (set elements, branches).
+    Same(&'a str),
+    Plain,
+}
+
+impl<'p> Infer<'p> {
+    fn fresh(&mut self) -> Ty {
+        self.bindings.push(None);
+        Ty::Var(self.bindings.len() as TyVar - 1)
+    }
+
+    fn fresh_var(&mut self) -> TyVar {
+        self.bindings.push(None);
+        self.bindings.len() as TyVar - 1
+    }
+
+    /// The type with every known variable replaced, records flattened.
+    fn resolve(&self, ty: &Ty) -> Ty {
+        match ty {
+            Ty::Var(v) => match self.bindings.get(*v as usize).and_then(|b| b.as_ref()) {
+                Some(t) => self.resolve(t),
+                None => ty.clone(),
+            },
+            Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => ty.clone(),
+            Ty::Set(t) => Ty::set(self.resolve(t)),
+            Ty::List(t) => Ty::list(self.resolve(t)),
+            Ty::Map(a, b) => Ty::map(self.resolve(a), self.resolve(b)),
+            Ty::Tuple(items) => Ty::Tuple(items.iter().map(|t| self.resolve(t)).collect()),
+            Ty::Sum(n, items) => Ty::Sum(n.clone(), items.iter().map(|t| self.resolve(t)).collect()),
+            Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| self.resolve(t)).collect(), self.resolve(r)),
+            Ty::Record(row) => {
+                let (fields, rest) = self.row(row);
+                Ty::Record(Row { fields: fields.iter().map(|(k, t)| (k.clone(), self.resolve(t))).collect(), rest })
+            }
+        }
+    }
+
+    /// All fields of a row, following bound row variables, and its open tail if any.
+    fn row(&self, row: &Row) -> (BTreeMap<String, Ty>, Option<TyVar>) {
+        let mut fields = row.fields.clone();
+        let mut rest = row.rest;
+        while let Some(v) = rest {
+            match self.bindings.get(v as usize).and_then(|b| b.as_ref()) {
+                Some(Ty::Record(inner)) => {
+                    for (k, t) in &inner.fields {
+                        fields.entry(k.clone()).or_insert_with(|| t.clone());
+                    }
+                    rest = inner.rest;
+                }
+                Some(Ty::Var(w)) => rest = Some(*w),
+                _ => break,
+            }
+        }
+        (fields, rest)
+    }
+
+    /// The outermost shape of a type (variables followed).
+    fn shallow(&self, ty: &Ty) -> Ty {
+        let mut t = ty.clone();
+        while let Ty::Var(v) = t {
+            match self.bindings.get(v as usize).and_then(|b| b.clone()) {
+                Some(next) => t = next,
+                None => break,
+            }
+        }
+        t
+    }
+
+    fn show(&self, ty: &Ty) -> String {
+        let ty = self.resolve(ty);
+        let names = var_names(&ty);
+        TyDisplay { ty: &ty, names: &names }.to_string()
+    }
+
+    fn occurs(&self, v: TyVar, ty: &Ty) -> bool {
+        let mut vars = Vec::new();
+        self.resolve(ty).free_vars(&mut vars);
+        vars.contains(&v)
+    }
+
+    fn bind(&mut self, v: TyVar, ty: Ty) -> Result<(), ()> {
+        if let Ty::Var(w) = self.shallow(&ty) {
+            if w == v {
+                return Ok(());
+            }
+        }
+        if self.occurs(v, &ty) {
+            return Err(());
+        }
+        self.bindings[v as usize] = Some(ty);
+        Ok(())
+    }
+
+    /// Makes two types equal, or reports why they cannot be, at `span`.
+    fn unify_at(&mut self, expected: &Ty, found: &Ty, span: Span, why: Why) {
+        if self.unify(expected, found).is_err() {
+            let (e, f) = (self.show(expected), self.show(found));
+            let message = match why {
+                Why::Argument { op, index } => format!("argument {} of `{op}` should be {e}, but it is {f}", index + 1),
+                Why::Annotation => format!("the declared type is {e}, but the definition has type {f}"),
+                Why::Same(what) => format!("{what} must have one type: {e} and {f} differ"),
+                Why::Plain => format!("expected {e}, found {f}"),
+            };
+            let code = if matches!(why, Why::Annotation) { Code::AnnotationMismatch } else { Code::TypeMismatch };
+            self.diagnostics.push(Diagnostic::error(code, span, message).with_label(format!("expected {e}, found {f}")));
+        }
+    }
+
+    fn unify(&mut self, a: &Ty, b: &Ty) -> Result<(), ()> {
+        let a = self.shallow(a);
+        let b = self.shallow(b);
+        match (&a, &b) {
+            (Ty::Var(x), Ty::Var(y)) if x == y => Ok(()),
+            (Ty::Var(x), _) => self.bind(*x, b.clone()),
+            (_, Ty::Var(y)) => self.bind(*y, a.clone()),
+            (Ty::Int, Ty::Int) | (Ty::Bool, Ty::Bool) | (Ty::Str, Ty::Str) => Ok(()),
+            (Ty::Const(x), Ty::Const(y)) if x == y => Ok(()),
+            (Ty::Set(x), Ty::Set(y)) | (Ty::List(x), Ty::List(y)) => self.unify(x, y),
+            (Ty::Map(k1, v1), Ty::Map(k2, v2)) => {
+                self.unify(k1, k2)?;
+                self.unify(v1, v2)
+            }
+            (Ty::Tuple(xs), Ty::Tuple(ys)) if xs.len() == ys.len() => {
+                for (x, y) in xs.iter().zip(ys) {
+                    self.unify(x, y)?;
+                }
+                Ok(())
+            }
+            (Ty::Sum(n1, xs), Ty::Sum(n2, ys)) if n1 == n2 && xs.len() == ys.len() => {
+                for (x, y) in xs.iter().zip(ys) {
+                    self.unify(x, y)?;
+                }
+                Ok(())
+            }
+            (Ty::Oper(p1, r1), Ty::Oper(p2, r2)) if p1.len() == p2.len() => {
+                for (x, y) in p1.iter().zip(p2) {
+                    self.unify(x, y)?;
+                }
+                self.unify(r1, r2)
+            }
+            (Ty::Record(r1), Ty::Record(r2)) => self.unify_rows(r1, r2),
+            _ => Err(()),
+        }
+    }
+
+    fn unify_rows(&mut self, r1: &Row, r2: &Row) -> Result<(), ()> {
+        let (f1, rest1) = self.row(r1);
+        let (f2, rest2) = self.row(r2);
+        for (k, t1) in &f1 {
+            if let Some(t2) = f2.get(k) {
+                self.unify(t1, t2)?;
+            }
+        }
+        let only1: BTreeMap<String, Ty> = f1.iter().filter(|(k, _)| !f2.contains_key(*k)).map(|(k, t)| (k.clone(), t.clone())).collect();
+        let only2: BTreeMap<String, Ty> = f2.iter().filter(|(k, _)| !f1.contains_key(*k)).map(|(k, t)| (k.clone(), t.clone())).collect();
+        match (rest1, rest2) {
+            (None, None) => {
+                if only1.is_empty() && only2.is_empty() {
+                    Ok(())
+                } else {
+                    Err(())
+                }
+            }
+            (Some(a), None) => {
+                if !only1.is_empty() {
+                    return Err(());
+                }
+                self.bind(a, Ty::Record(Row { fields: only2, rest: None }))
+            }
+            (None, Some(b)) => {
+                if !only2.is_empty() {
+                    return Err(());
+                }
+                self.bind(b, Ty::Record(Row { fields: only1, rest: None }))
+            }
+            (Some(a), Some(b)) => {
+                if a == b {
+                    return if only1.is_empty() && only2.is_empty() { Ok(()) } else { Err(()) };
+                }
+                let tail = self.fresh_var();
+                self.bind(a, Ty::Record(Row { fields: only2, rest: Some(tail) }))?;
+                self.bind(b, Ty::Record(Row { fields: only1, rest: Some(tail) }))
+            }
+        }
+    }
+
+    fn instantiate(&mut self, scheme: &Scheme) -> Ty {
+        let map: HashMap<TyVar, Ty> = scheme.vars.iter().map(|v| (*v, self.fresh())).collect();
+        substitute(&scheme.ty, &map)
+    }
+
+    /// Replaces annotation variables (numbered from 0) by fresh variables, consistently.
+    fn from_annotation(&mut self, ty: &Ty, map: &mut HashMap<TyVar, Ty>) -> Ty {
+        let mut vars = Vec::new();
+        ty.free_vars(&mut vars);
+        for v in vars {
+            if !map.contains_key(&v) {
+                let f = self.fresh();
+                map.insert(v, f);
+            }
+        }
+        substitute(ty, map)
+    }
+
+    fn generalize(&self, ty: &Ty, env_vars: &[TyVar]) -> Scheme {
+        let ty = self.resolve(ty);
+        let mut vars = Vec::new();
+        ty.free_vars(&mut vars);
+        vars.retain(|v| !env_vars.contains(v));
+        Scheme { vars, ty }
+    }
+
+    fn env_vars(&self) -> Vec<TyVar> {
+        let mut out = Vec::new();
+        for t in self.locals.values() {
+            if let LocalTy::Mono(t) = t {
+                self.resolve(t).free_vars(&mut out);
+            }
+        }
+        out
+    }
+
+    fn check_def(&mut self, id: DefId) {
+        let def = &self.program.defs[id as usize];
+        self.current = id;
+        self.locals.clear();
+        self.deferred.clear();
+        let mut ann_map = HashMap::new();
+        let annotation = def.annotation.as_ref().map(|a| self.from_annotation(a, &mut ann_map));
+        let ty = match &def.params {
+            Some(params) => {
+                let ann_params = match annotation.as_ref().map(|a| self.shallow(a)) {
+                    Some(Ty::Oper(ps, _)) if ps.len() == params.len() => Some(ps),
+                    _ => None,
+                };
+                let param_tys: Vec<Ty> = params
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let t = ann_params.as_ref().map(|ps| ps[i].clone()).unwrap_or_else(|| self.fresh());
+                        self.bind_pattern(p, &t);
+                        t
+                    })
+                    .collect();
+                let ret = match &def.body {
+                    Some(body) => self.expr(body),
+                    None => match annotation.as_ref().map(|a| self.shallow(a)) {
+                        Some(Ty::Oper(_, r)) => *r,
+                        _ => self.fresh(),
+                    },
+                };
+                Ty::oper(param_tys, ret)
+            }
+            None => match &def.body {
+                Some(body) => self.expr(body),
+                None => annotation.clone().unwrap_or_else(|| self.fresh()),
+            },
+        };
+        if let Some(annotation) = &annotation {
+            let span = def.body.as_ref().map(|b| b.span).unwrap_or(def.name_span);
+            // For operators, compare the result type at the body, parameters were bound already.
+            match (self.shallow(annotation), self.shallow(&ty)) {
+                (Ty::Oper(ap, ar), Ty::Oper(tp, tr)) if ap.len() == tp.len() => {
+                    self.unify_at(&ar, &tr, span, Why::Annotation);
+                    self.unify_at(annotation, &ty, def.name_span, Why::Annotation);
+                }
+                _ => self.unify_at(annotation, &ty, span, Why::Annotation),
+            }
+        }
+        self.run_deferred();
+        if def.body.is_some() && def.qualifier != spec_syntax::ast::Qualifier::Run {
+            let t = self.resolve(&ty);
+            if matches!(def.qualifier, spec_syntax::ast::Qualifier::Action) {
+                let result = match &t {
+                    Ty::Oper(_, r) => (**r).clone(),
+                    other => other.clone(),
+                };
+                if !matches!(self.shallow(&result), Ty::Bool | Ty::Var(_)) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::TypeMismatch, def.name_span, format!("the action `{}` has type {}, but an action must be a Boolean", def.name, self.show(&result)))
+                            .with_label("not a Boolean"),
+                    );
+                }
+            }
+        }
+        let scheme = self.generalize(&ty, &[]);
+        self.schemes[id as usize] = Some(scheme);
+    }
+
+    fn run_deferred(&mut self) {
+        let pending = std::mem::take(&mut self.deferred);
+        for d in pending {
+            match self.shallow(&d.ty) {
+                Ty::Tuple(items) => {
+                    if d.index == 0 || d.index > items.len() {
+                        self.diagnostics.push(Diagnostic::error(Code::NoSuchField, d.span, format!("the tuple has {} items; there is no item {}", items.len(), d.index)));
+                    } else {
+                        self.unify_at(&items[d.index - 1], &d.result, d.span, Why::Plain);
+                    }
+                }
+                _ => self.diagnostics.push(
+                    Diagnostic::error(Code::TypeMismatch, d.span, "cannot tell the type of this tuple")
+                        .with_label("add a type annotation to the definition it comes from"),
+                ),
+            }
+        }
+    }
+
+    fn bind_pattern(&mut self, pat: &Pat, ty: &Ty) {
+        match pat {
+            Pat::Bind(local) => {
+                self.locals.insert(*local, LocalTy::Mono(ty.clone()));
+                self.local_types.insert((self.current, *local), ty.clone());
+            }
+            Pat::Hole(_) => {}
+            Pat::Tuple(items, span) => {
+                let tys: Vec<Ty> = items.iter().map(|_| self.fresh()).collect();
+                self.unify_at(&Ty::Tuple(tys.clone()), ty, *span, Why::Plain);
+                for (p, t) in items.iter().zip(&tys) {
+                    self.bind_pattern(p, t);
+                }
+            }
+            Pat::Record(fields, span) => {
+                let rest = self.fresh_var();
+                let tys: BTreeMap<String, Ty> = fields.iter().map(|(n, _)| (n.clone(), self.fresh())).collect();
+                self.unify_at(&Ty::Record(Row { fields: tys.clone(), rest: Some(rest) }), ty, *span, Why::Plain);
+                for (name, local) in fields {
+                    self.locals.insert(*local, LocalTy::Mono(tys[name].clone()));
+                    self.local_types.insert((self.current, *local), tys[name].clone());
+                }
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Ty {
+        let ty = stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.expr_inner(e));
+        self.exprs.push((e.span, ty.clone()));
+        ty
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Ty {
+        match &e.kind {
+            ExprKind::Int(_) => Ty::Int,
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::Str(_) => Ty::Str,
+            ExprKind::Local(l) => match self.locals.get(l).cloned() {
+                Some(LocalTy::Mono(t)) => t,
+                Some(LocalTy::Poly(s)) => self.instantiate(&s),
+                None => self.fresh(),
+            },
+            ExprKind::Def(d) => self.def_type(*d),
+            ExprKind::Var(v) => self.program.vars[*v as usize].ty.clone(),
+            ExprKind::Const(c) => self.program.consts[*c as usize].ty.clone(),
+            ExprKind::Builtin(name) => self.builtin_type(name),
+            ExprKind::Call { callee, callee_span, args } => self.call(callee, *callee_span, args, e.span),
+            ExprKind::Lambda { params, body } => {
+                let tys: Vec<Ty> = params
+                    .iter()
+                    .map(|p| {
+                        let t = self.fresh();
+                        self.bind_pattern(p, &t);
+                        t
+                    })
+                    .collect();
+                let ret = self.expr(body);
+                Ty::oper(tys, ret)
+            }
+            ExprKind::Let { local, params, annotation, value, body, .. } => {
+                let mut map = HashMap::new();
+                let annotation = annotation.as_ref().map(|a| self.from_annotation(a, &mut map));
+                let ty = match params {
+                    Some(params) => {
+                        let ann_params = match annotation.as_ref().map(|a| self.shallow(a)) {
+                            Some(Ty::Oper(ps, _)) if ps.len() == params.len() => Some(ps),
+                            _ => None,
+                        };
+                        let tys: Vec<Ty> = params
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                let t = ann_params.as_ref().map(|ps| ps[i].clone()).unwrap_or_else(|| self.fresh());
+                                self.bind_pattern(p, &t);
+                                t
+                            })
+                            .collect();
+                        let ret = self.expr(value);
+                        Ty::oper(tys, ret)
+                    }
+                    None => self.expr(value),
+                };
+                if let Some(a) = &annotation {
+                    self.unify_at(a, &ty, value.span, Why::Annotation);
+                }
+                self.local_types.insert((self.current, *local), ty.clone());
+                let binding = if params.is_some() {
+                    let env = self.env_vars();
+                    LocalTy::Poly(self.generalize(&ty, &env))
+                } else {
+                    LocalTy::Mono(ty)
+                };
+                self.locals.insert(*local, binding);
+                self.expr(body)
+            }
+            ExprKind::LetPat { pat, value, body } => {
+                let t = self.expr(value);
+                self.bind_pattern(pat, &t);
+                self.expr(body)
+            }
+            ExprKind::Nondet { local, annotation, value, body } => {
+                let t = self.expr(value);
+                if let Some(a) = annotation {
+                    let a = self.from_annotation(a, &mut HashMap::new());
+                    self.unify_at(&a, &t, value.span, Why::Annotation);
+                }
+                self.locals.insert(*local, LocalTy::Mono(t.clone()));
+                self.local_types.insert((self.current, *local), t);
+                self.expr(body)
+            }
+            ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, e.span),
+            ExprKind::Variant { ty, name, payload } => {
+                let (sum_ty, payload_ty) = self.variant_type(ty, name);
+                match (payload, payload_ty) {
+                    (Some(p), Some(expected)) => {
+                        let found = self.expr(p);
+                        self.unify_at(&expected, &found, p.span, Why::Plain);
+                    }
+                    (None, Some(expected)) => {
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::WrongArity, e.span, format!("the variant `{name}` carries a value of type {}", self.show(&expected)))
+                                .with_label(format!("write `{name}(...)`")),
+                        );
+                    }
+                    (Some(p), None) => {
+                        self.expr(p);
+                        self.diagnostics.push(Diagnostic::error(Code::WrongArity, e.span, format!("the variant `{name}` carries no value")).with_label(format!("write `{name}` without arguments")));
+                    }
+                    (None, None) => {}
+                }
+                sum_ty
+            }
+            ExprKind::Assign { var, value } => {
+                let var_ty = self.program.vars[*var as usize].ty.clone();
+                let found = self.expr(value);
+                if self.unify(&var_ty, &found).is_err() {
+                    let (v, f) = (self.show(&var_ty), self.show(&found));
+                    let name = &self.program.vars[*var as usize].name;
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::TypeMismatch, value.span, format!("the state variable `{name}` has type {v}, but is assigned a value of type {f}"))
+                            .with_label(format!("expected {v}, found {f}")),
+                    );
+                }
+                Ty::Bool
+            }
+            ExprKind::Record(fields) => {
+                let fields = fields.iter().map(|(n, v)| (n.clone(), self.expr(v))).collect::<Vec<_>>();
+                Ty::record(fields)
+            }
+            ExprKind::Field { record, field } => {
+                let t = self.expr(record);
+                self.field_type(&t, field, record.span, e.span)
+            }
+            ExprKind::Item { tuple, index } => {
+                let t = self.expr(tuple);
+                let result = self.fresh();
+                match self.shallow(&t) {
+                    Ty::Tuple(items) => {
+                        if *index == 0 || *index > items.len() {
+                            self.diagnostics.push(
+                                Diagnostic::error(Code::NoSuchField, e.span, format!("the tuple {} has {} items; there is no item {index}", self.show(&t), items.len()))
+                                    .with_label(format!("items are numbered from `_1` to `_{}`", items.len())),
+                            );
+                        } else {
+                            self.unify(&items[index - 1], &result).ok();
+                        }
+                    }
+                    Ty::Var(_) => self.deferred.push(Deferred { ty: t, index: *index, result: result.clone(), span: e.span }),
+                    _ => self.diagnostics.push(
+                        Diagnostic::error(Code::TypeMismatch, tuple.span, format!("`._{index}` needs a tuple, but this has type {}", self.show(&t))).with_label("not a tuple"),
+                    ),
+                }
+                result
+            }
+            ExprKind::Error => self.fresh(),
+        }
+    }
+
+    fn def_type(&mut self, d: DefId) -> Ty {
+        match self.schemes[d as usize].clone() {
+            Some(s) => self.instantiate(&s),
+            None => self.fresh(),
+        }
+    }
+
+    fn builtin_type(&mut self, name: &str) -> Ty {
+        match builtin(name).map(|b| b.shape) {
+            Some(Shape::Fixed(sig)) => {
+                let mut fresh = || {
+                    self.bindings.push(None);
+                    self.bindings.len() as TyVar - 1
+                };
+                signature_type(sig, &mut fresh)
+            }
+            _ => self.fresh(),
+        }
+    }
+
+    fn field_type(&mut self, record: &Ty, field: &str, record_span: Span, span: Span) -> Ty {
+        match self.shallow(record) {
+            Ty::Record(row) => {
+                let (fields, rest) = self.row(&row);
+                if let Some(t) = fields.get(field) {
+                    return t.clone();
+                }
+                if rest.is_none() {
+                    let mut d = Diagnostic::error(Code::NoSuchField, span, format!("record {} has no field {field}", self.show(record)))
+                        .with_label(format!("no field `{field}`"));
+                    if let Some(s) = crate::suggest::closest(field, fields.keys().map(|k| k.as_str())) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.diagnostics.push(d);
+                    return self.fresh();
+                }
+            }
+            Ty::Var(_) => {}
+            other => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TypeMismatch, record_span, format!("`.{field}` needs a record, but this has type {}", self.show(&other)))
+                        .with_label("not a record"),
+                );
+                return self.fresh();
+            }
+        }
+        let t = self.fresh();
+        let rest = self.fresh_var();
+        let wanted = Ty::Record(Row { fields: BTreeMap::from([(field.to_string(), t.clone())]), rest: Some(rest) });
+        self.unify_at(&wanted, record, span, Why::Plain);
+        t
+    }
+
+    fn variant_type(&mut self, key: &str, name: &str) -> (Ty, Option<Ty>) {
+        let Some(sum) = self.program.sum_types.get(key) else { return (self.fresh(), None) };
+        let args: Vec<Ty> = (0..sum.params).map(|_| self.fresh()).collect();
+        let payload = sum.variants.iter().find(|(n, _)| n == name).and_then(|(_, p)| p.clone());
+        let map: HashMap<TyVar, Ty> = args.iter().enumerate().map(|(i, t)| (i as TyVar, t.clone())).collect();
+        (Ty::Sum(key.to_string(), args), payload.map(|p| substitute(&p, &map)))
+    }
+
+    fn match_expr(&mut self, scrutinee: &Expr, arms: &[Arm], span: Span) -> Ty {
+        let scrutinee_ty = self.expr(scrutinee);
+        let result = self.fresh();
+        let mut sum_key: Option<String> = None;
+        let mut covered: Vec<String> = Vec::new();
+        let mut wildcard = false;
+        for arm in arms {
+            match &arm.variant {
+                None => wildcard = true,
+                Some(name) => {
+                    let key = self.program.modules.iter().find_map(|m| match m.scope.get(name) {
+                        Some(Entity::Constructor { ty, .. }) => Some(ty.clone()),
+                        _ => None,
+                    });
+                    if let Some(key) = key {
+                        let (sum_ty, payload) = self.variant_type(&key, name);
+                        self.unify_at(&sum_ty, &scrutinee_ty, scrutinee.span, Why::Plain);
+                        if let Some(pat) = &arm.pat {
+                            let t = payload.unwrap_or(Ty::Tuple(vec![]));
+                            self.bind_pattern(pat, &t);
+                        }
+                        sum_key.get_or_insert(key);
+                        covered.push(name.clone());
+                    }
+                }
+            }
+            let t = self.expr(&arm.body);
+            self.unify_at(&result, &t, arm.body.span, Why::Same("the branches of a match"));
+        }
+        if !wildcard {
+            let key = sum_key.or_else(|| match self.shallow(&scrutinee_ty) {
+                Ty::Sum(k, _) => Some(k),
+                _ => None,
+            });
+            if let Some(sum) = key.and_then(|k| self.program.sum_types.get(&k)) {
+                let missing: Vec<String> = sum
+                    .variants
+                    .iter()
+                    .filter(|(n, _)| !covered.contains(n))
+                    .map(|(n, p)| if p.is_some() { format!("{n}(_)") } else { n.clone() })
+                    .collect();
+                if !missing.is_empty() {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::NotExhaustive, span, format!("this match does not cover {}", missing.join(", ")))
+                            .with_label("missing cases")
+                            .with_help(format!("add `| {} => ...` or a catch-all `| _ => ...`", missing[0])),
+                    );
+                }
+            }
+        }
+        result
+    }
+
+    fn call(&mut self, callee: &Callee, callee_span: Span, args: &[Expr], span: Span) -> Ty {
+        let (name, op_ty) = match callee {
+            Callee::Builtin(name) => {
+                if let Some(Shape::Variadic) = builtin(name).map(|b| b.shape) {
+                    return self.variadic(name, args, span);
+                }
+                (name.to_string(), self.builtin_type(name))
+            }
+            Callee::Def(d) => (self.program.defs[*d as usize].name.clone(), self.def_type(*d)),
+            Callee::Local(l) => {
+                let def = &self.program.defs[self.current as usize];
+                let name = def.locals.get(*l as usize).map(|l| l.name.clone()).unwrap_or_default();
+                let ty = match self.locals.get(l).cloned() {
+                    Some(LocalTy::Mono(t)) => t,
+                    Some(LocalTy::Poly(s)) => self.instantiate(&s),
+                    None => self.fresh(),
+                };
+                (name, ty)
+            }
+        };
+        match self.shallow(&op_ty) {
+            Ty::Oper(params, ret) => {
+                if params.len() != args.len() {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::WrongArity,
+                            span,
+                            format!("`{name}` takes {} argument{}, but {} {} given", params.len(), if params.len() == 1 { "" } else { "s" }, args.len(), if args.len() == 1 { "was" } else { "were" }),
+                        )
+                        .with_label(format!("expected {} argument{}", params.len(), if params.len() == 1 { "" } else { "s" }))
+                        .with_secondary(callee_span, format!("`{name}` has type {}", self.show(&op_ty))),
+                    );
+                    for a in args {
+                        self.expr(a);
+                    }
+                    return *ret;
+                }
+                for (i, (arg, param)) in args.iter().zip(params.iter()).enumerate() {
+                    // Lambdas see their parameter types before their bodies are checked.
+                    if let ExprKind::Lambda { params: lambda_params, .. } = &arg.kind {
+                        if let Ty::Oper(expected_params, _) = self.shallow(param) {
+                            if expected_params.len() != lambda_params.len() {
+                                self.diagnostics.push(
+                                    Diagnostic::error(Code::WrongArity, arg.span, format!("argument {} of `{name}` should take {} parameter{}, but it takes {}", i + 1, expected_params.len(), if expected_params.len() == 1 { "" } else { "s" }, lambda_params.len()))
+                                        .with_label(format!("expected an operator of type {}", self.show(param))),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                    let t = self.expr(arg);
+                    self.unify_at(param, &t, arg.span, Why::Argument { op: &name, index: i });
+                }
+                *ret
+            }
+            Ty::Var(_) => {
+                let tys: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
+                let ret = self.fresh();
+                self.unify_at(&op_ty, &Ty::oper(tys, ret.clone()), span, Why::Plain);
+                ret
+            }
+            other => {
+                for a in args {
+                    self.expr(a);
+                }
+                self.diagnostics.push(
+                    Diagnostic::error(Code::WrongArity, callee_span, format!("`{name}` has type {} and cannot be applied to arguments", self.show(&other))).with_label("not an operator"),
+                );
+                self.fresh()
+            }
+        }
+    }
+
+    fn variadic(&mut self, name: &str, args: &[Expr], span: Span) -> Ty {
+        match name {
+            "Set" | "List" => {
+                let elem = self.fresh();
+                for a in args {
+                    let t = self.expr(a);
+                    self.unify_at(&elem, &t, a.span, Why::Same(if name == "Set" { "the elements of a set" } else { "the elements of a list" }));
+                }
+                if name == "Set" {
+                    Ty::set(elem)
+                } else {
+                    Ty::list(elem)
+                }
+            }
+            "Map" => {
+                let (k, v) = (self.fresh(), self.fresh());
+                for a in args {
+                    let t = self.expr(a);
+                    self.unify_at(&Ty::Tuple(vec![k.clone(), v.clone()]), &t, a.span, Why::Same("the entries of a map"));
+                }
+                Ty::map(k, v)
+            }
+            "Tup" => Ty::Tuple(args.iter().map(|a| self.expr(a)).collect()),
+            "tuples" => {
+                let items = args
+                    .iter()
+                    .map(|a| {
+                        let t = self.expr(a);
+                        let elem = self.fresh();
+                        self.unify_at(&Ty::set(elem.clone()), &t, a.span, Why::Plain);
+                        elem
+                    })
+                    .collect();
+                Ty::set(Ty::Tuple(items))
+            }
+            "and" | "or" | "actionAll" | "actionAny" => {
+                if args.is_empty() {
+                    self.diagnostics.push(Diagnostic::error(Code::WrongArity, span, format!("`{name}` needs at least one argument")));
+                }
+                for a in args {
+                    let t = self.expr(a);
+                    self.unify_at(&Ty::Bool, &t, a.span, Why::Plain);
+                }
+                Ty::Bool
+            }
+            "Rec" => {
+                if args.len() % 2 != 0 {
+                    self.diagnostics.push(Diagnostic::error(Code::WrongArity, span, "`Rec` takes pairs of field names and values"));
+                }
+                let mut fields = BTreeMap::new();
+                for pair in args.chunks(2) {
+                    let value = pair.get(1).map(|v| self.expr(v)).unwrap_or_else(|| self.fresh());
+                    match &pair[0].kind {
+                        ExprKind::Str(s) => {
+                            fields.insert(s.clone(), value);
+                        }
+                        _ => self.diagnostics.push(Diagnostic::error(Code::TypeMismatch, pair[0].span, "a field name must be a string literal").with_label("not a string literal")),
+                    }
+                }
+                Ty::Record(Row { fields, rest: None })
+            }
+            "with" | "field" => {
+                let want = if name == "with" { 3 } else { 2 };
+                if args.len() != want {
+                    self.diagnostics.push(Diagnostic::error(Code::WrongArity, span, format!("`{name}` takes {want} arguments, but {} were given", args.len())));
+                    return self.fresh();
+                }
+                let record = self.expr(&args[0]);
+                let ExprKind::Str(field) = &args[1].kind else {
+                    self.diagnostics.push(Diagnostic::error(Code::TypeMismatch, args[1].span, "a field name must be a string literal").with_label("not a string literal"));
+                    return self.fresh();
+                };
+                let field_ty = self.field_type(&record, field, args[0].span, span);
+                if name == "with" {
+                    let v = self.expr(&args[2]);
+                    self.unify_at(&field_ty, &v, args[2].span, Why::Plain);
+                    record
+                } else {
+                    field_ty
+                }
+            }
+            "fieldNames" => {
+                for a in args {
+                    let t = self.expr(a);
+                    let rest = self.fresh_var();
+                    self.unify_at(&Ty::Record(Row { fields: BTreeMap::new(), rest: Some(rest) }), &t, a.span, Why::Plain);
+                }
+                Ty::set(Ty::Str)
+            }
+            "item" => {
+                if args.len() != 2 {
+                    self.diagnostics.push(Diagnostic::error(Code::WrongArity, span, "`item` takes a tuple and an index"));
+                    return self.fresh();
+                }
+                let t = self.expr(&args[0]);
+                let ExprKind::Int(n) = &args[1].kind else {
+                    self.diagnostics.push(Diagnostic::error(Code::TypeMismatch, args[1].span, "a tuple index must be an integer literal"));
+                    return self.fresh();
+                };
+                let index: usize = n.try_into().unwrap_or(0);
+                let result = self.fresh();
+                self.deferred.push(Deferred { ty: t, index, result: result.clone(), span });
+                result
+            }
+            _ => {
+                for a in args {
+                    self.expr(a);
+                }
+                self.fresh()
+            }
+        }
+    }
+}
+
+fn substitute(ty: &Ty, map: &HashMap<TyVar, Ty>) -> Ty {
+    match ty {
+        Ty::Var(v) => map.get(v).cloned().unwrap_or(Ty::Var(*v)),
+        Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => ty.clone(),
+        Ty::Set(t) => Ty::set(substitute(t, map)),
+        Ty::List(t) => Ty::list(substitute(t, map)),
+        Ty::Map(a, b) => Ty::map(substitute(a, map), substitute(b, map)),
+        Ty::Tuple(items) => Ty::Tuple(items.iter().map(|t| substitute(t, map)).collect()),
+        Ty::Sum(n, items) => Ty::Sum(n.clone(), items.iter().map(|t| substitute(t, map)).collect()),
+        Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| substitute(t, map)).collect(), substitute(r, map)),
+        Ty::Record(row) => {
+            let fields = row.fields.iter().map(|(k, t)| (k.clone(), substitute(t, map))).collect();
+            match row.rest.and_then(|r| map.get(&r)) {
+                Some(Ty::Var(v)) => Ty::Record(Row { fields, rest: Some(*v) }),
+                Some(Ty::Record(inner)) => {
+                    let mut fields: BTreeMap<String, Ty> = fields;
+                    for (k, t) in &inner.fields {
+                        fields.entry(k.clone()).or_insert_with(|| t.clone());
+                    }
+                    Ty::Record(Row { fields, rest: inner.rest })
+                }
+                _ => Ty::Record(Row { fields, rest: row.rest }),
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Mode (effect) checking. Every expression has a level: pure (no state), state (reads
+//! variables), action (assigns, chooses) or temporal. Each definition's qualifier bounds the
+//! level of its body: `pure def` reads no state, `def`/`val` assign nothing, `action` may
+//! assign and choose, `temporal` anything. The checker also tracks which variables each
+//! action assigns: at most once per step, the same ones in every branch of `any`, `if` and
+//! `match`, and all of them in `init` and `step`.
+
+use crate::builtins::{builtin, OpMode};
+use crate::ir::*;
+use spec_syntax::ast::Qualifier;
+use spec_syntax::{Code, Diagnostic, Span};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mode {
+    Pure,
+    State,
+    Action,
+    Temporal,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Pure => "pure",
+            Mode::State => "state",
+            Mode::Action => "action",
+            Mode::Temporal => "temporal",
+        }
+    }
+}
+
+/// The level of an expression and the first thing that raised it there.
+#[derive(Clone, Debug)]
+struct Level {
+    mode: Mode,
+    reason: Option<(Span, String)>,
+}
+
+impl Level {
+    fn pure() -> Level {
+        Level { mode: Mode::Pure, reason: None }
+    }
+    fn join(self, other: Level) -> Level {
+        if other.mode > self.mode {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// Checks modes; returns each definition's mode (indexed like `program.defs`).
+pub fn check_modes(program: &Program, order: &[DefId]) -> (Vec<Mode>, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        program,
+        levels: vec![None; program.defs.len()],
+        assigned: vec![None; program.defs.len()],
+        diagnostics: Vec::new(),
+    };
+    for def in order {
+        checker.check_def(*def);
+    }
+    checker.check_steps();
+    let modes = checker.levels.iter().map(|l| l.as_ref().map(|l| l.mode).unwrap_or(Mode::Pure)).collect();
+    (modes, checker.diagnostics)
+}
+
+/// Variables an action assigns, with where.
+type Assigned = BTreeMap<VarId, Span>;
+
+struct Checker<'p> {
+    program: &'p Program,
+    levels: Vec<Option<Level>>,
+    assigned: Vec<Option<Assigned>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn check_def(&mut self, id: DefId) {
+        let def = &self.program.defs[id as usize];
+        let Some(body) = &def.body else {
+            self.levels[id as usize] = Some(Level { mode: qualifier_mode(def.qualifier).min(Mode::Action), reason: None });
+            return;
+        };
+        let in_action = matches!(def.qualifier, Qualifier::Action | Qualifier::Run | Qualifier::Temporal);
+        let level = self.level(body, in_action, false);
+        let allowed = qualifier_mode(def.qualifier);
+        if level.mode > allowed {
+            self.report_mode(def, &level, allowed);
+        }
+        let assigned = if level.mode >= Mode::Action { self.assigns(body) } else { Assigned::new() };
+        self.assigned[id as usize] = Some(assigned);
+        self.levels[id as usize] = Some(level);
+    }
+
+    fn report_mode(&mut self, def: &Def, level: &Level, allowed: Mode) {
+        let (span, what) = level.reason.clone().unwrap_or((def.name_span, "its body".to_string()));
+        let kind = def.qualifier.keyword();
+        let suggestion = match level.mode {
+            Mode::Pure => "pure def",
+            Mode::State => {
+                if def.params.is_some() {
+                    "def"
+                } else {
+                    "val"
+                }
+            }
+            Mode::Action => "action",
+            Mode::Temporal => "temporal",
+        };
+        let message = if def.synthetic {
+            format!("the value given to the constant `{}` {what}; an instance's constants must be pure", def.name)
+        } else {
+            format!("{kind} {} {what}; declare it as {suggestion}", def.name)
+        };
+        let _ = allowed;
+        self.diagnostics.push(
+            Diagnostic::error(Code::ModeMismatch, span, message)
+                .with_label(format!("{} here", what_short(level.mode)))
+                .with_secondary(def.name_span, format!("declared as {kind}")),
+        );
+    }
+
+    fn def_level(&self, d: DefId, span: Span) -> Level {
+        let def = &self.program.defs[d as usize];
+        match &self.levels[d as usize] {
+            Some(l) if l.mode > Mode::Pure => Level { mode: l.mode, reason: Some((span, reason_for(l.mode, &def.name))) },
+            _ => Level::pure(),
+        }
+    }
+
+    fn level(&mut self, e: &Expr, in_action: bool, nondet_value: bool) -> Level {
+        match &e.kind {
+            ExprKind::Var(v) => Level { mode: Mode::State, reason: Some((e.span, format!("reads the state variable {}", self.program.vars[*v as usize].name))) },
+            ExprKind::Def(d) => self.def_level(*d, e.span),
+            ExprKind::Assign { var, value } => {
+                let inner = self.level(value, in_action, false);
+                let own = Level { mode: Mode::Action, reason: Some((e.span, format!("assigns the state variable {}", self.program.vars[*var as usize].name))) };
+                own.join(inner)
+            }
+            ExprKind::Nondet { value, body, .. } => {
+                if !in_action {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::MisplacedNondet, e.span, "`nondet` is only allowed inside actions and runs")
+                            .with_label("a nondeterministic choice outside an action")
+                            .with_help("declare the enclosing definition as `action`"),
+                    );
+                }
+                let own = Level { mode: Mode::Action, reason: Some((e.span, "makes a nondeterministic choice".to_string())) };
+                let v = self.level(value, in_action, true);
+                let b = self.level(body, in_action, false);
+                own.join(v).join(b)
+            }
+            ExprKind::Call { callee, args, callee_span } => {
+                let mut level = match callee {
+                    Callee::Def(d) => self.def_level(*d, *callee_span),
+                    Callee::Builtin(name) => {
+                        if *name == "oneOf" && !nondet_value {
+                            self.diagnostics.push(
+                                Diagnostic::error(Code::MisplacedNondet, e.span, "`oneOf` may only be used directly as the value of `nondet`")
+                                    .with_label("move this into `nondet x = ...`")
+                                    .with_help("write `nondet x = S.oneOf()` and use `x`"),
+                            );
+                        }
+                        match builtin(name).map(|b| b.mode) {
+                            Some(OpMode::Action) if *name == "next" => Level { mode: Mode::Action, reason: Some((e.span, "reads the next state".to_string())) },
+                            Some(OpMode::Action) => Level { mode: Mode::Action, reason: Some((e.span, format!("uses `{name}`"))) },
+                            Some(OpMode::Temporal) => Level { mode: Mode::Temporal, reason: Some((e.span, format!("uses the temporal operator `{name}`"))) },
+                            _ => Level::pure(),
+                        }
+                    }
+                    Callee::Local(_) => Level::pure(),
+                };
+                for a in args {
+                    let l = self.level(a, in_action, false);
+                    level = level.join(l);
+                }
+                level
+            }
+            _ => {
+                let mut level = Level::pure();
+                for c in e.children() {
+                    let l = self.level(c, in_action, false);
+                    level = level.join(l);
+                }
+                level
+            }
+        }
+    }
+
+    /// The variables an action expression assigns, reporting double and uneven assignments.
+    fn assigns(&mut self, e: &Expr) -> Assigned {
+        match &e.kind {
+            ExprKind::Assign { var, .. } => Assigned::from([(*var, e.span)]),
+            ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => {
+                let mut out = self.assigned[*d as usize].clone().unwrap_or_default();
+                for span in out.values_mut() {
+                    *span = e.span;
+                }
+                out
+            }
+            ExprKind::Call { callee: Callee::Builtin(name), args, .. } => match *name {
+                "actionAll" | "and" => {
+                    let mut out = Assigned::new();
+                    for a in args {
+                        for (var, span) in self.assigns(a) {
+                            if let Some(first) = out.get(&var) {
+                                let name = &self.program.vars[var as usize].name;
+                                self.diagnostics.push(
+                                    Diagnostic::error(Code::DoubleAssignment, span, format!("`{name}` is assigned twice in one step"))
+                                        .with_label("second assignment")
+                                        .with_secondary(*first, "first assigned here"),
+                                );
+                            } else {
+                                out.insert(var, span);
+                            }
+                        }
+                    }
+                    out
+                }
+                "actionAny" | "or" => self.branches(args.iter().collect(), e.span),
+                "ite" if args.len() == 3 => self.branches(vec![&args[1], &args[2]], e.span),
+                "then" | "expect" | "reps" | "fail" => Assigned::new(),
+                _ => Assigned::new(),
+            },
+            ExprKind::Match { arms, .. } => self.branches(arms.iter().map(|a| &a.body).collect(), e.span),
+            ExprKind::Let { body, .. } | ExprKind::LetPat { body, .. } | ExprKind::Nondet { body, .. } => self.assigns(body),
+            _ => Assigned::new(),
+        }
+    }
+
+    fn branches(&mut self, branches: Vec<&Expr>, span: Span) -> Assigned {
+        let sets: Vec<Assigned> = branches.iter().map(|b| self.assigns(b)).collect();
+        // Branches that assign nothing are conditions (`any { x > 0, ... }` is unusual but legal).
+        let mut union = Assigned::new();
+        for s in &sets {
+            for (v, sp) in s {
+                union.entry(*v).or_insert(*sp);
+            }
+        }
+        for (set, branch) in sets.iter().zip(&branches) {
+            if set.is_empty() {
+                continue;
+            }
+            let missing: Vec<&str> = union.keys().filter(|v| !set.contains_key(v)).map(|v| self.program.vars[*v as usize].name.as_str()).collect();
+            if !missing.is_empty() {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::BranchAssignments, branch.span, format!("this branch does not assign {}, which other branches assign", quote_list(&missing)))
+                        .with_label(format!("{} not assigned here", quote_list(&missing)))
+                        .with_secondary(span, "every branch must assign the same state variables")
+                        .with_help(format!("add `{0}' = {0}` to keep its value", missing[0])),
+                );
+            }
+        }
+        union
+    }
+
+    /// `init` and `step` must assign every state variable in scope of their module.
+    fn check_steps(&mut self) {
+        for module in &self.program.modules {
+            if module.is_instance {
+                continue;
+            }
+            let vars: Vec<VarId> = module.scope.values().filter_map(|e| if let Entity::Var(v) = e { Some(*v) } else { None }).collect();
+            if vars.is_empty() {
+                continue;
+            }
+            for name in ["init", "step"] {
+                let Some(Entity::Def(d)) = module.public.get(name) else { continue };
+                if !module.defs.contains(d) {
+                    continue;
+                }
+                let def = &self.program.defs[*d as usize];
+                if def.qualifier != Qualifier::Action {
+                    continue;
+                }
+                let assigned = self.assigned[*d as usize].clone().unwrap_or_default();
+                let missing: Vec<&str> = vars.iter().filter(|v| !assigned.contains_key(v)).map(|v| self.program.vars[*v as usize].name.as_str()).collect();
+                if !missing.is_empty() {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::MissingAssignment, def.name_span, format!("`{name}` does not assign {}", quote_list(&missing)))
+                            .with_label("some state variables are left unassigned")
+                            .with_help(format!("every step must assign every state variable; add `{0}' = {0}` where it should stay the same", missing[0])),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn quote_list(names: &[&str]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn what_short(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Pure => "pure",
+        Mode::State => "reads state",
+        Mode::Action => "acts",
+        Mode::Temporal => "temporal",
+    }
+}
+
+fn reason_for(mode: Mode, name: &str) -> String {
+    match mode {
+        Mode::State => format!("uses `{name}`, which reads the state"),
+        Mode::Action => format!("uses the action `{name}`"),
+        Mode::Temporal => format!("uses the temporal formula `{name}`"),
+        Mode::Pure => format!("uses `{name}`"),
+    }
+}
+
+/// The highest level a qualifier allows.
+pub fn qualifier_mode(q: Qualifier) -> Mode {
+    match q {
+        Qualifier::PureVal | Qualifier::PureDef => Mode::Pure,
+        Qualifier::Val | Qualifier::Def => Mode::State,
+        Qualifier::Action | Qualifier::Run | Qualifier::Nondet => Mode::Action,
+        Qualifier::Temporal => Mode::Temporal,
+    }
+}

@@ -1,0 +1,207 @@
+//! Types of the language and their display. Type variables are numbered; a `Scheme`
+//! quantifies some of them (let-polymorphism). Records are rows: known fields plus an
+//! optional row variable standing for "any other fields". Sum types are nominal: a
+//! constructor belongs to the type that declared it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub type TyVar = u32;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Int,
+    Bool,
+    Str,
+    Set(Box<Ty>),
+    List(Box<Ty>),
+    /// A map (function) type `a -> b`.
+    Map(Box<Ty>, Box<Ty>),
+    Tuple(Vec<Ty>),
+    Record(Row),
+    /// An operator type `(a, b) => c`.
+    Oper(Vec<Ty>, Box<Ty>),
+    /// A declared sum type with its type arguments.
+    Sum(String, Vec<Ty>),
+    /// An uninterpreted type (`type T` without a definition).
+    Const(String),
+    Var(TyVar),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Row {
+    pub fields: BTreeMap<String, Ty>,
+    /// `None`: exactly these fields. `Some(v)`: these and whatever `v` stands for.
+    pub rest: Option<TyVar>,
+}
+
+/// A type with universally quantified variables.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Scheme {
+    pub vars: Vec<TyVar>,
+    pub ty: Ty,
+}
+
+impl Scheme {
+    pub fn mono(ty: Ty) -> Scheme {
+        Scheme { vars: Vec::new(), ty }
+    }
+}
+
+impl Ty {
+    pub fn set(t: Ty) -> Ty {
+        Ty::Set(Box::new(t))
+    }
+    pub fn list(t: Ty) -> Ty {
+        Ty::List(Box::new(t))
+    }
+    pub fn map(k: Ty, v: Ty) -> Ty {
+        Ty::Map(Box::new(k), Box::new(v))
+    }
+    pub fn oper(params: Vec<Ty>, ret: Ty) -> Ty {
+        Ty::Oper(params, Box::new(ret))
+    }
+    pub fn record(fields: impl IntoIterator<Item = (String, Ty)>) -> Ty {
+        Ty::Record(Row { fields: fields.into_iter().collect(), rest: None })
+    }
+
+    /// Type variables that occur in the type (row variables included).
+    pub fn free_vars(&self, out: &mut Vec<TyVar>) {
+        match self {
+            Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => {}
+            Ty::Var(v) => {
+                if !out.contains(v) {
+                    out.push(*v)
+                }
+            }
+            Ty::Set(t) | Ty::List(t) => t.free_vars(out),
+            Ty::Map(a, b) => {
+                a.free_vars(out);
+                b.free_vars(out);
+            }
+            Ty::Tuple(items) | Ty::Sum(_, items) => items.iter().for_each(|t| t.free_vars(out)),
+            Ty::Oper(params, ret) => {
+                params.iter().for_each(|t| t.free_vars(out));
+                ret.free_vars(out);
+            }
+            Ty::Record(row) => {
+                row.fields.values().for_each(|t| t.free_vars(out));
+                if let Some(v) = row.rest {
+                    if !out.contains(&v) {
+                        out.push(v)
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        TyDisplay { ty: self, names: &BTreeMap::new() }.fmt(f)
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names = var_names(&self.ty);
+        TyDisplay { ty: &self.ty, names: &names }.fmt(f)
+    }
+}
+
+/// Letters for the type variables of `ty`, in order of appearance: a, b, c, ...
+pub fn var_names(ty: &Ty) -> BTreeMap<TyVar, String> {
+    let mut vars = Vec::new();
+    ty.free_vars(&mut vars);
+    vars.into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let letter = (b'a' + (i % 26) as u8) as char;
+            let name = if i < 26 { letter.to_string() } else { format!("{letter}{}", i / 26) };
+            (v, name)
+        })
+        .collect()
+}
+
+/// Shows a type with its variables named as in `names` (others as `t12`).
+pub struct TyDisplay<'a> {
+    pub ty: &'a Ty,
+    pub names: &'a BTreeMap<TyVar, String>,
+}
+
+impl fmt::Display for TyDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sub = |ty| TyDisplay { ty, names: self.names };
+        let var = |v: &TyVar| self.names.get(v).cloned().unwrap_or_else(|| format!("t{v}"));
+        match self.ty {
+            Ty::Int => write!(f, "int"),
+            Ty::Bool => write!(f, "bool"),
+            Ty::Str => write!(f, "str"),
+            Ty::Set(t) => write!(f, "Set[{}]", sub(t)),
+            Ty::List(t) => write!(f, "List[{}]", sub(t)),
+            Ty::Map(a, b) => {
+                if matches!(**a, Ty::Map(..) | Ty::Oper(..)) {
+                    write!(f, "({}) -> {}", sub(a), sub(b))
+                } else {
+                    write!(f, "{} -> {}", sub(a), sub(b))
+                }
+            }
+            Ty::Tuple(items) => {
+                write!(f, "(")?;
+                for (i, t) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{}", sub(t))?;
+                }
+                write!(f, ")")
+            }
+            Ty::Record(row) => {
+                if row.fields.is_empty() && row.rest.is_none() {
+                    return write!(f, "{{}}");
+                }
+                write!(f, "{{ ")?;
+                for (i, (name, t)) in row.fields.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{name}: {}", sub(t))?;
+                }
+                if let Some(v) = row.rest {
+                    if row.fields.is_empty() {
+                        write!(f, "| {}", var(&v))?;
+                    } else {
+                        write!(f, " | {}", var(&v))?;
+                    }
+                }
+                write!(f, " }}")
+            }
+            Ty::Oper(params, ret) => {
+                write!(f, "(")?;
+                for (i, t) in params.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{}", sub(t))?;
+                }
+                write!(f, ") => {}", sub(ret))
+            }
+            Ty::Sum(name, args) => {
+                write!(f, "{name}")?;
+                if !args.is_empty() {
+                    write!(f, "[")?;
+                    for (i, t) in args.iter().enumerate() {
+                        if i > 0 {
+                            write!(f, ", ")?;
+                        }
+                        write!(f, "{}", sub(t))?;
+                    }
+                    write!(f, "]")?;
+                }
+                Ok(())
+            }
+            Ty::Const(name) => write!(f, "{name}"),
+            Ty::Var(v) => write!(f, "{}", var(v)),
+        }
+    }
+}

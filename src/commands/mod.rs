@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod load;
+pub mod parse;
+pub mod typecheck;
