@@ -23,6 +23,8 @@ enum Command {
     Parse(commands::parse::Args),
     /// Check names, types and modes of a file and the files it imports.
     Typecheck(commands::typecheck::Args),
+    /// Evaluate an expression and print its value.
+    Eval(commands::eval::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Parse(args) => commands::parse::run(args),
         Command::Typecheck(args) => commands::typecheck::run(args),
+        Command::Eval(args) => commands::eval::run(args),
     };
     ExitCode::from(code)
 }

@@ -1,1 +1,159 @@
-//! placeholder
+//! The interpreter of spec programs, as a library: load a spec (from a file or a string),
+//! evaluate expressions, run `init` or any action with a seeded chooser, read states as
+//! values, check invariants. The CLI, the REPL, the simulator and the test runner are built
+//! on this API; other Rust programs can embed it (see `examples/embed.rs`).
+//!
+//! ```no_run
+//! use spec_interpreter::{Spec, RandomChooser};
+//! let spec = Spec::from_text("counter.qnt", "module counter { var x: int  action init = x' = 0 }", None).unwrap();
+//! let mut chooser = RandomChooser::new(1);
+//! let state = spec.run_action(&spec.state0(), "init", &mut chooser).unwrap().unwrap();
+//! assert_eq!(spec.var_value(&state, "x").unwrap().to_string(), "0");
+//! ```
+
+mod builtins;
+pub mod compile;
+pub mod eval;
+mod generate;
+pub mod set;
+pub mod value;
+
+pub use eval::{Chooser, ErrorKind, EvalError, RandomChooser};
+pub use value::Value;
+
+use compile::Compiled;
+use eval::Ctx;
+use spec_analysis::ir::{DefId, Entity, ModId};
+use spec_analysis::{analyzed, Analysis, Database, Mode};
+use spec_syntax::{Diagnostic, SourceMap, Span};
+use std::sync::Arc;
+
+/// A state: the values of the state variables, in declaration order.
+pub type State = Arc<Vec<Value>>;
+
+/// Why a spec could not be loaded: its diagnostics, and the sources to render them.
+#[derive(Debug)]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+    /// A problem with the request itself (no such module, unreadable file).
+    pub message: Option<String>,
+}
+
+/// A loaded, checked and compiled spec with a chosen main module.
+pub struct Spec {
+    pub analysis: Analysis,
+    pub compiled: Arc<Compiled>,
+    pub main: ModId,
+    pub sources: SourceMap,
+}
+
+/// The outcome of running an action.
+pub type StepResult = Result<Option<(State, Step)>, Box<EvalError>>;
+
+/// What happened in a step besides the new state.
+#[derive(Clone, Debug, Default)]
+pub struct Step {
+    /// The named actions under `any` that fired, innermost first.
+    pub actions: Vec<Arc<str>>,
+    /// Nondeterministic picks by name.
+    pub picks: Vec<(Arc<str>, Value)>,
+}
+
+impl Spec {
+    /// Loads `path` (and what it imports) from disk.
+    pub fn load_file(path: &str, main: Option<&str>) -> Result<Spec, LoadError> {
+        let text = spec_analysis::db::read_source(std::path::Path::new(path))
+            .map_err(|e| LoadError { diagnostics: Vec::new(), sources: SourceMap::new(), message: Some(format!("cannot read `{path}`: {e}")) })?;
+        Spec::from_text(path, &text, main)
+    }
+
+    /// Loads a spec from text; `name` is used in messages and to resolve imports.
+    pub fn from_text(name: &str, text: &str, main: Option<&str>) -> Result<Spec, LoadError> {
+        let mut db = Database::default();
+        let path = spec_analysis::db::normalize(std::path::Path::new(name));
+        let file = db.set_text(&path, text.to_string());
+        let analysis = analyzed(&db, file).clone();
+        let sources = db.source_map();
+        if analysis.has_errors() {
+            return Err(LoadError { diagnostics: analysis.diagnostics.clone(), sources, message: None });
+        }
+        let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let main = spec_analysis::main_module(&analysis.program, &stem, main)
+            .map_err(|m| LoadError { diagnostics: Vec::new(), sources: sources.clone(), message: Some(m) })?;
+        let compiled = Arc::new(Compiled::new(analysis.program.clone(), analysis.types.clone()));
+        Ok(Spec { analysis, compiled, main, sources })
+    }
+
+    /// The state before `init`: no variable has a value.
+    pub fn state0(&self) -> State {
+        Arc::new(Vec::new())
+    }
+
+    pub fn var_names(&self) -> Vec<String> {
+        self.analysis.program.vars.iter().map(|v| v.name.clone()).collect()
+    }
+
+    /// The definition `name` in the main module.
+    pub fn lookup(&self, name: &str) -> Option<DefId> {
+        match spec_analysis::lookup(&self.analysis.program, self.main, name) {
+            Some(Entity::Def(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn mode(&self, def: DefId) -> Mode {
+        self.analysis.modes[def as usize]
+    }
+
+    /// Evaluates a definition without parameters in `state`.
+    pub fn eval_def(&self, state: &State, def: DefId, chooser: &mut dyn Chooser) -> Result<Value, Box<EvalError>> {
+        let mut ctx = Ctx::new(&self.compiled, state.clone(), chooser);
+        let span = self.analysis.program.defs[def as usize].name_span;
+        self.compiled.call(&mut ctx, def, Vec::new(), span)
+    }
+
+    /// Runs the action `name` from `state`: the next state, `None` if it is disabled.
+    pub fn run_action(&self, state: &State, name: &str, chooser: &mut dyn Chooser) -> StepResult {
+        let def = self.lookup(name).ok_or_else(|| eval::error(Span::default(), format!("there is no action `{name}`")))?;
+        self.run_def(state, def, chooser, None)
+    }
+
+    /// Runs the action `def` from `state`.
+    pub fn run_def(&self, state: &State, def: DefId, chooser: &mut dyn Chooser, interrupt: Option<&std::sync::atomic::AtomicBool>) -> StepResult {
+        let mut ctx = Ctx::new(&self.compiled, state.clone(), chooser);
+        ctx.interrupt = interrupt;
+        let span = self.analysis.program.defs[def as usize].name_span;
+        let value = self.compiled.call(&mut ctx, def, Vec::new(), span)?;
+        match value {
+            Value::Bool(true) => {
+                ctx.commit(span)?;
+                let step = Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) };
+                Ok(Some((ctx.state.clone(), step)))
+            }
+            Value::Bool(false) => Ok(None),
+            other => Err(eval::error(span, format!("`{}` is not an action: it evaluates to {other}", self.analysis.program.defs[def as usize].name))),
+        }
+    }
+
+    /// The value of state variable `name` in `state`.
+    pub fn var_value<'s>(&self, state: &'s State, name: &str) -> Option<&'s Value> {
+        let i = self.analysis.program.vars.iter().position(|v| v.name == name)?;
+        state.get(i)
+    }
+
+    /// Renders a runtime error with its source line and the chain of calls.
+    pub fn render_error(&self, e: &EvalError) -> String {
+        render_error(&self.sources, e)
+    }
+}
+
+/// Renders a runtime error like a diagnostic, followed by the call chain.
+pub fn render_error(sources: &SourceMap, e: &EvalError) -> String {
+    let mut d = Diagnostic::error(spec_syntax::Code::Runtime, e.span, e.message.clone());
+    for (name, site) in &e.stack {
+        let (line, col) = sources.line_col(*site);
+        d = d.with_note(format!("in {name}, called at {}:{line}:{col}", sources.name(site.file)));
+    }
+    sources.render(&[d])
+}

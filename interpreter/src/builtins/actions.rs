@@ -1,0 +1,164 @@
+//! Operators that control evaluation: Boolean connectives (short-circuit), `if`, the action
+//! combinators `all` and `any` (which tries its branches in the chooser's order and undoes
+//! the assignments of a branch that turns out disabled), the test combinators `then`,
+//! `reps`, `expect` and `fail`, and `assert`, `q::debug` and `x'`.
+
+use super::{boolean, call, int, Eager};
+use crate::compile::Code;
+use crate::eval::{error, Ctx, EvalError, ErrorKind, EvalResult};
+use crate::value::Value;
+use spec_analysis::ir::{Callee, DefId, Expr, ExprKind};
+use spec_syntax::Span;
+use std::sync::Arc;
+
+pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> {
+    let args: Vec<Code> = args.to_vec();
+    Some(match name {
+        "and" | "actionAll" => Arc::new(move |ctx| {
+            for a in &args {
+                if !boolean(&a(ctx)?, span)? {
+                    return Ok(Value::Bool(false));
+                }
+            }
+            Ok(Value::Bool(true))
+        }),
+        "or" => Arc::new(move |ctx| {
+            for a in &args {
+                let saved = ctx.next.clone();
+                if boolean(&a(ctx)?, span)? {
+                    return Ok(Value::Bool(true));
+                }
+                ctx.next = saved;
+            }
+            Ok(Value::Bool(false))
+        }),
+        "actionAny" => {
+            let names: Vec<Option<DefId>> = ir.iter().map(action_name).collect();
+            Arc::new(move |ctx| {
+                let order = ctx.chooser.order(args.len());
+                for i in order {
+                    let saved = ctx.next.clone();
+                    let picks = ctx.picks.len();
+                    if boolean(&args[i](ctx)?, span)? {
+                        if let Some(d) = names[i] {
+                            let name: Arc<str> = Arc::from(ctx.compiled.program.defs[d as usize].name.as_str());
+                            ctx.actions_taken.push(name);
+                        }
+                        return Ok(Value::Bool(true));
+                    }
+                    ctx.next = saved;
+                    ctx.picks.truncate(picks);
+                }
+                Ok(Value::Bool(false))
+            })
+        }
+        "implies" => Arc::new(move |ctx| {
+            if !boolean(&args[0](ctx)?, span)? {
+                return Ok(Value::Bool(true));
+            }
+            Ok(Value::Bool(boolean(&args[1](ctx)?, span)?))
+        }),
+        "ite" => Arc::new(move |ctx| if boolean(&args[0](ctx)?, span)? { args[1](ctx) } else { args[2](ctx) }),
+        "then" => Arc::new(move |ctx| {
+            if !boolean(&args[0](ctx)?, span)? {
+                return Ok(Value::Bool(false));
+            }
+            ctx.commit(span)?;
+            args[1](ctx)
+        }),
+        "expect" => {
+            let checked = ir.get(1).map(|e| e.span).unwrap_or(span);
+            Arc::new(move |ctx| {
+            if !boolean(&args[0](ctx)?, span)? {
+                return Ok(Value::Bool(false));
+            }
+            ctx.commit(span)?;
+            let ok = boolean(&args[1](ctx)?, span)?;
+            if !ok {
+                return Err(Box::new(EvalError { message: "expectation failed: the condition is false after the action".into(), span: checked, stack: Vec::new(), kind: ErrorKind::Expectation }));
+            }
+            // `expect` keeps the state and stands for the action itself: assign nothing new.
+            for (i, v) in ctx.state.iter().enumerate() {
+                ctx.next[i] = Some(v.clone());
+            }
+            Ok(Value::Bool(true))
+            })
+        }
+        "reps" => Arc::new(move |ctx| {
+            let n = int(&args[0](ctx)?, span)?.clone();
+            let Some(n) = n.to_i64() else { return Err(error(span, format!("reps: {n} repetitions are too many"))) };
+            let f = args[1](ctx)?;
+            for i in 0..n {
+                ctx.check_interrupt(span)?;
+                if !boolean(&call(ctx, &f, vec![Value::int(i)], span)?, span)? {
+                    return Ok(Value::Bool(false));
+                }
+                if i + 1 < n {
+                    ctx.commit(span)?;
+                }
+            }
+            Ok(Value::Bool(true))
+        }),
+        "fail" => Arc::new(move |ctx| {
+            let saved = ctx.next.clone();
+            let enabled = boolean(&args[0](ctx)?, span)?;
+            ctx.next = saved;
+            if !enabled {
+                for (i, v) in ctx.state.iter().enumerate() {
+                    ctx.next[i] = Some(v.clone());
+                }
+            }
+            Ok(Value::Bool(!enabled))
+        }),
+        "next" => {
+            let var = match ir.first().map(|e| &e.kind) {
+                Some(ExprKind::Var(v)) => *v as usize,
+                _ => return Some(Arc::new(move |_| Err(error(span, "only a state variable can be primed")))),
+            };
+            Arc::new(move |ctx| {
+                ctx.next[var].clone().ok_or_else(|| {
+                    let name = &ctx.compiled.program.vars[var].name;
+                    error(span, format!("`{name}'` is read before it is assigned"))
+                })
+            })
+        }
+        "always" | "eventually" | "leadsTo" | "enabled" | "weakFair" | "strongFair" | "orKeep" | "mustChange" => {
+            let name = name.to_string();
+            Arc::new(move |_| Err(error(span, format!("the temporal operator `{name}` cannot be evaluated on a single state; check it with a model checker"))))
+        }
+        _ => return None,
+    })
+}
+
+/// The definition a branch of `any` runs, if it is a named action.
+fn action_name(e: &Expr) -> Option<DefId> {
+    match &e.kind {
+        ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => Some(*d),
+        _ => None,
+    }
+}
+
+pub fn eager(name: &str) -> Option<Eager> {
+    Some(match name {
+        "not" => |_, a, s| Ok(Value::Bool(!boolean(&a[0], s)?)),
+        "iff" => |_, a, s| Ok(Value::Bool(boolean(&a[0], s)? == boolean(&a[1], s)?)),
+        "assert" => |_, a, s| {
+            if boolean(&a[0], s)? {
+                Ok(Value::Bool(true))
+            } else {
+                Err(error(s, "assertion failed"))
+            }
+        },
+        "q::debug" => debug,
+        _ => return None,
+    })
+}
+
+fn debug(ctx: &mut Ctx, a: Vec<Value>, _: Span) -> EvalResult {
+    let message = match &a[0] {
+        Value::Str(s) => s.to_string(),
+        other => other.to_string(),
+    };
+    ctx.debug(format!("> {message} {}", a[1]));
+    Ok(a[1].clone())
+}

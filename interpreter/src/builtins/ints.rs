@@ -1,0 +1,51 @@
+//! Integer operators: exact arithmetic (truncating division, `%` with the dividend's sign),
+//! comparisons and ranges.
+
+use super::{int, Eager};
+use crate::eval::{error, Ctx, EvalResult};
+use crate::set::SetValue;
+use crate::value::{Int, Value};
+use num_bigint::BigInt;
+use num_traits::{One, ToPrimitive};
+use spec_syntax::Span;
+
+pub fn eager(name: &str) -> Option<Eager> {
+    Some(match name {
+        "iadd" => |_, a, s| Ok(Value::Int(int(&a[0], s)?.add(int(&a[1], s)?))),
+        "isub" => |_, a, s| Ok(Value::Int(int(&a[0], s)?.sub(int(&a[1], s)?))),
+        "imul" => |_, a, s| Ok(Value::Int(int(&a[0], s)?.mul(int(&a[1], s)?))),
+        "idiv" => |_, a, s| int(&a[0], s)?.div(int(&a[1], s)?).map(Value::Int).ok_or_else(|| error(s, "division by zero")),
+        "imod" => |_, a, s| int(&a[0], s)?.rem(int(&a[1], s)?).map(Value::Int).ok_or_else(|| error(s, "division by zero in `%`")),
+        "ipow" => pow,
+        "iuminus" => |_, a, s| Ok(Value::Int(int(&a[0], s)?.neg())),
+        "ilt" => |_, a, s| Ok(Value::Bool(int(&a[0], s)? < int(&a[1], s)?)),
+        "ilte" => |_, a, s| Ok(Value::Bool(int(&a[0], s)? <= int(&a[1], s)?)),
+        "igt" => |_, a, s| Ok(Value::Bool(int(&a[0], s)? > int(&a[1], s)?)),
+        "igte" => |_, a, s| Ok(Value::Bool(int(&a[0], s)? >= int(&a[1], s)?)),
+        "to" => |_, a, s| Ok(Value::Set(SetValue::Interval(int(&a[0], s)?.clone(), int(&a[1], s)?.clone()))),
+        _ => return None,
+    })
+}
+
+fn pow(_: &mut Ctx, a: Vec<Value>, span: Span) -> EvalResult {
+    let base = int(&a[0], span)?;
+    let exp = int(&a[1], span)?;
+    if exp.is_negative() {
+        return Err(error(span, format!("negative exponent {exp} in `^`")));
+    }
+    if base.is_zero() && exp.is_zero() {
+        return Err(error(span, "0 ^ 0 is undefined"));
+    }
+    let base_big = base.to_big();
+    // Powers whose result would not fit in memory are refused rather than attempted.
+    let Some(e) = exp.to_big().to_u32().filter(|e| *e <= 1_000_000 || base_big.magnitude() <= &num_bigint::BigUint::one()) else {
+        return Err(error(span, format!("the exponent {exp} is too large")));
+    };
+    if base_big.bits() as u64 * e as u64 > 64_000_000 {
+        return Err(error(span, format!("{base} ^ {exp} is too large to compute")));
+    }
+    if base_big.is_one() || e == 0 {
+        return Ok(Value::Int(Int::from_big(if e == 0 { BigInt::one() } else { base_big })));
+    }
+    Ok(Value::Int(Int::from_big(num_traits::pow(base_big, e as usize))))
+}

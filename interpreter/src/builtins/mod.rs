@@ -1,0 +1,139 @@
+//! Builtin operators, one file per family. `compile` turns a call of a builtin into code:
+//! operators that control evaluation (`and`, `or`, `ite`, `any`, `all`, `then`, ...) get
+//! their arguments as code; every other operator gets evaluated arguments.
+
+mod actions;
+mod ints;
+mod lists;
+mod maps;
+mod records;
+mod sets;
+
+use crate::compile::Code;
+use crate::eval::{error, Ctx, EvalError, EvalResult};
+use crate::set::SetValue;
+use crate::value::{Int, Lambda, Value};
+use imbl::{OrdMap, OrdSet, Vector};
+use spec_analysis::ir::Expr;
+use spec_syntax::Span;
+use std::sync::Arc;
+
+/// A builtin on evaluated arguments.
+pub type Eager = fn(&mut Ctx, Vec<Value>, Span) -> EvalResult;
+
+/// The code for a call of builtin `name`.
+pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span) -> Code {
+    if let Some(code) = actions::lazy(name, &args, ir_args, span) {
+        return code;
+    }
+    let op = eager(name);
+    match args.len() {
+        1 => {
+            let a = args[0].clone();
+            Arc::new(move |ctx| {
+                let x = a(ctx)?;
+                op(ctx, vec![x], span)
+            })
+        }
+        2 => {
+            let (a, b) = (args[0].clone(), args[1].clone());
+            Arc::new(move |ctx| {
+                let x = a(ctx)?;
+                let y = b(ctx)?;
+                op(ctx, vec![x, y], span)
+            })
+        }
+        _ => Arc::new(move |ctx| {
+            let mut values = Vec::with_capacity(args.len());
+            for a in &args {
+                values.push(a(ctx)?);
+            }
+            op(ctx, values, span)
+        }),
+    }
+}
+
+/// A builtin used as a value: a constant set, or an operator passed as an argument.
+pub fn value(name: &'static str, span: Span) -> Code {
+    match name {
+        "Int" => Arc::new(|_| Ok(Value::Set(SetValue::Int))),
+        "Nat" => Arc::new(|_| Ok(Value::Set(SetValue::Nat))),
+        "Bool" => Arc::new(|_| Ok(crate::value::set_of([Value::Bool(false), Value::Bool(true)]))),
+        _ => {
+            let op = eager(name);
+            Arc::new(move |_| {
+                Ok(Value::Lambda(Arc::new(Lambda { arity: 0, name: name.to_string(), call: Box::new(move |ctx: &mut Ctx, args: Vec<Value>| op(ctx, args, span)) })))
+            })
+        }
+    }
+}
+
+fn eager(name: &str) -> Eager {
+    ints::eager(name)
+        .or_else(|| sets::eager(name))
+        .or_else(|| maps::eager(name))
+        .or_else(|| lists::eager(name))
+        .or_else(|| records::eager(name))
+        .or_else(|| actions::eager(name))
+        .unwrap_or(unknown)
+}
+
+fn unknown(_: &mut Ctx, _: Vec<Value>, span: Span) -> EvalResult {
+    Err(error(span, "this operator cannot be evaluated"))
+}
+
+// ---------------------------------------------------------------- argument access
+
+pub(crate) fn int(v: &Value, span: Span) -> Result<&Int, Box<EvalError>> {
+    match v {
+        Value::Int(n) => Ok(n),
+        other => Err(error(span, format!("expected an integer, found {other}"))),
+    }
+}
+
+pub(crate) fn boolean(v: &Value, span: Span) -> Result<bool, Box<EvalError>> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(error(span, format!("expected a Boolean, found {other}"))),
+    }
+}
+
+pub(crate) fn set(v: &Value, span: Span) -> Result<&SetValue, Box<EvalError>> {
+    match v {
+        Value::Set(s) => Ok(s),
+        other => Err(error(span, format!("expected a set, found {other}"))),
+    }
+}
+
+/// The elements of a set, or an error naming its size when it cannot be enumerated.
+pub(crate) fn elements(v: &Value, span: Span) -> Result<OrdSet<Value>, Box<EvalError>> {
+    let s = set(v, span)?;
+    s.elements().map_err(|e| error(span, format!("cannot enumerate {s}: {e}")))
+}
+
+pub(crate) fn map(v: &Value, span: Span) -> Result<&OrdMap<Value, Value>, Box<EvalError>> {
+    match v {
+        Value::Map(m) => Ok(m),
+        other => Err(error(span, format!("expected a map, found {other}"))),
+    }
+}
+
+pub(crate) fn list(v: &Value, span: Span) -> Result<&Vector<Value>, Box<EvalError>> {
+    match v {
+        Value::List(l) => Ok(l),
+        other => Err(error(span, format!("expected a list, found {other}"))),
+    }
+}
+
+/// An index into a list of `len` items.
+pub(crate) fn index(v: &Value, len: usize, span: Span, what: &str) -> Result<usize, Box<EvalError>> {
+    let n = int(v, span)?;
+    match n.to_i64() {
+        Some(i) if i >= 0 && (i as usize) < len => Ok(i as usize),
+        _ => Err(error(span, format!("{what} {n} is out of bounds for a list of length {len}"))),
+    }
+}
+
+pub(crate) fn call(ctx: &mut Ctx, f: &Value, args: Vec<Value>, span: Span) -> EvalResult {
+    crate::compile::apply(ctx, f, args, span)
+}

@@ -1,0 +1,54 @@
+//! Records and tuples: construction, field update, item access.
+
+use super::Eager;
+use crate::eval::error;
+use crate::set::SetValue;
+use crate::value::{count, Value};
+use std::sync::Arc;
+
+pub fn eager(name: &str) -> Option<Eager> {
+    Some(match name {
+        "Tup" => |_, a, _| Ok(Value::Tuple(Arc::new(a))),
+        "Rec" => |_, a, s| {
+            let mut fields = Vec::new();
+            for pair in a.chunks(2) {
+                match (&pair[0], pair.get(1)) {
+                    (Value::Str(name), Some(v)) => fields.push((name.clone(), v.clone())),
+                    _ => return Err(error(s, "Rec needs pairs of field names and values")),
+                }
+            }
+            Ok(Value::record(fields))
+        },
+        "with" => |_, a, s| match (&a[0], &a[1]) {
+            (Value::Record(fields), Value::Str(name)) => {
+                let mut fields = (**fields).clone();
+                match fields.iter_mut().find(|(n, _)| n == name) {
+                    Some(slot) => slot.1 = a[2].clone(),
+                    None => fields.push((name.clone(), a[2].clone())),
+                }
+                Ok(Value::record(fields))
+            }
+            _ => Err(error(s, "`with` needs a record and a field name")),
+        },
+        "field" => |_, a, s| match &a[1] {
+            Value::Str(name) => a[0].field(name).cloned().ok_or_else(|| error(s, format!("no field {name} in {}", a[0]))),
+            _ => Err(error(s, "a field name must be a string")),
+        },
+        "fieldNames" => |_, a, s| match &a[0] {
+            Value::Record(fields) => Ok(Value::Set(SetValue::Explicit(fields.iter().map(|(n, _)| Value::Str(n.clone())).collect()))),
+            other => Err(error(s, format!("fieldNames needs a record, found {other}"))),
+        },
+        "item" => |_, a, s| match (&a[0], &a[1]) {
+            (Value::Tuple(items), Value::Int(n)) => {
+                let i = n.to_i64().unwrap_or(0);
+                if i >= 1 && (i as usize) <= items.len() {
+                    Ok(items[i as usize - 1].clone())
+                } else {
+                    Err(error(s, format!("the tuple has {} items; there is no item {n}", count(items.len()))))
+                }
+            }
+            _ => Err(error(s, "`item` needs a tuple and an index")),
+        },
+        _ => return None,
+    })
+}

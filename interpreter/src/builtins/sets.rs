@@ -1,0 +1,148 @@
+//! Set operators. Symbolic sets answer membership and size directly; operators that need
+//! every element enumerate them (and fail with the set's size if that is too many).
+
+use super::{boolean, call, elements, set, Eager};
+use crate::eval::{error, Ctx, EvalResult};
+use crate::set::SetValue;
+use crate::value::{Int, Value};
+use imbl::{OrdMap, OrdSet};
+use spec_syntax::Span;
+use std::sync::Arc;
+
+pub fn eager(name: &str) -> Option<Eager> {
+    Some(match name {
+        "Set" => |_, a, _| Ok(Value::Set(SetValue::Explicit(a.into_iter().collect()))),
+        "eq" => |_, a, _| Ok(Value::Bool(a[0] == a[1])),
+        "neq" => |_, a, _| Ok(Value::Bool(a[0] != a[1])),
+        "contains" => |_, a, s| Ok(Value::Bool(set(&a[0], s)?.contains(&a[1]))),
+        "in" => |_, a, s| Ok(Value::Bool(set(&a[1], s)?.contains(&a[0]))),
+        "union" => |_, a, s| Ok(explicit(elements(&a[0], s)?.union(elements(&a[1], s)?))),
+        "intersect" => |_, a, s| Ok(explicit(elements(&a[0], s)?.intersection(elements(&a[1], s)?))),
+        "exclude" => |_, a, s| Ok(explicit(elements(&a[0], s)?.relative_complement(elements(&a[1], s)?))),
+        "subseteq" => subseteq,
+        "size" => size,
+        "isFinite" => |_, a, s| Ok(Value::Bool(set(&a[0], s)?.is_finite())),
+        "powerset" => |_, a, s| Ok(Value::Set(SetValue::Powerset(Arc::new(set(&a[0], s)?.clone())))),
+        "flatten" => flatten,
+        "allLists" => |_, a, s| Ok(Value::Set(SetValue::Lists(Arc::new(set(&a[0], s)?.clone()), None))),
+        "allListsUpTo" => |_, a, s| {
+            let n = super::int(&a[1], s)?;
+            let bound = n.to_i64().filter(|n| *n >= 0).ok_or_else(|| error(s, format!("allListsUpTo needs a non-negative length, found {n}")))?;
+            Ok(Value::Set(SetValue::Lists(Arc::new(set(&a[0], s)?.clone()), Some(bound as u64))))
+        },
+        "setOfMaps" => |_, a, s| Ok(Value::Set(SetValue::SetOfMaps(Arc::new(set(&a[0], s)?.clone()), Arc::new(set(&a[1], s)?.clone())))),
+        "tuples" => |_, a, s| {
+            let sets = a.iter().map(|v| set(v, s).cloned()).collect::<Result<Vec<_>, _>>()?;
+            Ok(Value::Set(SetValue::Tuples(Arc::new(sets))))
+        },
+        "chooseSome" => |_, a, s| {
+            let st = set(&a[0], s)?;
+            st.least().map_err(|e| error(s, format!("chooseSome: {e}")))?.ok_or_else(|| error(s, "chooseSome of an empty set"))
+        },
+        "getOnlyElement" => |_, a, s| {
+            let items = elements(&a[0], s)?;
+            if items.len() != 1 {
+                return Err(error(s, format!("getOnlyElement needs a set of exactly one element, found {} elements", items.len())));
+            }
+            Ok(items.get_min().cloned().unwrap_or(Value::Bool(false)))
+        },
+        "oneOf" => |ctx, a, s| {
+            let st = set(&a[0], s)?;
+            match ctx.chooser.pick(st) {
+                Ok(Some(v)) => Ok(v),
+                Ok(None) => Err(error(s, "oneOf of an empty set")),
+                Err(e) => Err(error(s, format!("cannot pick from {st}: {e}"))),
+            }
+        },
+        "exists" => |ctx, a, s| {
+            for x in elements(&a[0], s)? {
+                if boolean(&call(ctx, &a[1], vec![x], s)?, s)? {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        },
+        "forall" => |ctx, a, s| {
+            for x in elements(&a[0], s)? {
+                if !boolean(&call(ctx, &a[1], vec![x], s)?, s)? {
+                    return Ok(Value::Bool(false));
+                }
+            }
+            Ok(Value::Bool(true))
+        },
+        "filter" => |ctx, a, s| {
+            let mut out = OrdSet::new();
+            for x in elements(&a[0], s)? {
+                if boolean(&call(ctx, &a[1], vec![x.clone()], s)?, s)? {
+                    out.insert(x);
+                }
+            }
+            Ok(explicit(out))
+        },
+        "map" => |ctx, a, s| {
+            let mut out = OrdSet::new();
+            for x in elements(&a[0], s)? {
+                out.insert(call(ctx, &a[1], vec![x], s)?);
+            }
+            Ok(explicit(out))
+        },
+        "fold" => |ctx, a, s| {
+            let mut acc = a[1].clone();
+            for x in elements(&a[0], s)? {
+                ctx.check_interrupt(s)?;
+                acc = call(ctx, &a[2], vec![acc, x], s)?;
+            }
+            Ok(acc)
+        },
+        "mapBy" => |ctx, a, s| {
+            let mut out = OrdMap::new();
+            for x in elements(&a[0], s)? {
+                let v = call(ctx, &a[1], vec![x.clone()], s)?;
+                out.insert(x, v);
+            }
+            Ok(Value::Map(out))
+        },
+        "setToMap" => |_, a, s| {
+            let mut out = OrdMap::new();
+            for pair in elements(&a[0], s)? {
+                match pair {
+                    Value::Tuple(items) if items.len() == 2 => {
+                        out.insert(items[0].clone(), items[1].clone());
+                    }
+                    other => return Err(error(s, format!("setToMap needs pairs, found {other}"))),
+                }
+            }
+            Ok(Value::Map(out))
+        },
+        _ => return None,
+    })
+}
+
+fn explicit(s: OrdSet<Value>) -> Value {
+    Value::Set(SetValue::Explicit(s))
+}
+
+fn subseteq(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
+    let sup = set(&a[1], s)?;
+    let sub = set(&a[0], s)?;
+    if let (SetValue::Explicit(x), SetValue::Explicit(y)) = (sub, sup) {
+        return Ok(Value::Bool(x.is_subset(y)));
+    }
+    Ok(Value::Bool(elements(&a[0], s)?.iter().all(|x| sup.contains(x))))
+}
+
+fn size(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
+    let st = set(&a[0], s)?;
+    match st.size() {
+        Some(n) => Ok(Value::Int(Int::from_big(n))),
+        None => Err(error(s, format!("{st} is infinite: it has no size"))),
+    }
+}
+
+fn flatten(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
+    let mut out = OrdSet::new();
+    for inner in elements(&a[0], s)? {
+        out = out.union(elements(&inner, s)?);
+    }
+    Ok(explicit(out))
+}

@@ -1,0 +1,392 @@
+//! Sets, explicit or symbolic. `Int`, `Nat`, ranges, `powerset`, `setOfMaps`, `tuples` and
+//! `allLists(UpTo)` stay symbolic until something needs their elements: membership, size
+//! (exact, as a bigint) and random picks work without building them. Enumerating a set
+//! larger than [`ENUMERATION_LIMIT`] is an error that names its size.
+
+use crate::value::{Int, Value};
+use imbl::{OrdMap, OrdSet, Vector};
+use num_bigint::BigInt;
+use num_traits::{One, ToPrimitive, Zero};
+use rand::RngExt;
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+/// The most elements a symbolic set may be expanded into.
+pub const ENUMERATION_LIMIT: u64 = 10_000_000;
+
+#[derive(Clone, Debug)]
+pub enum SetValue {
+    Explicit(OrdSet<Value>),
+    /// `a.to(b)`, inclusive.
+    Interval(Int, Int),
+    Int,
+    Nat,
+    Powerset(Arc<SetValue>),
+    /// All maps from the first set to the second.
+    SetOfMaps(Arc<SetValue>, Arc<SetValue>),
+    Tuples(Arc<Vec<SetValue>>),
+    /// All lists over the set of length at most the bound (`None`: any length).
+    Lists(Arc<SetValue>, Option<u64>),
+}
+
+/// Why a set could not be enumerated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetError {
+    Infinite,
+    TooLarge(BigInt),
+}
+
+impl fmt::Display for SetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetError::Infinite => write!(f, "the set is infinite and cannot be enumerated"),
+            SetError::TooLarge(n) => write!(f, "the set has {n} elements, more than the {ENUMERATION_LIMIT} that can be enumerated"),
+        }
+    }
+}
+
+impl SetValue {
+    pub fn empty() -> SetValue {
+        SetValue::Explicit(OrdSet::new())
+    }
+
+    /// The number of elements, or `None` for an infinite set.
+    pub fn size(&self) -> Option<BigInt> {
+        match self {
+            SetValue::Explicit(s) => Some(BigInt::from(s.len())),
+            SetValue::Interval(a, b) => {
+                let n = b.to_big() - a.to_big() + 1;
+                Some(if n < BigInt::zero() { BigInt::zero() } else { n })
+            }
+            SetValue::Int | SetValue::Nat => None,
+            SetValue::Powerset(base) => {
+                let n = base.size()?;
+                let n = n.to_u32()?;
+                Some(BigInt::one() << n)
+            }
+            SetValue::SetOfMaps(dom, rng) => {
+                let d = dom.size()?.to_u32()?;
+                Some(rng.size()?.pow(d))
+            }
+            SetValue::Tuples(sets) => {
+                let mut n = BigInt::one();
+                for s in sets.iter() {
+                    n *= s.size()?;
+                }
+                Some(n)
+            }
+            SetValue::Lists(base, bound) => {
+                let bound = (*bound)?;
+                let b = base.size()?;
+                let mut total = BigInt::zero();
+                let mut power = BigInt::one();
+                for _ in 0..=bound {
+                    total += &power;
+                    power *= &b;
+                }
+                Some(total)
+            }
+        }
+    }
+
+    pub fn is_finite(&self) -> bool {
+        match self {
+            SetValue::Int | SetValue::Nat => false,
+            SetValue::Lists(base, None) => base.size().is_some_and(|n| n.is_zero()),
+            SetValue::Powerset(b) | SetValue::Lists(b, Some(_)) => b.is_finite(),
+            SetValue::SetOfMaps(a, b) => a.is_finite() && b.is_finite(),
+            SetValue::Tuples(sets) => sets.iter().all(|s| s.is_finite()),
+            SetValue::Explicit(_) | SetValue::Interval(..) => true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.size().is_some_and(|n| n.is_zero())
+    }
+
+    pub fn contains(&self, v: &Value) -> bool {
+        match (self, v) {
+            (SetValue::Explicit(s), _) => s.contains(v),
+            (SetValue::Interval(a, b), Value::Int(n)) => a <= n && n <= b,
+            (SetValue::Int, Value::Int(_)) => true,
+            (SetValue::Nat, Value::Int(n)) => !n.is_negative(),
+            (SetValue::Powerset(base), Value::Set(sub)) => match sub.elements() {
+                Ok(items) => items.iter().all(|x| base.contains(x)),
+                Err(_) => false,
+            },
+            (SetValue::SetOfMaps(dom, rng), Value::Map(m)) => {
+                m.values().all(|x| rng.contains(x)) && dom.size() == Some(BigInt::from(m.len())) && m.keys().all(|k| dom.contains(k))
+            }
+            (SetValue::Tuples(sets), Value::Tuple(items)) => sets.len() == items.len() && sets.iter().zip(items.iter()).all(|(s, x)| s.contains(x)),
+            (SetValue::Lists(base, bound), Value::List(items)) => {
+                bound.is_none_or(|b| (items.len() as u64) <= b) && items.iter().all(|x| base.contains(x))
+            }
+            _ => false,
+        }
+    }
+
+    /// The elements, in canonical order; fails for infinite or too large sets.
+    pub fn elements(&self) -> Result<OrdSet<Value>, SetError> {
+        if let SetValue::Explicit(s) = self {
+            return Ok(s.clone());
+        }
+        match self.size() {
+            None => return Err(SetError::Infinite),
+            Some(n) if n > BigInt::from(ENUMERATION_LIMIT) => return Err(SetError::TooLarge(n)),
+            Some(_) => {}
+        }
+        Ok(match self {
+            SetValue::Explicit(s) => s.clone(),
+            SetValue::Interval(a, b) => {
+                let (Some(a), Some(b)) = (a.to_i64(), b.to_i64()) else { return Err(SetError::TooLarge(self.size().unwrap_or_default())) };
+                (a..=b).map(Value::int).collect()
+            }
+            SetValue::Powerset(base) => {
+                let items: Vec<Value> = base.elements()?.into_iter().collect();
+                let mut out = OrdSet::new();
+                for mask in 0u64..(1u64 << items.len()) {
+                    let subset: OrdSet<Value> = items.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, v)| v.clone()).collect();
+                    out.insert(Value::Set(SetValue::Explicit(subset)));
+                }
+                out
+            }
+            SetValue::SetOfMaps(dom, rng) => {
+                let keys: Vec<Value> = dom.elements()?.into_iter().collect();
+                let values: Vec<Value> = rng.elements()?.into_iter().collect();
+                let mut maps = vec![OrdMap::new()];
+                for k in &keys {
+                    let mut next = Vec::with_capacity(maps.len() * values.len());
+                    for m in &maps {
+                        for v in &values {
+                            next.push(m.update(k.clone(), v.clone()));
+                        }
+                    }
+                    maps = next;
+                }
+                maps.into_iter().map(Value::Map).collect()
+            }
+            SetValue::Tuples(sets) => {
+                let mut tuples: Vec<Vec<Value>> = vec![Vec::new()];
+                for s in sets.iter() {
+                    let items = s.elements()?;
+                    let mut next = Vec::new();
+                    for t in &tuples {
+                        for x in items.iter() {
+                            let mut t = t.clone();
+                            t.push(x.clone());
+                            next.push(t);
+                        }
+                    }
+                    tuples = next;
+                }
+                tuples.into_iter().map(|t| Value::Tuple(Arc::new(t))).collect()
+            }
+            SetValue::Lists(base, bound) => {
+                let items: Vec<Value> = base.elements()?.into_iter().collect();
+                let bound = bound.unwrap_or(0);
+                let mut out = OrdSet::new();
+                let mut layer: Vec<Vector<Value>> = vec![Vector::new()];
+                out.insert(Value::List(Vector::new()));
+                for _ in 0..bound {
+                    let mut next = Vec::new();
+                    for l in &layer {
+                        for x in &items {
+                            let mut l = l.clone();
+                            l.push_back(x.clone());
+                            out.insert(Value::List(l.clone()));
+                            next.push(l);
+                        }
+                    }
+                    layer = next;
+                }
+                out
+            }
+            SetValue::Int | SetValue::Nat => return Err(SetError::Infinite),
+        })
+    }
+
+    /// A uniformly random element, without enumerating symbolic sets. `None` when empty.
+    pub fn pick(&self, rng: &mut impl rand::Rng) -> Result<Option<Value>, SetError> {
+        Ok(Some(match self {
+            SetValue::Explicit(s) => {
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                let i = rng.random_range(0..s.len());
+                s.iter().nth(i).cloned().unwrap_or(Value::Bool(false))
+            }
+            SetValue::Interval(a, b) => {
+                if a > b {
+                    return Ok(None);
+                }
+                match (a.to_i64(), b.to_i64()) {
+                    (Some(a), Some(b)) => Value::int(rng.random_range(a..=b)),
+                    _ => {
+                        let span = b.to_big() - a.to_big();
+                        let offset = random_below(rng, &(span + 1));
+                        Value::Int(Int::from_big(a.to_big() + offset))
+                    }
+                }
+            }
+            SetValue::Int | SetValue::Nat => return Err(SetError::Infinite),
+            SetValue::Powerset(base) => {
+                let items = base.elements()?;
+                Value::Set(SetValue::Explicit(items.into_iter().filter(|_| rng.random_bool(0.5)).collect()))
+            }
+            SetValue::SetOfMaps(dom, range) => {
+                let keys = dom.elements()?;
+                let mut m = OrdMap::new();
+                for k in keys {
+                    match range.pick(rng)? {
+                        Some(v) => {
+                            m.insert(k, v);
+                        }
+                        None => return Ok(None),
+                    }
+                }
+                Value::Map(m)
+            }
+            SetValue::Tuples(sets) => {
+                let mut items = Vec::with_capacity(sets.len());
+                for s in sets.iter() {
+                    match s.pick(rng)? {
+                        Some(v) => items.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                Value::Tuple(Arc::new(items))
+            }
+            SetValue::Lists(base, bound) => {
+                let Some(bound) = bound else { return Err(SetError::Infinite) };
+                let len = rng.random_range(0..=(*bound).min(1_000_000));
+                let mut l = Vector::new();
+                for _ in 0..len {
+                    match base.pick(rng)? {
+                        Some(v) => l.push_back(v),
+                        None => break,
+                    }
+                }
+                Value::List(l)
+            }
+        }))
+    }
+
+    /// The least element in canonical order, if any.
+    pub fn least(&self) -> Result<Option<Value>, SetError> {
+        match self {
+            SetValue::Interval(a, b) => Ok((a <= b).then(|| Value::Int(a.clone()))),
+            SetValue::Nat => Ok(Some(Value::int(0))),
+            SetValue::Int => Err(SetError::Infinite),
+            _ => Ok(self.elements()?.get_min().cloned()),
+        }
+    }
+}
+
+fn random_below(rng: &mut impl rand::Rng, bound: &BigInt) -> BigInt {
+    // Rejection-free enough for our purposes: a random number of as many bits, reduced.
+    let bits = bound.bits() + 64;
+    let mut n = BigInt::zero();
+    let mut got = 0;
+    while got < bits {
+        n = (n << 64) + BigInt::from(rng.random::<u64>());
+        got += 64;
+    }
+    n % bound
+}
+
+impl PartialEq for SetValue {
+    fn eq(&self, other: &SetValue) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for SetValue {}
+impl PartialOrd for SetValue {
+    fn partial_cmp(&self, other: &SetValue) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SetValue {
+    fn cmp(&self, other: &SetValue) -> Ordering {
+        match (self, other) {
+            (SetValue::Explicit(a), SetValue::Explicit(b)) => a.iter().cmp(b.iter()),
+            (SetValue::Int, SetValue::Int) | (SetValue::Nat, SetValue::Nat) => Ordering::Equal,
+            _ => match (self.elements(), other.elements()) {
+                (Ok(a), Ok(b)) => a.iter().cmp(b.iter()),
+                // Infinite sets compare by their description; they never meet finite ones in practice.
+                _ => format!("{self:?}").cmp(&format!("{other:?}")),
+            },
+        }
+    }
+}
+
+impl fmt::Display for SetValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.elements() {
+            Ok(items) => {
+                write!(f, "Set(")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                write!(f, ")")
+            }
+            Err(_) => match self {
+                SetValue::Int => write!(f, "Int"),
+                SetValue::Nat => write!(f, "Nat"),
+                SetValue::Interval(a, b) => write!(f, "{a}.to({b})"),
+                SetValue::Powerset(b) => write!(f, "{b}.powerset()"),
+                SetValue::SetOfMaps(a, b) => write!(f, "{a}.setOfMaps({b})"),
+                SetValue::Tuples(sets) => {
+                    write!(f, "tuples(")?;
+                    for (i, s) in sets.iter().enumerate() {
+                        if i > 0 {
+                            write!(f, ", ")?;
+                        }
+                        write!(f, "{s}")?;
+                    }
+                    write!(f, ")")
+                }
+                SetValue::Lists(b, Some(n)) => write!(f, "{b}.allListsUpTo({n})"),
+                SetValue::Lists(b, None) => write!(f, "{b}.allLists()"),
+                SetValue::Explicit(_) => write!(f, "Set(...)"),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn ints(xs: &[i64]) -> SetValue {
+        SetValue::Explicit(xs.iter().map(|x| Value::int(*x)).collect())
+    }
+
+    #[test]
+    fn symbolic_sets_answer_without_enumerating() {
+        let big = SetValue::Powerset(Arc::new(SetValue::Interval(Int::Small(1), Int::Small(100))));
+        assert_eq!(big.size().map(|n| n.to_string()).as_deref(), Some("1267650600228229401496703205376"));
+        assert!(big.contains(&Value::Set(ints(&[1, 50]))));
+        assert!(!big.contains(&Value::Set(ints(&[0]))));
+        assert!(matches!(big.elements(), Err(SetError::TooLarge(_))));
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        assert!(big.pick(&mut rng).unwrap().is_some());
+        assert!(SetValue::Nat.contains(&Value::int(0)));
+        assert!(!SetValue::Nat.contains(&Value::int(-1)));
+        assert!(!SetValue::Nat.is_finite());
+        assert_eq!(SetValue::Int.elements(), Err(SetError::Infinite));
+    }
+
+    #[test]
+    fn symbolic_and_explicit_sets_are_equal_when_they_have_the_same_elements() {
+        assert_eq!(SetValue::Interval(Int::Small(1), Int::Small(3)), ints(&[3, 2, 1]));
+        assert_eq!(SetValue::Interval(Int::Small(5), Int::Small(1)), ints(&[]));
+        let lists = SetValue::Lists(Arc::new(ints(&[1, 2])), Some(1));
+        assert_eq!(lists.to_string(), "Set([], [1], [2])");
+    }
+}

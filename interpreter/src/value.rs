@@ -1,0 +1,373 @@
+//! Runtime values. Collections are persistent (imbl), so states are shared and compared at
+//! almost no cost. The `Ord` of `Value` *is* the canonical order of the conformance README:
+//! ordered sets and maps iterate canonically, and printing needs no sorting step.
+//! Integers are exact: an `i64` fast path that widens into a bigint instead of wrapping.
+
+use crate::set::SetValue;
+use imbl::{OrdMap, Vector};
+use num_bigint::BigInt;
+use num_traits::{Signed, ToPrimitive, Zero};
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+/// An exact integer.
+#[derive(Clone, Debug)]
+pub enum Int {
+    Small(i64),
+    /// Only for values outside the `i64` range (kept normalized).
+    Big(Arc<BigInt>),
+}
+
+impl Int {
+    pub fn from_big(n: BigInt) -> Int {
+        match n.to_i64() {
+            Some(s) => Int::Small(s),
+            None => Int::Big(Arc::new(n)),
+        }
+    }
+
+    pub fn to_big(&self) -> BigInt {
+        match self {
+            Int::Small(s) => BigInt::from(*s),
+            Int::Big(b) => (**b).clone(),
+        }
+    }
+
+    pub fn to_i64(&self) -> Option<i64> {
+        match self {
+            Int::Small(s) => Some(*s),
+            Int::Big(_) => None,
+        }
+    }
+
+    pub fn is_negative(&self) -> bool {
+        match self {
+            Int::Small(s) => *s < 0,
+            Int::Big(b) => b.is_negative(),
+        }
+    }
+
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Int::Small(s) => *s == 0,
+            Int::Big(b) => b.is_zero(),
+        }
+    }
+
+    pub fn add(&self, other: &Int) -> Int {
+        if let (Int::Small(a), Int::Small(b)) = (self, other) {
+            if let Some(r) = a.checked_add(*b) {
+                return Int::Small(r);
+            }
+        }
+        Int::from_big(self.to_big() + other.to_big())
+    }
+
+    pub fn sub(&self, other: &Int) -> Int {
+        if let (Int::Small(a), Int::Small(b)) = (self, other) {
+            if let Some(r) = a.checked_sub(*b) {
+                return Int::Small(r);
+            }
+        }
+        Int::from_big(self.to_big() - other.to_big())
+    }
+
+    pub fn mul(&self, other: &Int) -> Int {
+        if let (Int::Small(a), Int::Small(b)) = (self, other) {
+            if let Some(r) = a.checked_mul(*b) {
+                return Int::Small(r);
+            }
+        }
+        Int::from_big(self.to_big() * other.to_big())
+    }
+
+    /// Division truncating toward zero; `None` when dividing by zero.
+    pub fn div(&self, other: &Int) -> Option<Int> {
+        if other.is_zero() {
+            return None;
+        }
+        if let (Int::Small(a), Int::Small(b)) = (self, other) {
+            if let Some(r) = a.checked_div(*b) {
+                return Some(Int::Small(r));
+            }
+        }
+        Some(Int::from_big(self.to_big() / other.to_big()))
+    }
+
+    /// Remainder with the sign of the dividend; `None` when dividing by zero.
+    pub fn rem(&self, other: &Int) -> Option<Int> {
+        if other.is_zero() {
+            return None;
+        }
+        if let (Int::Small(a), Int::Small(b)) = (self, other) {
+            if let Some(r) = a.checked_rem(*b) {
+                return Some(Int::Small(r));
+            }
+        }
+        Some(Int::from_big(self.to_big() % other.to_big()))
+    }
+
+    pub fn neg(&self) -> Int {
+        match self {
+            Int::Small(a) => a.checked_neg().map(Int::Small).unwrap_or_else(|| Int::from_big(-BigInt::from(*a))),
+            Int::Big(b) => Int::from_big(-(**b).clone()),
+        }
+    }
+}
+
+impl PartialEq for Int {
+    fn eq(&self, other: &Int) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Int {}
+impl PartialOrd for Int {
+    fn partial_cmp(&self, other: &Int) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Int {
+    fn cmp(&self, other: &Int) -> Ordering {
+        match (self, other) {
+            (Int::Small(a), Int::Small(b)) => a.cmp(b),
+            _ => self.to_big().cmp(&other.to_big()),
+        }
+    }
+}
+
+impl fmt::Display for Int {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Int::Small(s) => write!(f, "{s}"),
+            Int::Big(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+impl From<i64> for Int {
+    fn from(n: i64) -> Int {
+        Int::Small(n)
+    }
+}
+
+/// An operator value: a lambda, a definition passed as an argument, or a builtin.
+pub struct Lambda {
+    pub arity: usize,
+    pub name: String,
+    pub call: Box<dyn Fn(&mut crate::eval::Ctx, Vec<Value>) -> crate::eval::EvalResult + Send + Sync>,
+}
+
+impl fmt::Debug for Lambda {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<operator {}>", self.name)
+    }
+}
+
+/// A record: fields sorted by name.
+pub type Fields = Arc<Vec<(Arc<str>, Value)>>;
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Bool(bool),
+    Int(Int),
+    Str(Arc<str>),
+    Set(SetValue),
+    Map(OrdMap<Value, Value>),
+    List(Vector<Value>),
+    Record(Fields),
+    Tuple(Arc<Vec<Value>>),
+    /// A sum-type value: the constructor and its payload (the empty tuple when it has none).
+    Variant(Arc<str>, Arc<Value>),
+    Lambda(Arc<Lambda>),
+}
+
+impl Value {
+    pub fn int(n: i64) -> Value {
+        Value::Int(Int::Small(n))
+    }
+
+    pub fn unit() -> Value {
+        Value::Tuple(Arc::new(Vec::new()))
+    }
+
+    pub fn str(s: &str) -> Value {
+        Value::Str(Arc::from(s))
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Str(_) => "str",
+            Value::Set(_) => "set",
+            Value::Map(_) => "map",
+            Value::List(_) => "list",
+            Value::Record(_) => "record",
+            Value::Tuple(_) => "tuple",
+            Value::Variant(..) => "variant",
+            Value::Lambda(_) => "operator",
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn record(mut fields: Vec<(Arc<str>, Value)>) -> Value {
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        Value::Record(Arc::new(fields))
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Record(fields) => fields.iter().find(|(n, _)| &**n == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Value {}
+impl PartialOrd for Value {
+    fn partial_cmp(&self, other: &Value) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Value {
+    fn cmp(&self, other: &Value) -> Ordering {
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
+            (Value::Int(a), Value::Int(b)) => a.cmp(b),
+            (Value::Str(a), Value::Str(b)) => a.cmp(b),
+            (Value::Set(a), Value::Set(b)) => a.cmp(b),
+            (Value::Map(a), Value::Map(b)) => a.iter().cmp(b.iter()),
+            (Value::List(a), Value::List(b)) => a.iter().cmp(b.iter()),
+            (Value::Record(a), Value::Record(b)) => a.iter().cmp(b.iter()),
+            (Value::Tuple(a), Value::Tuple(b)) => a.iter().cmp(b.iter()),
+            (Value::Variant(n1, p1), Value::Variant(n2, p2)) => n1.cmp(n2).then_with(|| p1.cmp(p2)),
+            (Value::Lambda(a), Value::Lambda(b)) => (Arc::as_ptr(a) as usize).cmp(&(Arc::as_ptr(b) as usize)),
+            // Values of different kinds never meet in a well-typed program; order by kind.
+            _ => self.kind().cmp(other.kind()),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// The canonical form: the language's literal notation, sets and maps in value order,
+    /// record fields by name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Str(s) => write!(f, "\"{s}\""),
+            Value::Set(s) => write!(f, "{s}"),
+            Value::Map(m) => {
+                write!(f, "Map(")?;
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{k} -> {v}")?;
+                }
+                write!(f, ")")
+            }
+            Value::List(items) => {
+                write!(f, "[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                write!(f, "]")
+            }
+            Value::Record(fields) => {
+                if fields.is_empty() {
+                    return write!(f, "{{}}");
+                }
+                write!(f, "{{ ")?;
+                for (i, (name, v)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{name}: {v}")?;
+                }
+                write!(f, " }}")
+            }
+            Value::Tuple(items) => {
+                write!(f, "(")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                write!(f, ")")
+            }
+            Value::Variant(name, payload) => match &**payload {
+                Value::Tuple(items) if items.is_empty() => write!(f, "{name}"),
+                Value::Tuple(_) => write!(f, "{name}{payload}"),
+                other => write!(f, "{name}({other})"),
+            },
+            Value::Lambda(l) => write!(f, "<operator {}>", l.name),
+        }
+    }
+}
+
+/// Small helpers to build values in tests and examples.
+pub fn set_of(items: impl IntoIterator<Item = Value>) -> Value {
+    Value::Set(SetValue::Explicit(items.into_iter().collect()))
+}
+
+/// Sign-aware conversion of a count to a value.
+pub fn count(n: usize) -> Value {
+    Value::Int(Int::from_big(BigInt::from(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ints_widen_instead_of_wrapping() {
+        let max = Int::Small(i64::MAX);
+        assert_eq!(max.add(&Int::Small(1)).to_string(), "9223372036854775808");
+        assert_eq!(Int::Small(i64::MIN).sub(&Int::Small(1)).to_string(), "-9223372036854775809");
+        assert_eq!(Int::Small(i64::MIN).neg().to_string(), "9223372036854775808");
+        let big = max.mul(&max);
+        assert!(big > max);
+        assert_eq!(big.sub(&big), Int::Small(0));
+        assert!(matches!(big.sub(&big), Int::Small(0)));
+    }
+
+    #[test]
+    fn division_truncates_toward_zero() {
+        let d = |a: i64, b: i64| Int::Small(a).div(&Int::Small(b)).map(|r| r.to_string());
+        let m = |a: i64, b: i64| Int::Small(a).rem(&Int::Small(b)).map(|r| r.to_string());
+        assert_eq!(d(-7, 2).as_deref(), Some("-3"));
+        assert_eq!(d(7, -2).as_deref(), Some("-3"));
+        assert_eq!(m(-7, 3).as_deref(), Some("-1"));
+        assert_eq!(m(7, -3).as_deref(), Some("1"));
+        assert_eq!(d(1, 0), None);
+        assert_eq!(Int::Small(i64::MIN).div(&Int::Small(-1)).map(|r| r.to_string()).as_deref(), Some("9223372036854775808"));
+    }
+
+    #[test]
+    fn canonical_display_sorts_sets_maps_and_fields() {
+        let s = set_of([Value::int(3), Value::int(1), Value::int(2)]);
+        assert_eq!(s.to_string(), "Set(1, 2, 3)");
+        let r = Value::record(vec![(Arc::from("b"), Value::int(2)), (Arc::from("a"), Value::int(1))]);
+        assert_eq!(r.to_string(), "{ a: 1, b: 2 }");
+        let sets = set_of([set_of([Value::int(2)]), set_of([]), set_of([Value::int(1), Value::int(2)])]);
+        assert_eq!(sets.to_string(), "Set(Set(), Set(1, 2), Set(2))");
+    }
+}
