@@ -25,6 +25,10 @@ enum Command {
     Typecheck(commands::typecheck::Args),
     /// Evaluate an expression and print its value.
     Eval(commands::eval::Args),
+    /// Run random executions and check invariants in every state.
+    Simulate(commands::simulate::Args),
+    /// Run the `run` tests of a spec.
+    Test(commands::test::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,8 @@ fn main() -> ExitCode {
         Command::Parse(args) => commands::parse::run(args),
         Command::Typecheck(args) => commands::typecheck::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
+        Command::Test(args) => commands::test::run(args),
     };
     ExitCode::from(code)
 }

@@ -78,6 +78,9 @@ pub struct Compiled {
     pub types: Arc<Types>,
     pub defs: Vec<Option<DefCode>>,
     pub register_count: usize,
+    /// Which state variables a step must assign: those of the main module (an instance's
+    /// copy of a module has its own variables; the original's are not part of the state).
+    pub active_vars: Vec<bool>,
 }
 
 impl Compiled {
@@ -108,7 +111,8 @@ impl Compiled {
                 }
             }));
         }
-        Compiled { program, types, defs, register_count: total }
+        let active_vars = vec![true; program.vars.len()];
+        Compiled { program, types, defs, register_count: total, active_vars }
     }
 
     /// Calls definition `d` with `args`; used by compiled code and by the API.

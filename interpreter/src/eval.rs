@@ -133,6 +133,7 @@ impl<'a> Ctx<'a> {
         for (i, v) in self.next.iter_mut().enumerate() {
             match v.take() {
                 Some(v) => values.push(v),
+                None if !self.compiled.active_vars[i] => values.push(Value::unit()),
                 None => {
                     let name = self.compiled.program.vars[i].name.clone();
                     return Err(error(span, format!("the action did not assign the state variable `{name}`")));

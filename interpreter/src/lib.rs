@@ -15,7 +15,10 @@ mod builtins;
 pub mod compile;
 pub mod eval;
 mod generate;
+pub mod itf;
 pub mod set;
+pub mod simulate;
+pub mod test_runner;
 pub mod value;
 
 pub use eval::{Chooser, ErrorKind, EvalError, RandomChooser};
@@ -81,8 +84,33 @@ impl Spec {
         let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let main = spec_analysis::main_module(&analysis.program, &stem, main)
             .map_err(|m| LoadError { diagnostics: Vec::new(), sources: sources.clone(), message: Some(m) })?;
-        let compiled = Arc::new(Compiled::new(analysis.program.clone(), analysis.types.clone()));
+        let mut compiled = Compiled::new(analysis.program.clone(), analysis.types.clone());
+        let scope = &analysis.program.modules[main as usize].scope;
+        compiled.active_vars = (0..analysis.program.vars.len()).map(|v| scope.values().any(|e| *e == Entity::Var(v as u32))).collect();
+        let compiled = Arc::new(compiled);
         Ok(Spec { analysis, compiled, main, sources })
+    }
+
+    /// Loads a spec with extra definitions added at the end of its main module, so that they
+    /// see every name the module sees. Each extra is `(qualifier, name, expression)`.
+    /// Without `text` (no file), the extras form a module of their own.
+    pub fn with_extras(name: &str, text: Option<&str>, main: Option<&str>, extras: &[(&str, &str, &str)]) -> Result<Spec, LoadError> {
+        let defs: String = extras.iter().map(|(q, n, e)| format!("\n  {q} {n} =\n{e}\n")).collect();
+        let Some(text) = text else {
+            let source = format!("module __eval {{{defs}}}\n");
+            return Spec::from_text(name, &source, Some("__eval"));
+        };
+        let (ast, _) = spec_syntax::parse(text, spec_syntax::FileId(0));
+        let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let module = match main {
+            Some(m) => ast.modules.iter().find(|x| x.name.name == m),
+            None => ast.modules.iter().find(|x| x.name.name == stem).or(ast.modules.last()),
+        };
+        let Some(module) = module else { return Spec::from_text(name, text, main) };
+        let close = (module.span.end as usize).saturating_sub(1);
+        let source = format!("{}{defs}{}", &text[..close], &text[close..]);
+        let main_name = module.name.name.clone();
+        Spec::from_text(name, &source, Some(&main_name))
     }
 
     /// The state before `init`: no variable has a value.
@@ -90,8 +118,14 @@ impl Spec {
         Arc::new(Vec::new())
     }
 
+    /// The names of the state variables of the main module, in declaration order.
     pub fn var_names(&self) -> Vec<String> {
-        self.analysis.program.vars.iter().map(|v| v.name.clone()).collect()
+        self.analysis.program.vars.iter().enumerate().filter(|(i, _)| self.compiled.active_vars[*i]).map(|(_, v)| v.name.clone()).collect()
+    }
+
+    /// The values of the main module's state variables (as named by `var_names`).
+    pub fn project(&self, state: &State) -> Vec<Value> {
+        state.iter().enumerate().filter(|(i, _)| self.compiled.active_vars.get(*i).copied().unwrap_or(false)).map(|(_, v)| v.clone()).collect()
     }
 
     /// The definition `name` in the main module.
@@ -138,7 +172,7 @@ impl Spec {
 
     /// The value of state variable `name` in `state`.
     pub fn var_value<'s>(&self, state: &'s State, name: &str) -> Option<&'s Value> {
-        let i = self.analysis.program.vars.iter().position(|v| v.name == name)?;
+        let i = self.analysis.program.vars.iter().enumerate().position(|(i, v)| v.name == name && self.compiled.active_vars[i])?;
         state.get(i)
     }
 

@@ -20,27 +20,17 @@ pub struct Args {
     seed: u64,
 }
 
-/// The source text evaluated: the expression as the body of a definition in a module that
-/// imports the main module (when there is a file).
-pub fn wrap(expr: &str, import: Option<&str>) -> String {
-    let import = import.map(|m| format!("  import {m}.*\n")).unwrap_or_default();
-    format!("module __eval {{\n{import}  temporal __input =\n{expr}\n}}\n")
-}
-
 pub fn run(args: Args) -> u8 {
-    let (name, text) = match &args.file {
-        None => ("<expr>".to_string(), wrap(&args.expr, None)),
-        Some(path) => {
-            let spec = match Spec::load_file(path, args.main.as_deref()) {
-                Ok(spec) => spec,
-                Err(e) => return report_load_error(&e),
-            };
-            let main = spec.analysis.program.modules[spec.main as usize].name.clone();
-            let original = std::fs::read_to_string(path).unwrap_or_default();
-            (path.clone(), format!("{original}\n{}", wrap(&args.expr, Some(&main))))
-        }
+    let text = match &args.file {
+        None => None,
+        Some(path) => match spec_analysis::db::read_source(std::path::Path::new(path)) {
+            Ok(text) => Some(text),
+            Err(e) => return report::usage_error(&format!("cannot read `{path}`: {e}")),
+        },
     };
-    let spec = match Spec::from_text(&name, &text, Some("__eval")) {
+    let name = args.file.clone().unwrap_or_else(|| "<expr>".to_string());
+    let extras = [("temporal", "__input", args.expr.as_str())];
+    let spec = match Spec::with_extras(&name, text.as_deref(), args.main.as_deref(), &extras) {
         Ok(spec) => spec,
         Err(e) => return report_load_error(&e),
     };

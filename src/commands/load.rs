@@ -12,7 +12,3 @@ pub fn load(path: &str) -> Result<(Database, SourceText), String> {
     Ok((db, file))
 }
 
-/// The file name without directory and extension: the default main module.
-pub fn stem(path: &str) -> String {
-    Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-}

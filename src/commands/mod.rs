@@ -3,4 +3,7 @@
 pub mod eval;
 pub mod load;
 pub mod parse;
+mod progress;
+pub mod simulate;
+pub mod test;
 pub mod typecheck;

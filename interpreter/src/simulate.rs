@@ -1,0 +1,264 @@
+//! The random simulator: many samples, each `init` then up to `max_steps` steps, checking
+//! invariants in every state. Samples run in parallel, in fixed-size batches; each sample's
+//! seed is derived from the run seed and the sample's index, and a batch is finished before
+//! the verdict is taken, so the result does not depend on the number of threads.
+
+use crate::eval::{ErrorKind, EvalError, RandomChooser};
+use crate::{Spec, State, Step};
+use rayon::prelude::*;
+use spec_analysis::ir::DefId;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Samples per batch: the unit of work between verdict checks.
+pub const BATCH: u64 = 64;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub init: DefId,
+    pub step: DefId,
+    /// Invariants by name and definition.
+    pub invariants: Vec<(String, DefId)>,
+    pub witnesses: Vec<(String, DefId)>,
+    pub max_steps: usize,
+    pub max_samples: u64,
+    pub seed: u64,
+    /// How many traces to keep (for `--out-itf`).
+    pub keep_traces: usize,
+}
+
+/// One sampled execution.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub index: u64,
+    pub seed: u64,
+    pub states: Vec<State>,
+    /// What each transition did (`steps[i]` led to `states[i]`; `steps[0]` is `init`).
+    pub steps: Vec<Step>,
+    /// Names of the invariants violated in the last state.
+    pub violated: Vec<String>,
+    /// The step became disabled before `max_steps`.
+    pub deadlocked: bool,
+    pub error: Option<Box<EvalError>>,
+    /// Witnesses that held in some state of the sample.
+    pub witnessed: Vec<bool>,
+}
+
+impl Sample {
+    pub fn is_violation(&self) -> bool {
+        !self.violated.is_empty()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub samples: u64,
+    pub steps: u64,
+    /// The shortest violation found, if any.
+    pub violation: Option<Sample>,
+    /// A runtime error, if one stopped the run.
+    pub error: Option<Sample>,
+    /// Samples in which `init` was disabled.
+    pub init_disabled: u64,
+    pub deadlocks: u64,
+    pub min_length: usize,
+    pub max_length: usize,
+    pub witness_counts: Vec<u64>,
+    /// How often each named action fired.
+    pub coverage: BTreeMap<String, u64>,
+    /// The best traces: violations first, then shortest.
+    pub traces: Vec<Sample>,
+    pub interrupted: bool,
+}
+
+/// The seed of sample `index` of a run with seed `seed` (splitmix64 of both).
+pub fn sample_seed(seed: u64, index: u64) -> u64 {
+    let mut z = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(0x6A09_E667_F3BC_C909);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Runs one sample.
+pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&AtomicBool>) -> Sample {
+    let seed = sample_seed(config.seed, index);
+    let mut chooser = RandomChooser::new(seed);
+    let mut sample = Sample {
+        index,
+        seed,
+        states: Vec::new(),
+        steps: Vec::new(),
+        violated: Vec::new(),
+        deadlocked: false,
+        error: None,
+        witnessed: vec![false; config.witnesses.len()],
+    };
+    let mut state = spec.state0();
+    for step_no in 0..=config.max_steps {
+        let action = if step_no == 0 { config.init } else { config.step };
+        match spec.run_def(&state, action, &mut chooser, interrupt) {
+            Ok(Some((next, step))) => {
+                state = next;
+                sample.states.push(state.clone());
+                sample.steps.push(step);
+            }
+            Ok(None) => {
+                sample.deadlocked = step_no > 0;
+                break;
+            }
+            Err(e) => {
+                sample.error = Some(e);
+                return sample;
+            }
+        }
+        for (name, inv) in &config.invariants {
+            match spec.eval_def(&state, *inv, &mut chooser) {
+                Ok(crate::Value::Bool(true)) => {}
+                Ok(_) => sample.violated.push(name.clone()),
+                Err(e) => {
+                    sample.error = Some(e);
+                    return sample;
+                }
+            }
+        }
+        for (i, (_, w)) in config.witnesses.iter().enumerate() {
+            if let Ok(crate::Value::Bool(true)) = spec.eval_def(&state, *w, &mut chooser) {
+                sample.witnessed[i] = true;
+            }
+        }
+        if sample.is_violation() {
+            break;
+        }
+    }
+    sample
+}
+
+/// Progress, readable while a run goes on (for a progress bar).
+#[derive(Default)]
+pub struct Progress {
+    pub samples: AtomicU64,
+    pub steps: AtomicU64,
+}
+
+/// Runs the simulation on `threads` threads (0: all cores).
+pub fn simulate(spec: &Spec, config: &Config, threads: usize, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).stack_size(16 * 1024 * 1024).build();
+    let run = || run_batches(spec, config, progress, interrupt);
+    match pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
+fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
+    let mut outcome = Outcome { min_length: usize::MAX, witness_counts: vec![0; config.witnesses.len()], ..Outcome::default() };
+    let mut start = 0u64;
+    while start < config.max_samples {
+        if interrupt.load(Ordering::Relaxed) {
+            outcome.interrupted = true;
+            break;
+        }
+        let end = (start + BATCH).min(config.max_samples);
+        let samples: Vec<Sample> = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let s = run_sample(spec, config, i, Some(interrupt));
+                progress.samples.fetch_add(1, Ordering::Relaxed);
+                progress.steps.fetch_add(s.states.len().saturating_sub(1) as u64, Ordering::Relaxed);
+                s
+            })
+            .collect();
+        for s in samples {
+            if let Some(e) = &s.error {
+                if e.kind == ErrorKind::Interrupted {
+                    outcome.interrupted = true;
+                    continue;
+                }
+            }
+            absorb(&mut outcome, s, config.keep_traces);
+        }
+        start = end;
+        if outcome.violation.is_some() || outcome.error.is_some() || outcome.interrupted {
+            break;
+        }
+    }
+    if outcome.min_length == usize::MAX {
+        outcome.min_length = 0;
+    }
+    outcome
+}
+
+fn absorb(outcome: &mut Outcome, s: Sample, keep: usize) {
+    outcome.samples += 1;
+    if s.states.is_empty() && s.error.is_none() {
+        outcome.init_disabled += 1;
+    }
+    let steps = s.states.len().saturating_sub(1);
+    outcome.steps += steps as u64;
+    outcome.min_length = outcome.min_length.min(steps);
+    outcome.max_length = outcome.max_length.max(steps);
+    if s.deadlocked {
+        outcome.deadlocks += 1;
+    }
+    for (i, w) in s.witnessed.iter().enumerate() {
+        if *w {
+            outcome.witness_counts[i] += 1;
+        }
+    }
+    for step in s.steps.iter().skip(1) {
+        if let Some(action) = step.actions.first() {
+            *outcome.coverage.entry(action.to_string()).or_insert(0) += 1;
+        }
+    }
+    if s.error.is_some() {
+        if outcome.error.is_none() {
+            outcome.error = Some(s);
+        }
+        return;
+    }
+    if s.is_violation() {
+        let better = match &outcome.violation {
+            None => true,
+            Some(v) => (s.states.len(), s.index) < (v.states.len(), v.index),
+        };
+        if better {
+            outcome.violation = Some(s.clone());
+        }
+    }
+    if keep > 0 {
+        outcome.traces.push(s);
+        outcome.traces.sort_by_key(|t| (!t.is_violation(), t.states.len(), t.index));
+        outcome.traces.truncate(keep);
+    }
+}
+
+/// The names of the actions directly under `any` in `step`, for coverage reports.
+pub fn top_level_actions(spec: &Spec, step: DefId) -> Vec<String> {
+    use spec_analysis::ir::{Callee, ExprKind};
+    let program = &spec.analysis.program;
+    let mut out = Vec::new();
+    let mut stack: Vec<&spec_analysis::ir::Expr> = program.defs[step as usize].body.iter().collect();
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Call { callee: Callee::Builtin("actionAny"), args, .. } => {
+                for a in args {
+                    match &a.kind {
+                        ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => out.push(program.defs[*d as usize].name.clone()),
+                        _ => stack.push(a),
+                    }
+                }
+            }
+            ExprKind::Let { body, .. } | ExprKind::Nondet { body, .. } | ExprKind::LetPat { body, .. } => stack.push(body),
+            _ => {}
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Shared, cancellable flag for Ctrl-C.
+pub fn interrupt_flag() -> Arc<AtomicBool> {
+    Arc::new(AtomicBool::new(false))
+}

@@ -1,0 +1,83 @@
+//! `run` tests: each matching `run` definition is evaluated from the empty state, up to
+//! `max_samples` times with fresh nondeterminism (once, if it made no choice). A run that
+//! ends disabled, fails an `expect`, or raises an error has failed.
+
+use crate::eval::{Chooser, ErrorKind, EvalError, RandomChooser};
+use crate::set::{SetError, SetValue};
+use crate::simulate::sample_seed;
+use crate::{Spec, Value};
+use spec_analysis::ir::DefId;
+use spec_syntax::ast::Qualifier;
+
+#[derive(Debug)]
+pub enum TestOutcome {
+    Passed { samples: u64 },
+    /// The run was disabled (an action in it could not happen).
+    Disabled { seed: u64 },
+    /// An `expect` was false, or another runtime error.
+    Failed { seed: u64, error: Box<EvalError> },
+}
+
+#[derive(Debug)]
+pub struct TestResult {
+    pub name: String,
+    pub def: DefId,
+    pub outcome: TestOutcome,
+}
+
+/// The `run` definitions of the main module whose names match.
+pub fn tests(spec: &Spec, matches: &dyn Fn(&str) -> bool) -> Vec<(String, DefId)> {
+    let program = &spec.analysis.program;
+    program.modules[spec.main as usize]
+        .scope
+        .iter()
+        .filter_map(|(name, e)| match e {
+            spec_analysis::ir::Entity::Def(d) if program.defs[*d as usize].qualifier == Qualifier::Run && matches(name) => Some((name.clone(), *d)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A chooser that remembers whether it was asked anything.
+struct Counting {
+    inner: RandomChooser,
+    asked: bool,
+}
+
+impl Chooser for Counting {
+    fn pick(&mut self, set: &SetValue) -> Result<Option<Value>, SetError> {
+        self.asked = true;
+        self.inner.pick(set)
+    }
+    fn order(&mut self, n: usize) -> Vec<usize> {
+        if n > 1 {
+            self.asked = true;
+        }
+        self.inner.order(n)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.asked = true;
+        self.inner.below(n)
+    }
+}
+
+/// Runs one test.
+pub fn run_test(spec: &Spec, def: DefId, max_samples: u64, seed: u64) -> TestOutcome {
+    for i in 0..max_samples.max(1) {
+        let sample = sample_seed(seed, i);
+        let mut chooser = Counting { inner: RandomChooser::new(sample), asked: false };
+        match spec.eval_def(&spec.state0(), def, &mut chooser) {
+            Ok(Value::Bool(true)) => {}
+            Ok(_) => return TestOutcome::Disabled { seed: sample },
+            Err(error) => return TestOutcome::Failed { seed: sample, error },
+        }
+        if !chooser.asked {
+            return TestOutcome::Passed { samples: i + 1 };
+        }
+    }
+    TestOutcome::Passed { samples: max_samples.max(1) }
+}
+
+pub fn is_expectation(e: &EvalError) -> bool {
+    e.kind == ErrorKind::Expectation
+}
