@@ -270,7 +270,7 @@ pub(crate) fn describe_expected(expected: &[String]) -> String {
     let has = |t: &str| names.iter().any(|n| n == t);
     let mut words: Vec<String> = Vec::new();
     let mut covered: Vec<&str> = Vec::new();
-    if has("Ident") && has("Int") && has("(") {
+    if has("Ident") && has("Int") {
         words.push("an expression".to_string());
         covered.extend([
             "Ident", "QualIdent", "Int", "Str", "(", "[", "{", "true", "false", "_", "-", "if", "match", "all", "any", "and", "or",
@@ -281,6 +281,9 @@ pub(crate) fn describe_expected(expected: &[String]) -> String {
         covered.extend([
             "const", "var", "assume", "type", "import", "export", "val", "def", "pure", "action", "temporal", "run",
         ]);
+    } else if has("Ident") && has("(") && has("{") {
+        words.push("a type".to_string());
+        covered.extend(["Ident", "QualIdent", "from", "as", "(", "{"]);
     } else if has("Ident") {
         words.push("a name".to_string());
         covered.extend(["Ident", "QualIdent", "from", "as"]);
@@ -320,3 +323,4 @@ pub(crate) fn describe_expected(expected: &[String]) -> String {
         }
     }
 }
+
