@@ -166,7 +166,14 @@ impl<'p> Infer<'p> {
         if self.unify(expected, found).is_err() {
             let (e, f) = (self.show(expected), self.show(found));
             let message = match why {
-                Why::Argument { op, index } => format!("argument {} of `{op}` should be {e}, but it is {f}", index + 1),
+                Why::Argument { op: "ite", index: 0 } => format!("the condition of `if` should be {e}, but it is {f}"),
+                Why::Argument { op: "ite", .. } => format!("the branches of `if` must have one type: {e} and {f} differ"),
+                Why::Argument { op, index } => match (infix_symbol(op), index) {
+                    (Some(sym), 0) => format!("the left side of `{sym}` should be {e}, but it is {f}"),
+                    (Some(sym), 1) => format!("the right side of `{sym}` should be {e}, but it is {f}"),
+                    (Some(sym), _) => format!("the operand of `{sym}` should be {e}, but it is {f}"),
+                    (None, _) => format!("argument {} of `{op}` should be {e}, but it is {f}", index + 1),
+                },
                 Why::Annotation => format!("the declared type is {e}, but the definition has type {f}"),
                 Why::Same(what) => format!("{what} must have one type: {e} and {f} differ"),
                 Why::Plain => format!("expected {e}, found {f}"),
@@ -331,8 +338,11 @@ impl<'p> Infer<'p> {
             // For operators, compare the result type at the body, parameters were bound already.
             match (self.shallow(annotation), self.shallow(&ty)) {
                 (Ty::Oper(ap, ar), Ty::Oper(tp, tr)) if ap.len() == tp.len() => {
+                    let before = self.diagnostics.len();
                     self.unify_at(&ar, &tr, span, Why::Annotation);
-                    self.unify_at(annotation, &ty, def.name_span, Why::Annotation);
+                    if self.diagnostics.len() == before {
+                        self.unify_at(annotation, &ty, def.name_span, Why::Annotation);
+                    }
                 }
                 _ => self.unify_at(annotation, &ty, span, Why::Annotation),
             }
@@ -853,6 +863,30 @@ impl<'p> Infer<'p> {
             }
         }
     }
+}
+
+/// How an operator is written, when it is written infix (`iadd` is `+`).
+fn infix_symbol(builtin: &str) -> Option<&'static str> {
+    Some(match builtin {
+        "iadd" => "+",
+        "isub" => "-",
+        "imul" => "*",
+        "idiv" => "/",
+        "imod" => "%",
+        "ipow" => "^",
+        "ilt" => "<",
+        "ilte" => "<=",
+        "igt" => ">",
+        "igte" => ">=",
+        "eq" => "==",
+        "neq" => "!=",
+        "iuminus" => "-",
+        "and" => "and",
+        "or" => "or",
+        "iff" => "iff",
+        "implies" => "implies",
+        _ => return None,
+    })
 }
 
 fn substitute(ty: &Ty, map: &HashMap<TyVar, Ty>) -> Ty {

@@ -86,15 +86,18 @@ impl Checker<'_> {
         let in_action = matches!(def.qualifier, Qualifier::Action | Qualifier::Run | Qualifier::Temporal);
         let level = self.level(body, in_action, false);
         let allowed = qualifier_mode(def.qualifier);
+        let mut level = level;
         if level.mode > allowed {
             self.report_mode(def, &level, allowed);
+            // Users of this definition see its declared level: one mistake, one report.
+            level = Level { mode: allowed, reason: None };
         }
-        let assigned = if level.mode >= Mode::Action { self.assigns(body) } else { Assigned::new() };
+        let assigned = if level.mode >= Mode::Action || def.qualifier == Qualifier::Action { self.assigns(body) } else { Assigned::new() };
         self.assigned[id as usize] = Some(assigned);
         self.levels[id as usize] = Some(level);
     }
 
-    fn report_mode(&mut self, def: &Def, level: &Level, allowed: Mode) {
+    fn report_mode(&mut self, def: &Def, level: &Level, _allowed: Mode) {
         let (span, what) = level.reason.clone().unwrap_or((def.name_span, "its body".to_string()));
         let kind = def.qualifier.keyword();
         let suggestion = match level.mode {
@@ -114,7 +117,6 @@ impl Checker<'_> {
         } else {
             format!("{kind} {} {what}; declare it as {suggestion}", def.name)
         };
-        let _ = allowed;
         self.diagnostics.push(
             Diagnostic::error(Code::ModeMismatch, span, message)
                 .with_label(format!("{} here", what_short(level.mode)))

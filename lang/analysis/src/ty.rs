@@ -186,7 +186,9 @@ impl fmt::Display for TyDisplay<'_> {
                 }
                 write!(f, ") => {}", sub(ret))
             }
-            Ty::Sum(name, args) => {
+            Ty::Sum(key, args) => {
+                // Sum types are keyed `Module::Name`; people know them by `Name`.
+                let name = key.rsplit("::").next().unwrap_or(key);
                 write!(f, "{name}")?;
                 if !args.is_empty() {
                     write!(f, "[")?;
