@@ -29,6 +29,8 @@ enum Command {
     Simulate(commands::simulate::Args),
     /// Run the `run` tests of a spec.
     Test(commands::test::Args),
+    /// An interactive session: evaluate expressions, run actions, step through states.
+    Repl(commands::repl::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Test(args) => commands::test::run(args),
+        Command::Repl(args) => commands::repl::run(args),
     };
     ExitCode::from(code)
 }

@@ -94,7 +94,7 @@ impl Compiled {
         let span_types: HashMap<Span, Ty> = types.exprs.iter().map(|(s, t)| (*s, t.clone())).collect();
         let mut defs = Vec::with_capacity(program.defs.len());
         for (id, def) in program.defs.iter().enumerate() {
-            let compiler = Compiler { program: &program, base: bases[id], types: &span_types };
+            let compiler = Compiler { program: &program, base: bases[id], types: &span_types, locals: &def.locals };
             defs.push(def.body.as_ref().map(|body| {
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
                 let mut param_regs = Vec::new();
@@ -127,6 +127,7 @@ impl Compiled {
                 return Ok(v.clone());
             }
         }
+        ctx.check_interrupt(site)?;
         if ctx.stack.len() > 10_000 {
             return Err(error(site, "the evaluation nests too deeply"));
         }
@@ -179,6 +180,8 @@ struct Compiler<'a> {
     program: &'a Program,
     base: usize,
     types: &'a HashMap<Span, Ty>,
+    /// The local names of the definition being compiled.
+    locals: &'a [LocalInfo],
 }
 
 impl Compiler<'_> {
@@ -287,8 +290,7 @@ impl Compiler<'_> {
                 match params {
                     Some(ps) => {
                         let ps: Vec<PatCode> = ps.iter().map(|p| self.pattern(p)).collect();
-                        let name = self.program.defs.iter().find_map(|_| None::<String>).unwrap_or_else(|| "local operator".into());
-                        let op = self.lambda(ps, self.expr(value), name, span);
+                        let op = self.lambda(ps, self.expr(value), self.local_name(*local), span);
                         Arc::new(move |ctx| {
                             ctx.regs[r] = op(ctx)?;
                             body(ctx)
@@ -416,18 +418,7 @@ impl Compiler<'_> {
     }
 
     fn local_name(&self, local: LocalId) -> String {
-        // Locals are per definition; find the definition owning this register base.
-        self.program
-            .defs
-            .iter()
-            .scan(0usize, |base, d| {
-                let here = *base;
-                *base += d.locals.len();
-                Some((here, d))
-            })
-            .find(|(base, _)| *base == self.base)
-            .and_then(|(_, d)| d.locals.get(local as usize).map(|l| l.name.clone()))
-            .unwrap_or_default()
+        self.locals.get(local as usize).map(|l| l.name.clone()).unwrap_or_default()
     }
 
     fn lambda(&self, params: Vec<PatCode>, body: Code, name: String, span: Span) -> Code {

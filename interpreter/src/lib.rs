@@ -16,6 +16,7 @@ pub mod compile;
 pub mod eval;
 mod generate;
 pub mod itf;
+pub mod repl;
 pub mod set;
 pub mod simulate;
 pub mod test_runner;
@@ -96,9 +97,14 @@ impl Spec {
     /// Without `text` (no file), the extras form a module of their own.
     pub fn with_extras(name: &str, text: Option<&str>, main: Option<&str>, extras: &[(&str, &str, &str)]) -> Result<Spec, LoadError> {
         let defs: String = extras.iter().map(|(q, n, e)| format!("\n  {q} {n} =\n{e}\n")).collect();
+        Spec::with_definitions(name, text, main, &defs)
+    }
+
+    /// Loads a spec with declarations (source text) added at the end of its main module.
+    pub fn with_definitions(name: &str, text: Option<&str>, main: Option<&str>, defs: &str) -> Result<Spec, LoadError> {
         let Some(text) = text else {
-            let source = format!("module __eval {{{defs}}}\n");
-            return Spec::from_text(name, &source, Some("__eval"));
+            let source = format!("module __repl {{{defs}\n}}\n");
+            return Spec::from_text(name, &source, Some("__repl"));
         };
         let (ast, _) = spec_syntax::parse(text, spec_syntax::FileId(0));
         let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -108,7 +114,7 @@ impl Spec {
         };
         let Some(module) = module else { return Spec::from_text(name, text, main) };
         let close = (module.span.end as usize).saturating_sub(1);
-        let source = format!("{}{defs}{}", &text[..close], &text[close..]);
+        let source = format!("{}{defs}\n{}", &text[..close], &text[close..]);
         let main_name = module.name.name.clone();
         Spec::from_text(name, &source, Some(&main_name))
     }
@@ -142,7 +148,13 @@ impl Spec {
 
     /// Evaluates a definition without parameters in `state`.
     pub fn eval_def(&self, state: &State, def: DefId, chooser: &mut dyn Chooser) -> Result<Value, Box<EvalError>> {
+        self.eval_def_interruptible(state, def, chooser, None)
+    }
+
+    /// Like `eval_def`, stopping with an `Interrupted` error when `interrupt` is set.
+    pub fn eval_def_interruptible(&self, state: &State, def: DefId, chooser: &mut dyn Chooser, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Result<Value, Box<EvalError>> {
         let mut ctx = Ctx::new(&self.compiled, state.clone(), chooser);
+        ctx.interrupt = interrupt;
         let span = self.analysis.program.defs[def as usize].name_span;
         self.compiled.call(&mut ctx, def, Vec::new(), span)
     }

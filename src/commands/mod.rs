@@ -4,6 +4,7 @@ pub mod eval;
 pub mod load;
 pub mod parse;
 mod progress;
+pub mod repl;
 pub mod simulate;
 pub mod test;
 pub mod typecheck;

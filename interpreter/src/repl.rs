@@ -1,0 +1,324 @@
+//! The REPL's backend: it knows nothing of terminals. It takes one complete input at a time
+//! (an expression, a declaration or a `.command`) and answers with lines of output. The
+//! state history is kept as persistent values, so `.back` is free. The terminal front end
+//! (rustyline) lives in the CLI; tests drive this backend directly.
+
+use crate::eval::{ErrorKind, RandomChooser};
+use crate::{render_error, LoadError, Spec, State, Value};
+use spec_analysis::builtins::BUILTINS;
+use spec_analysis::Mode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// One line of output and what kind it is (the front end may colour them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Line {
+    Value(String),
+    Info(String),
+    Error(String),
+}
+
+impl Line {
+    pub fn text(&self) -> &str {
+        match self {
+            Line::Value(s) | Line::Info(s) | Line::Error(s) => s,
+        }
+    }
+}
+
+/// The answer to one input.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reply {
+    pub lines: Vec<Line>,
+    /// The user asked to leave.
+    pub exit: bool,
+}
+
+impl Reply {
+    fn info(text: impl Into<String>) -> Reply {
+        Reply { lines: vec![Line::Info(text.into())], exit: false }
+    }
+    fn error(text: impl Into<String>) -> Reply {
+        Reply { lines: vec![Line::Error(text.into())], exit: false }
+    }
+    pub fn is_error(&self) -> bool {
+        self.lines.iter().any(|l| matches!(l, Line::Error(_)))
+    }
+    pub fn text(&self) -> String {
+        self.lines.iter().map(|l| l.text()).collect::<Vec<_>>().join("\n")
+    }
+}
+
+const HELP: &str = "\
+Type an expression to evaluate it, or a declaration (val, def, action, ...) to add it.
+Running an action (e.g. `init`, `step`) moves to its next state and shows what changed.
+  .load FILE [MODULE]  load a spec file (and its main module)
+  .reload              read the loaded file again
+  .clear               forget the file, the definitions and the states
+  .state               show the current state
+  .trace               show every state so far
+  .back                undo the last action
+  .seed N              seed the random choices
+  .help                this text
+  .exit                leave (Ctrl-D works too)";
+
+/// The REPL session.
+pub struct Repl {
+    file: Option<(String, Option<String>, String)>,
+    /// Declarations typed at the prompt, as source text.
+    definitions: Vec<String>,
+    spec: Option<Spec>,
+    /// The states so far with the action that led to each.
+    trace: Vec<(State, String)>,
+    chooser: RandomChooser,
+    seed: u64,
+    pub interrupt: Arc<AtomicBool>,
+}
+
+impl Default for Repl {
+    fn default() -> Repl {
+        Repl::new()
+    }
+}
+
+impl Repl {
+    pub fn new() -> Repl {
+        Repl { file: None, definitions: Vec::new(), spec: None, trace: Vec::new(), chooser: RandomChooser::new(0), seed: 0, interrupt: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// Whether `text` is a complete input, or the line should continue (an open bracket).
+    pub fn is_complete(text: &str) -> bool {
+        let mut depth = 0i64;
+        let mut in_string = false;
+        for c in text.chars() {
+            match c {
+                '"' => in_string = !in_string,
+                '(' | '{' | '[' if !in_string => depth += 1,
+                ')' | '}' | ']' if !in_string => depth -= 1,
+                _ => {}
+            }
+        }
+        depth <= 0
+    }
+
+    /// Handles one complete input.
+    pub fn input(&mut self, text: &str) -> Reply {
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.starts_with("//") {
+            return Reply::default();
+        }
+        if let Some(command) = trimmed.strip_prefix('.') {
+            return self.command(command);
+        }
+        let first = trimmed.split_whitespace().next().unwrap_or("");
+        if matches!(first, "val" | "def" | "pure" | "action" | "temporal" | "run" | "var" | "const" | "type" | "import" | "export" | "assume") {
+            return self.declare(trimmed);
+        }
+        self.evaluate(trimmed)
+    }
+
+    fn command(&mut self, command: &str) -> Reply {
+        let mut words = command.split_whitespace();
+        match words.next().unwrap_or("") {
+            "help" => Reply::info(HELP),
+            "exit" | "quit" => Reply { lines: Vec::new(), exit: true },
+            "clear" => {
+                *self = Repl { interrupt: self.interrupt.clone(), ..Repl::new() };
+                Reply::info("cleared")
+            }
+            "seed" => match words.next().and_then(|n| n.parse::<u64>().ok()) {
+                Some(n) => {
+                    self.seed = n;
+                    self.chooser = RandomChooser::new(n);
+                    Reply::info(format!("seed set to {n}"))
+                }
+                None => Reply::info(format!("the seed is {}; `.seed N` sets it", self.seed)),
+            },
+            "load" => {
+                let Some(path) = words.next() else { return Reply::error("usage: .load FILE [MODULE]") };
+                let module = words.next().map(String::from);
+                self.load(path, module)
+            }
+            "reload" => match self.file.clone() {
+                Some((path, module, _)) => self.load(&path, module),
+                None => Reply::error("no file is loaded; use `.load FILE`"),
+            },
+            "state" => match self.trace.last() {
+                Some((state, _)) => Reply { lines: self.show_state(state, None), exit: false },
+                None => Reply::info("no state yet: run `init` (or another action)"),
+            },
+            "trace" => {
+                if self.trace.is_empty() {
+                    return Reply::info("no state yet: run `init` (or another action)");
+                }
+                let mut lines = Vec::new();
+                for (i, (state, action)) in self.trace.iter().enumerate() {
+                    lines.push(Line::Info(format!("[State {i}] after {action}")));
+                    lines.extend(self.show_state(state, None));
+                }
+                Reply { lines, exit: false }
+            }
+            "back" => {
+                if self.trace.pop().is_none() {
+                    return Reply::error("there is no action to undo");
+                }
+                match self.trace.last() {
+                    Some((state, action)) => {
+                        let mut lines = vec![Line::Info(format!("back to state {} (after {action})", self.trace.len() - 1))];
+                        lines.extend(self.show_state(state, None));
+                        Reply { lines, exit: false }
+                    }
+                    None => Reply::info("back to the start: no state"),
+                }
+            }
+            other => Reply::error(format!("unknown command `.{other}`; `.help` lists the commands")),
+        }
+    }
+
+    fn load(&mut self, path: &str, module: Option<String>) -> Reply {
+        let text = match spec_analysis::db::read_source(std::path::Path::new(path)) {
+            Ok(t) => t,
+            Err(e) => return Reply::error(format!("cannot read `{path}`: {e}")),
+        };
+        let previous = (self.file.take(), std::mem::take(&mut self.definitions));
+        self.file = Some((path.to_string(), module, text));
+        match self.build(&[]) {
+            Ok(spec) => {
+                let name = spec.analysis.program.modules[spec.main as usize].name.clone();
+                self.spec = Some(spec);
+                self.trace.clear();
+                Reply::info(format!("loaded module `{name}` from {path}"))
+            }
+            Err(e) => {
+                (self.file, self.definitions) = previous;
+                Reply::error(render_load_error(&e))
+            }
+        }
+    }
+
+    /// Builds the spec from the file, the definitions so far and `extra` declarations.
+    fn build(&self, extra: &[&str]) -> Result<Spec, LoadError> {
+        let mut defs: String = self.definitions.iter().map(|d| format!("\n{d}\n")).collect();
+        for e in extra {
+            defs.push_str(&format!("\n{e}\n"));
+        }
+        match &self.file {
+            Some((path, module, text)) => Spec::with_definitions(path, Some(text), module.as_deref(), &defs),
+            None => Spec::with_definitions("<repl>", None, None, &defs),
+        }
+    }
+
+    fn declare(&mut self, text: &str) -> Reply {
+        match self.build(&[text]) {
+            Ok(spec) => {
+                let vars_changed = self.spec.as_ref().map(|s| s.analysis.program.vars.len()) != Some(spec.analysis.program.vars.len());
+                self.definitions.push(text.to_string());
+                self.spec = Some(spec);
+                let mut reply = Reply::default();
+                if vars_changed && !self.trace.is_empty() {
+                    self.trace.clear();
+                    reply.lines.push(Line::Info("the state variables changed: the states so far were cleared".into()));
+                }
+                reply
+            }
+            Err(e) => Reply::error(render_load_error(&e)),
+        }
+    }
+
+    fn evaluate(&mut self, expr: &str) -> Reply {
+        let wrapped = format!("temporal __input =\n{expr}");
+        let spec = match self.build(&[&wrapped]) {
+            Ok(spec) => spec,
+            Err(e) => return Reply::error(render_load_error(&e)),
+        };
+        let Some(def) = spec.lookup("__input") else { return Reply::error("internal error: the input was lost") };
+        let state = self.trace.last().map(|(s, _)| s.clone()).unwrap_or_else(|| spec.state0());
+        self.interrupt.store(false, std::sync::atomic::Ordering::Relaxed);
+        let reply = if spec.mode(def) == Mode::Action {
+            match spec.run_def(&state, def, &mut self.chooser, Some(&self.interrupt)) {
+                Ok(Some((next, _))) => {
+                    let lines = self.show_state(&next, self.trace.last().map(|(s, _)| s));
+                    let label = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+                    self.trace.push((next, label));
+                    let mut lines = lines;
+                    lines.insert(0, Line::Value("true".into()));
+                    Reply { lines, exit: false }
+                }
+                Ok(None) => Reply { lines: vec![Line::Value("false".into()), Line::Info("the action is disabled in this state; the state is unchanged".into())], exit: false },
+                Err(e) if e.kind == ErrorKind::Interrupted => Reply::error("interrupted"),
+                Err(e) => Reply::error(render_error(&spec.sources, &e)),
+            }
+        } else {
+            let mut chooser = RandomChooser::new(self.seed);
+            match spec.eval_def_interruptible(&state, def, &mut chooser, Some(&self.interrupt)) {
+                Ok(v) => Reply { lines: vec![Line::Value(v.to_string())], exit: false },
+                Err(e) if e.kind == ErrorKind::Interrupted => Reply::error("interrupted"),
+                Err(e) => Reply::error(render_error(&spec.sources, &e)),
+            }
+        };
+        self.spec = Some(spec);
+        reply
+    }
+
+    /// The variables of `state`, marking those that differ from `before`.
+    fn show_state(&self, state: &State, before: Option<&State>) -> Vec<Line> {
+        let Some(spec) = &self.spec else { return Vec::new() };
+        let names = spec.var_names();
+        let values = spec.project(state);
+        let old = before.map(|b| spec.project(b));
+        names
+            .iter()
+            .zip(values.iter())
+            .enumerate()
+            .map(|(i, (name, value))| {
+                let changed = old.as_ref().is_some_and(|o| o.get(i) != Some(value));
+                let mark = if changed { "*" } else { " " };
+                Line::Info(format!("{mark} {name}: {value}"))
+            })
+            .collect()
+    }
+
+    /// Names for tab completion: after a `.`, the builtin methods; otherwise the names in
+    /// scope and the REPL commands.
+    pub fn completions(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let before = &line[..pos.min(line.len())];
+        let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == ':')).map(|i| i + 1).unwrap_or(0);
+        let word = &before[start..];
+        if let Some(dot) = word.rfind('.') {
+            if dot == 0 && start == 0 {
+                let commands = ["load", "reload", "clear", "state", "trace", "back", "seed", "help", "exit"];
+                return (1, commands.iter().filter(|c| c.starts_with(&word[1..])).map(|c| c.to_string()).collect());
+            }
+            let prefix = &word[dot + 1..];
+            let methods: Vec<String> = BUILTINS.iter().map(|b| b.name).filter(|n| n.starts_with(prefix) && n.chars().next().is_some_and(|c| c.is_lowercase()) && !n.contains("::")).map(String::from).collect();
+            return (start + dot + 1, methods);
+        }
+        let mut names: Vec<String> = match &self.spec {
+            Some(spec) => spec.analysis.program.modules[spec.main as usize].scope.keys().filter(|n| !n.starts_with("__")).cloned().collect(),
+            None => Vec::new(),
+        };
+        names.extend(BUILTINS.iter().map(|b| b.name.to_string()));
+        names.retain(|n| n.starts_with(word));
+        names.sort();
+        names.dedup();
+        (start, names)
+    }
+
+    /// The value of a state variable in the current state (for tests and tools).
+    pub fn current(&self, name: &str) -> Option<Value> {
+        let spec = self.spec.as_ref()?;
+        let (state, _) = self.trace.last()?;
+        spec.var_value(state, name).cloned()
+    }
+
+    pub fn trace_len(&self) -> usize {
+        self.trace.len()
+    }
+}
+
+fn render_load_error(e: &LoadError) -> String {
+    match &e.message {
+        Some(m) => m.clone(),
+        None => e.sources.render(&e.diagnostics).trim_end().to_string(),
+    }
+}

@@ -1,0 +1,88 @@
+//! The REPL backend, driven as a user would: load a spec, init, step, go back, inspect,
+//! make mistakes and carry on.
+
+use spec_interpreter::repl::Repl;
+
+fn counter_file() -> String {
+    format!("{}/../examples/counter.qnt", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn a_session_with_states_and_mistakes() {
+    let mut repl = Repl::new();
+    let r = repl.input(&format!(".load {}", counter_file()));
+    assert!(!r.is_error(), "{}", r.text());
+    assert!(r.text().contains("loaded module `counter`"));
+
+    assert_eq!(repl.input("init").text().lines().next(), Some("true"));
+    assert_eq!(repl.current("count").map(|v| v.to_string()).as_deref(), Some("0"));
+    for _ in 0..3 {
+        let r = repl.input("increment");
+        assert!(!r.is_error(), "{}", r.text());
+    }
+    assert_eq!(repl.current("count").map(|v| v.to_string()).as_deref(), Some("3"));
+    assert_eq!(repl.trace_len(), 4);
+    let r = repl.input("increment");
+    assert!(r.text().contains("* count: 4"), "changed variables are marked: {}", r.text());
+
+    let r = repl.input(".back");
+    assert!(r.text().contains("back to state 3"));
+    assert_eq!(repl.current("count").map(|v| v.to_string()).as_deref(), Some("3"));
+    assert_eq!(repl.input("count * 2").text(), "6");
+    assert!(repl.input(".trace").text().contains("[State 3]"));
+    assert!(repl.input(".state").text().contains("count: 3"));
+
+    // Mistakes: a type error, an unknown name, a runtime error; the session goes on.
+    let r = repl.input("count + \"a\"");
+    assert!(r.is_error() && r.text().contains("should be int"), "{}", r.text());
+    let r = repl.input("cuont");
+    assert!(r.is_error() && r.text().contains("did you mean `count`?"), "{}", r.text());
+    let r = repl.input("count / 0");
+    assert!(r.is_error() && r.text().contains("division by zero"), "{}", r.text());
+    let r = repl.input(".nonsense");
+    assert!(r.is_error());
+
+    // Definitions persist; a disabled action leaves the state alone.
+    assert!(!repl.input("val doubled = count * 2").is_error());
+    assert_eq!(repl.input("doubled").text(), "6");
+    assert!(!repl.input("action stuck = all { count > 100, count' = 0, resets' = resets }").is_error());
+    let r = repl.input("stuck");
+    assert!(r.text().starts_with("false") && r.text().contains("disabled"));
+    assert_eq!(repl.current("count").map(|v| v.to_string()).as_deref(), Some("3"));
+
+    // A bad declaration is refused and forgotten.
+    assert!(repl.input("val broken = nope").is_error());
+    assert!(!repl.input("doubled + 1").is_error());
+
+    assert!(repl.input(".exit").exit);
+}
+
+#[test]
+fn without_a_file_the_repl_evaluates_and_remembers() {
+    let mut repl = Repl::new();
+    assert_eq!(repl.input("1 + 2").text(), "3");
+    assert!(!repl.input("pure def sq(x: int): int = x * x").is_error());
+    assert_eq!(repl.input("sq(12)").text(), "144");
+    assert!(repl.input(".load /no/such/file.qnt").is_error());
+    assert_eq!(repl.input("sq(2)").text(), "4");
+}
+
+#[test]
+fn multi_line_input_continues_while_brackets_are_open() {
+    assert!(!Repl::is_complete("Set(1, 2).map(x => {"));
+    assert!(Repl::is_complete("Set(1, 2).map(x => {\n x })"));
+    assert!(Repl::is_complete("\"{\""));
+}
+
+#[test]
+fn completion_offers_names_and_methods() {
+    let mut repl = Repl::new();
+    repl.input(&format!(".load {}", counter_file()));
+    let (_, names) = repl.completions("incr", 4);
+    assert!(names.contains(&"increment".to_string()));
+    let (start, methods) = repl.completions("Set(1).ma", 9);
+    assert_eq!(start, 7);
+    assert!(methods.contains(&"map".to_string()) && methods.contains(&"mapBy".to_string()));
+    let (_, commands) = repl.completions(".lo", 3);
+    assert_eq!(commands, vec!["load".to_string()]);
+}

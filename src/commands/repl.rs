@@ -1,0 +1,119 @@
+//! `spec repl [FILE]`: the terminal front end of the REPL (rustyline): multi-line input
+//! while brackets are open, history kept between sessions, tab completion. Ctrl-C stops a
+//! long evaluation or clears the line; it never ends the session.
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+use spec_interpreter::repl::{Line, Repl};
+use std::cell::RefCell;
+use std::io::IsTerminal;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A spec file to load.
+    file: Option<String>,
+    /// The module of FILE to use.
+    #[arg(long)]
+    main: Option<String>,
+    /// Seed for nondeterministic choices.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+struct ReplHelper {
+    repl: Rc<RefCell<Repl>>,
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let (start, names) = self.repl.borrow().completions(line, pos);
+        Ok((start, names.into_iter().map(|n| Pair { display: n.clone(), replacement: n }).collect()))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+}
+impl Highlighter for ReplHelper {}
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        Ok(if Repl::is_complete(ctx.input()) { ValidationResult::Valid(None) } else { ValidationResult::Incomplete })
+    }
+}
+impl Helper for ReplHelper {}
+
+fn history_path() -> Option<std::path::PathBuf> {
+    std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".spec_history"))
+}
+
+pub fn run(args: Args) -> u8 {
+    let repl = Rc::new(RefCell::new(Repl::new()));
+    let interrupt = repl.borrow().interrupt.clone();
+    {
+        let flag = interrupt.clone();
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    }
+    let color = std::io::stdout().is_terminal();
+    let print = |lines: &[Line]| {
+        for line in lines {
+            match (line, color) {
+                (Line::Error(t), true) => println!("\x1b[31m{t}\x1b[0m"),
+                (Line::Info(t), true) => println!("\x1b[2m{t}\x1b[0m"),
+                (l, _) => println!("{}", l.text()),
+            }
+        }
+    };
+    if let Some(seed) = args.seed {
+        print(&repl.borrow_mut().input(&format!(".seed {seed}")).lines);
+    }
+    if let Some(file) = &args.file {
+        let command = match &args.main {
+            Some(m) => format!(".load {file} {m}"),
+            None => format!(".load {file}"),
+        };
+        print(&repl.borrow_mut().input(&command).lines);
+    }
+    println!("spec {} REPL; `.help` for help, `.exit` or Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    let mut editor = match Editor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: cannot start the line editor: {e}");
+            return crate::report::INVALID;
+        }
+    };
+    editor.set_helper(Some(ReplHelper { repl: repl.clone() }));
+    let history = history_path();
+    if let Some(h) = &history {
+        let _ = editor.load_history(h);
+    }
+    loop {
+        match editor.readline(">>> ") {
+            Ok(line) => {
+                let _ = editor.add_history_entry(line.as_str());
+                interrupt.store(false, Ordering::Relaxed);
+                let reply = repl.borrow_mut().input(&line);
+                print(&reply.lines);
+                if reply.exit {
+                    break;
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(e) => {
+                eprintln!("error: {e}");
+                break;
+            }
+        }
+    }
+    if let Some(h) = &history {
+        let _ = editor.save_history(h);
+    }
+    crate::report::OK
+}
