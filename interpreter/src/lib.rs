@@ -3,11 +3,11 @@
 //! values, check invariants. The CLI, the REPL, the simulator and the test runner are built
 //! on this API; other Rust programs can embed it (see `examples/embed.rs`).
 //!
-//! ```no_run
+//! ```
 //! use spec_interpreter::{Spec, RandomChooser};
 //! let spec = Spec::from_text("counter.qnt", "module counter { var x: int  action init = x' = 0 }", None).unwrap();
 //! let mut chooser = RandomChooser::new(1);
-//! let state = spec.run_action(&spec.state0(), "init", &mut chooser).unwrap().unwrap();
+//! let (state, _step) = spec.run_action(&spec.state0(), "init", &mut chooser).unwrap().unwrap();
 //! assert_eq!(spec.var_value(&state, "x").unwrap().to_string(), "0");
 //! ```
 
