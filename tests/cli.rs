@@ -1,0 +1,188 @@
+//! The `spec` command line, end to end: exit codes, output, JSON, ITF files, Ctrl-C, and
+//! the REPL in a real pseudo-terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn spec() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_spec"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> Output {
+    spec().args(args).current_dir(root()).output().expect("spec runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn temp(name: &str, content: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("spec-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+#[test]
+fn parse_and_typecheck_exit_codes() {
+    assert_eq!(run(&["parse", "examples/counter.qnt"]).status.code(), Some(0));
+    assert_eq!(run(&["typecheck", "examples/counter.qnt"]).status.code(), Some(0));
+    let bad = temp("bad.qnt", b"module m {\n  pure val a = 1 +\n}\n");
+    let out = run(&["parse", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("bad.qnt:3:1"), "{}", text(&out));
+}
+
+#[test]
+fn json_diagnostics_are_machine_readable() {
+    let bad = temp("types.qnt", b"module m {\n  pure val a: int = 1 + \"two\"\n}\n");
+    let out = run(&["typecheck", "--json", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(json["ok"], false);
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "T001");
+    assert_eq!(d["location"]["line"], 2);
+    assert_eq!(d["location"]["column"], 25);
+    let ok = run(&["typecheck", "--json", "examples/counter.qnt"]);
+    let json: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert!(json["definitions"].as_array().unwrap().iter().any(|d| d["name"] == "increment" && d["mode"] == "action" && d["type"] == "bool"));
+}
+
+#[test]
+fn missing_and_non_utf8_files_are_clear_errors() {
+    let out = run(&["typecheck", "no/such/file.qnt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("no such file"));
+    let bin = temp("binary.qnt", &[0x6d, 0x6f, 0xff, 0xfe, 0x00]);
+    let out = run(&["parse", bin.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("not valid UTF-8"), "{}", text(&out));
+}
+
+#[test]
+fn eval_prints_values_and_errors() {
+    let out = run(&["eval", "Set(3, 1).map(x => x * 2)"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "Set(2, 6)");
+    assert_eq!(run(&["eval", "1 / 0"]).status.code(), Some(3));
+    assert_eq!(run(&["eval", "1 + "]).status.code(), Some(2));
+    let out = run(&["eval", "--file", "examples/counter.qnt", "LIMIT * 2"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "20");
+}
+
+#[test]
+fn simulate_reports_a_violation_with_its_trace_and_seed() {
+    let out = run(&["simulate", "examples/counter.qnt", "--invariant", "neverFive", "--seed", "5"]);
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("[State 0] after init"));
+    assert!(t.contains("count: 5"));
+    assert!(t.contains("neverFive is false"));
+    assert!(t.contains("--seed 5"));
+    let ok = run(&["simulate", "examples/counter.qnt", "--invariant", "bounded", "--max-samples", "200"]);
+    assert_eq!(ok.status.code(), Some(0));
+    // An expression as the invariant.
+    let expr = run(&["simulate", "examples/counter.qnt", "--invariant", "count < 3", "--seed", "1"]);
+    assert_eq!(expr.status.code(), Some(1));
+}
+
+#[test]
+fn simulate_same_seed_same_output_on_any_thread_count() {
+    let a = run(&["simulate", "examples/counter.qnt", "--invariant", "neverFive", "--seed", "9", "-j", "1"]);
+    let b = run(&["simulate", "examples/counter.qnt", "--invariant", "neverFive", "--seed", "9", "-j", "2"]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn simulate_writes_itf_with_mbt_fields() {
+    let pattern = temp("placeholder", b"").with_file_name("trace_{seq}.itf.json");
+    let out = run(&["simulate", "examples/counter.qnt", "--invariant", "neverFive", "--seed", "3", "--out-itf", pattern.to_str().unwrap(), "--n-traces", "2", "--mbt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let first = pattern.to_str().unwrap().replace("{seq}", "0");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&first).expect("trace written")).unwrap();
+    assert_eq!(json["#meta"]["format"], "ITF");
+    assert_eq!(json["#meta"]["status"], "violation");
+    let states = json["states"].as_array().unwrap();
+    let last = states.last().unwrap();
+    assert_eq!(last["count"]["#bigint"], "5");
+    assert!(states[1]["mbt::actionTaken"].is_string());
+    assert!(states[0]["mbt::nondetPicks"].is_object());
+    assert!(Path::new(&pattern.to_str().unwrap().replace("{seq}", "1")).exists());
+}
+
+#[test]
+fn simulate_json_output() {
+    let out = run(&["simulate", "examples/counter.qnt", "--invariant", "neverFive", "--seed", "3", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(json["status"], "violation");
+    assert_eq!(json["seed"], 3);
+    assert!(json["violation"]["trace"]["states"].is_array());
+}
+
+#[test]
+fn test_command_runs_matching_runs() {
+    let out = run(&["test", "examples/counter.qnt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("3 passed, 0 failed"));
+    let failing = temp("failing.qnt", b"module failing {\n  var x: int\n  action init = x' = 0\n  run badTest = init.expect(x == 1)\n}\n");
+    let out = run(&["test", failing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("badTest"));
+    assert!(text(&out).contains("failing.qnt:4:"));
+}
+
+#[test]
+fn ctrl_c_stops_a_simulation_cleanly_with_a_summary_and_valid_itf() {
+    let itf = temp("interrupted.itf.json", b"");
+    let child = spec()
+        .args(["simulate", "examples/counter.qnt", "--invariant", "bounded", "--max-samples", "1000000000", "--out-itf"])
+        .arg(&itf)
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("interrupted"), "{t}");
+    assert!(t.contains("samples:"), "{t}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&itf).unwrap()).expect("well-formed ITF");
+    assert!(json["states"].is_array());
+}
+
+#[test]
+fn repl_in_a_pseudo_terminal() {
+    let command = format!("{} repl {}/examples/counter.qnt", env!("CARGO_BIN_EXE_spec"), root().display());
+    let mut session = rexpect::spawn(&command, Some(10_000)).expect("spawns");
+    session.exp_string("loaded module `counter`").unwrap();
+    session.exp_string(">>> ").unwrap();
+    session.send_line("init").unwrap();
+    session.exp_string("count: 0").unwrap();
+    session.send_line("increment").unwrap();
+    session.exp_string("count: 1").unwrap();
+    session.send_line("Set(1, 2).map(x => {").unwrap();
+    session.send_line("x * 100 })").unwrap();
+    session.exp_string("Set(100, 200)").unwrap();
+    session.send_line("count + \"oops\"").unwrap();
+    session.exp_string("should be int").unwrap();
+    session.send_line(".back").unwrap();
+    session.exp_string("back to state 0").unwrap();
+    // Ctrl-C stops a long evaluation, not the session.
+    session.send_line("1.to(9000000).fold(0, (s, x) => s + x)").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    session.send_control('c').unwrap();
+    session.exp_string("interrupted").unwrap();
+    session.send_line("count").unwrap();
+    session.exp_string("0").unwrap();
+    session.send_line(".exit").unwrap();
+    session.exp_eof().unwrap();
+}
