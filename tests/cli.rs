@@ -177,7 +177,7 @@ fn repl_in_a_pseudo_terminal() {
     session.send_line(".back").unwrap();
     session.exp_string("back to state 0").unwrap();
     // Ctrl-C stops a long evaluation, not the session.
-    session.send_line("1.to(9000000).fold(0, (s, x) => s + x)").unwrap();
+    session.send_line("1.to(3000).fold(0, (s, x) => s + 1.to(3000).fold(0, (t, y) => t + y))").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
     session.send_control('c').unwrap();
     session.exp_string("interrupted").unwrap();
