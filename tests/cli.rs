@@ -181,8 +181,10 @@ fn repl_in_a_pseudo_terminal() {
     std::thread::sleep(std::time::Duration::from_millis(1500));
     session.send_control('c').unwrap();
     session.exp_string("interrupted").unwrap();
-    session.send_line("count").unwrap();
-    session.exp_string("0").unwrap();
+    session.exp_string(">>> ").unwrap();
+    session.send_line("count + 1000").unwrap();
+    session.exp_string("1000").unwrap();
+    session.exp_string(">>> ").unwrap();
     session.send_line(".exit").unwrap();
     session.exp_eof().unwrap();
 }
