@@ -38,7 +38,7 @@ fn three_independent_errors_are_all_reported() {
 #[test]
 fn conformance_and_project_specs_parse() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut dirs = vec![root.join("examples"), root.join("stdlib/src")];
+    let mut dirs = vec![root.join("examples"), root.join("stdlib/src"), root.join("lang/syntax/tests/corpus")];
     dirs.push(root.join("../shared/conformance/specs"));
     let mut count = 0;
     for dir in dirs {
