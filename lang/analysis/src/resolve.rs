@@ -16,6 +16,9 @@ use spec_syntax::{Code, Diagnostic, FileId, Span};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+/// Names Quint reserves although they have no signature.
+const RESERVED: &[&str] = &["assign", "cross", "difference", "fields", "of", "applyTo", "matchVariant", "variant"];
+
 /// A parsed file, as the resolver sees it.
 #[derive(Clone)]
 pub struct LoadedFile {
@@ -190,6 +193,9 @@ impl Resolver<'_> {
                     pending.push(Pending::Assume { def: def_id, file, module: index, decl: decl_index });
                 }
                 ast::DeclKind::TypeAlias { name, .. } | ast::DeclKind::SumType { name, .. } => {
+                    if builtin(&name.name).is_some() {
+                        self.error(Diagnostic::error(Code::DuplicateDefinition, name.span, format!("`{}` is the name of a builtin operator", name.name)).with_label("choose another name for this type"));
+                    }
                     if let ast::DeclKind::SumType { variants, .. } = &decl.kind {
                         let key = format!("{}::{}", module.name.name, name.name);
                         for v in variants {
@@ -278,8 +284,17 @@ impl Resolver<'_> {
         id
     }
 
-    /// Records that `name` is defined here; reports a second definition.
+    /// Records that `name` is defined here; reports a second definition, and a definition
+    /// that would hide a builtin operator (Quint refuses those too).
     fn claim_name(&mut self, defined_at: &mut BTreeMap<String, Span>, name: &ast::Ident) -> bool {
+        if builtin(&name.name).is_some() || RESERVED.contains(&name.name.as_str()) {
+            self.error(
+                Diagnostic::error(Code::DuplicateDefinition, name.span, format!("`{}` is the name of a builtin operator", name.name))
+                    .with_label("choose another name")
+                    .with_help("builtin names cannot be redefined"),
+            );
+            return false;
+        }
         if let Some(first) = defined_at.get(&name.name) {
             let first = *first;
             self.error(
