@@ -8,6 +8,10 @@ mod commands;
 mod report;
 
 use clap::{Parser, Subcommand};
+
+/// Evaluation allocates many small, short-lived values; mimalloc handles that well.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]

@@ -78,6 +78,8 @@ pub struct Compiled {
     pub types: Arc<Types>,
     pub defs: Vec<Option<DefCode>>,
     pub register_count: usize,
+    /// Values of pure `val`s, computed once for the whole run (they do not depend on state).
+    pub pure_values: Vec<std::sync::OnceLock<Value>>,
     /// Which state variables a step must assign: those of the main module (an instance's
     /// copy of a module has its own variables; the original's are not part of the state).
     pub active_vars: Vec<bool>,
@@ -112,7 +114,8 @@ impl Compiled {
             }));
         }
         let active_vars = vec![true; program.vars.len()];
-        Compiled { program, types, defs, register_count: total, active_vars }
+        let pure_values = (0..program.defs.len()).map(|_| std::sync::OnceLock::new()).collect();
+        Compiled { program, types, defs, register_count: total, active_vars, pure_values }
     }
 
     /// Calls definition `d` with `args`; used by compiled code and by the API.
@@ -123,7 +126,7 @@ impl Compiled {
             return Err(error(site, format!("`{}` {what}", def.name)));
         };
         if code.cacheable {
-            if let Some(v) = &ctx.pure_cache[d as usize] {
+            if let Some(v) = self.pure_values[d as usize].get() {
                 return Ok(v.clone());
             }
         }
@@ -141,14 +144,14 @@ impl Compiled {
             }
         }
         ctx.stack.push((d, site));
-        let result = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || (code.body)(ctx));
+        let result = (code.body)(ctx);
         ctx.stack.pop();
         for (r, v) in code.param_regs.iter().zip(saved) {
             ctx.regs[*r] = v;
         }
         let value = result.map_err(|e| ctx.annotate(e))?;
         if code.cacheable {
-            ctx.pure_cache[d as usize] = Some(value.clone());
+            let _ = self.pure_values[d as usize].set(value.clone());
         }
         Ok(value)
     }

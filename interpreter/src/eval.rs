@@ -89,8 +89,6 @@ pub struct Ctx<'a> {
     pub state: Arc<Vec<Value>>,
     pub next: Vec<Option<Value>>,
     pub chooser: &'a mut dyn Chooser,
-    /// Values of pure `val`s, computed once.
-    pub pure_cache: Vec<Option<Value>>,
     pub stack: Vec<(DefId, Span)>,
     /// Names of the actions that fired under `any`, innermost first (for coverage and MBT).
     pub actions_taken: Vec<Arc<str>>,
@@ -109,7 +107,6 @@ impl<'a> Ctx<'a> {
             next: vec![None; compiled.program.vars.len()],
             state,
             chooser,
-            pure_cache: vec![None; compiled.program.defs.len()],
             stack: Vec::new(),
             actions_taken: Vec::new(),
             picks: Vec::new(),
@@ -125,6 +122,14 @@ impl<'a> Ctx<'a> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Forgets what the previous evaluation left behind (assignments, picks, calls).
+    pub fn reset(&mut self) {
+        self.next.iter_mut().for_each(|v| *v = None);
+        self.actions_taken.clear();
+        self.picks.clear();
+        self.stack.clear();
     }
 
     /// Makes the assigned next state current. Every variable must have been assigned.

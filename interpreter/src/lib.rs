@@ -22,11 +22,10 @@ pub mod simulate;
 pub mod test_runner;
 pub mod value;
 
-pub use eval::{Chooser, ErrorKind, EvalError, RandomChooser};
+pub use eval::{Chooser, Ctx, ErrorKind, EvalError, RandomChooser};
 pub use value::Value;
 
 use compile::Compiled;
-use eval::Ctx;
 use spec_analysis::ir::{DefId, Entity, ModId};
 use spec_analysis::{analyzed, Analysis, Database, Mode};
 use spec_syntax::{Diagnostic, SourceMap, Span};
@@ -155,8 +154,14 @@ impl Spec {
     pub fn eval_def_interruptible(&self, state: &State, def: DefId, chooser: &mut dyn Chooser, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Result<Value, Box<EvalError>> {
         let mut ctx = Ctx::new(&self.compiled, state.clone(), chooser);
         ctx.interrupt = interrupt;
+        self.eval_in(&mut ctx, def)
+    }
+
+    /// Evaluates a definition without parameters in the context's current state.
+    pub fn eval_in(&self, ctx: &mut Ctx, def: DefId) -> Result<Value, Box<EvalError>> {
+        ctx.reset();
         let span = self.analysis.program.defs[def as usize].name_span;
-        self.compiled.call(&mut ctx, def, Vec::new(), span)
+        self.compiled.call(ctx, def, Vec::new(), span)
     }
 
     /// Runs the action `name` from `state`: the next state, `None` if it is disabled.
@@ -169,13 +174,18 @@ impl Spec {
     pub fn run_def(&self, state: &State, def: DefId, chooser: &mut dyn Chooser, interrupt: Option<&std::sync::atomic::AtomicBool>) -> StepResult {
         let mut ctx = Ctx::new(&self.compiled, state.clone(), chooser);
         ctx.interrupt = interrupt;
+        Ok(self.step_in(&mut ctx, def)?.map(|step| (ctx.state.clone(), step)))
+    }
+
+    /// Runs the action `def` from the context's state; on success the context moves to the
+    /// next state. `None` when the action is disabled (the state stays).
+    pub fn step_in(&self, ctx: &mut Ctx, def: DefId) -> Result<Option<Step>, Box<EvalError>> {
+        ctx.reset();
         let span = self.analysis.program.defs[def as usize].name_span;
-        let value = self.compiled.call(&mut ctx, def, Vec::new(), span)?;
-        match value {
+        match self.compiled.call(ctx, def, Vec::new(), span)? {
             Value::Bool(true) => {
                 ctx.commit(span)?;
-                let step = Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) };
-                Ok(Some((ctx.state.clone(), step)))
+                Ok(Some(Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) }))
             }
             Value::Bool(false) => Ok(None),
             other => Err(eval::error(span, format!("`{}` is not an action: it evaluates to {other}", self.analysis.program.defs[def as usize].name))),

@@ -94,13 +94,13 @@ pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&A
         error: None,
         witnessed: vec![false; config.witnesses.len()],
     };
-    let mut state = spec.state0();
+    let mut ctx = crate::Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+    ctx.interrupt = interrupt;
     for step_no in 0..=config.max_steps {
         let action = if step_no == 0 { config.init } else { config.step };
-        match spec.run_def(&state, action, &mut chooser, interrupt) {
-            Ok(Some((next, step))) => {
-                state = next;
-                sample.states.push(state.clone());
+        match spec.step_in(&mut ctx, action) {
+            Ok(Some(step)) => {
+                sample.states.push(ctx.state.clone());
                 sample.steps.push(step);
             }
             Ok(None) => {
@@ -113,7 +113,7 @@ pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&A
             }
         }
         for (name, inv) in &config.invariants {
-            match spec.eval_def(&state, *inv, &mut chooser) {
+            match spec.eval_in(&mut ctx, *inv) {
                 Ok(crate::Value::Bool(true)) => {}
                 Ok(_) => sample.violated.push(name.clone()),
                 Err(e) => {
@@ -123,7 +123,7 @@ pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&A
             }
         }
         for (i, (_, w)) in config.witnesses.iter().enumerate() {
-            if let Ok(crate::Value::Bool(true)) = spec.eval_def(&state, *w, &mut chooser) {
+            if let Ok(crate::Value::Bool(true)) = spec.eval_in(&mut ctx, *w) {
                 sample.witnessed[i] = true;
             }
         }

@@ -154,7 +154,7 @@ pub fn eager(name: &str) -> Option<Eager> {
     })
 }
 
-fn debug(ctx: &mut Ctx, a: Vec<Value>, _: Span) -> EvalResult {
+fn debug(ctx: &mut Ctx, a: &[Value], _: Span) -> EvalResult {
     let message = match &a[0] {
         Value::Str(s) => s.to_string(),
         other => other.to_string(),

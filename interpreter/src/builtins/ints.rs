@@ -27,7 +27,7 @@ pub fn eager(name: &str) -> Option<Eager> {
     })
 }
 
-fn pow(_: &mut Ctx, a: Vec<Value>, span: Span) -> EvalResult {
+fn pow(_: &mut Ctx, a: &[Value], span: Span) -> EvalResult {
     let base = int(&a[0], span)?;
     let exp = int(&a[1], span)?;
     if exp.is_negative() {

@@ -8,7 +8,7 @@ use imbl::Vector;
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
-        "List" => |_, a, _| Ok(Value::List(a.into_iter().collect())),
+        "List" => |_, a, _| Ok(Value::List(a.iter().cloned().collect())),
         "append" => |_, a, s| {
             let mut l = list(&a[0], s)?.clone();
             l.push_back(a[1].clone());

@@ -11,7 +11,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "Map" => |_, a, s| {
             let mut out = OrdMap::new();
             for pair in a {
-                match pair {
+                match pair.clone() {
                     Value::Tuple(items) if items.len() == 2 => {
                         out.insert(items[0].clone(), items[1].clone());
                     }

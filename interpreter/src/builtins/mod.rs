@@ -19,7 +19,7 @@ use spec_syntax::Span;
 use std::sync::Arc;
 
 /// A builtin on evaluated arguments.
-pub type Eager = fn(&mut Ctx, Vec<Value>, Span) -> EvalResult;
+pub type Eager = fn(&mut Ctx, &[Value], Span) -> EvalResult;
 
 /// The code for a call of builtin `name`.
 pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span) -> Code {
@@ -32,7 +32,7 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
             let a = args[0].clone();
             Arc::new(move |ctx| {
                 let x = a(ctx)?;
-                op(ctx, vec![x], span)
+                op(ctx, &[x], span)
             })
         }
         2 => {
@@ -40,7 +40,7 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
             Arc::new(move |ctx| {
                 let x = a(ctx)?;
                 let y = b(ctx)?;
-                op(ctx, vec![x, y], span)
+                op(ctx, &[x, y], span)
             })
         }
         _ => Arc::new(move |ctx| {
@@ -48,7 +48,7 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
             for a in &args {
                 values.push(a(ctx)?);
             }
-            op(ctx, values, span)
+            op(ctx, &values, span)
         }),
     }
 }
@@ -62,7 +62,7 @@ pub fn value(name: &'static str, span: Span) -> Code {
         _ => {
             let op = eager(name);
             Arc::new(move |_| {
-                Ok(Value::Lambda(Arc::new(Lambda { arity: 0, name: name.to_string(), call: Box::new(move |ctx: &mut Ctx, args: Vec<Value>| op(ctx, args, span)) })))
+                Ok(Value::Lambda(Arc::new(Lambda { arity: 0, name: name.to_string(), call: Box::new(move |ctx: &mut Ctx, args: Vec<Value>| op(ctx, &args, span)) })))
             })
         }
     }
@@ -78,7 +78,7 @@ fn eager(name: &str) -> Eager {
         .unwrap_or(unknown)
 }
 
-fn unknown(_: &mut Ctx, _: Vec<Value>, span: Span) -> EvalResult {
+fn unknown(_: &mut Ctx, _: &[Value], span: Span) -> EvalResult {
     Err(error(span, "this operator cannot be evaluated"))
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
-        "Tup" => |_, a, _| Ok(Value::Tuple(Arc::new(a))),
+        "Tup" => |_, a, _| Ok(Value::Tuple(Arc::new(a.to_vec()))),
         "Rec" => |_, a, s| {
             let mut fields = Vec::new();
             for pair in a.chunks(2) {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
-        "Set" => |_, a, _| Ok(Value::Set(SetValue::Explicit(a.into_iter().collect()))),
+        "Set" => |_, a, _| Ok(Value::Set(SetValue::Explicit(a.iter().cloned().collect()))),
         "eq" => |_, a, _| Ok(Value::Bool(a[0] == a[1])),
         "neq" => |_, a, _| Ok(Value::Bool(a[0] != a[1])),
         "contains" => |_, a, s| Ok(Value::Bool(set(&a[0], s)?.contains(&a[1]))),
@@ -122,7 +122,7 @@ fn explicit(s: OrdSet<Value>) -> Value {
     Value::Set(SetValue::Explicit(s))
 }
 
-fn subseteq(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
+fn subseteq(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
     let sup = set(&a[1], s)?;
     let sub = set(&a[0], s)?;
     if let (SetValue::Explicit(x), SetValue::Explicit(y)) = (sub, sup) {
@@ -131,7 +131,7 @@ fn subseteq(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
     Ok(Value::Bool(elements(&a[0], s)?.iter().all(|x| sup.contains(x))))
 }
 
-fn size(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
+fn size(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
     let st = set(&a[0], s)?;
     match st.size() {
         Some(n) => Ok(Value::Int(Int::from_big(n))),
@@ -139,7 +139,7 @@ fn size(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
     }
 }
 
-fn flatten(_: &mut Ctx, a: Vec<Value>, s: Span) -> EvalResult {
+fn flatten(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
     let mut out = OrdSet::new();
     for inner in elements(&a[0], s)? {
         out = out.union(elements(&inner, s)?);
