@@ -35,6 +35,8 @@ enum Command {
     Test(commands::test::Args),
     /// An interactive session: evaluate expressions, run actions, step through states.
     Repl(commands::repl::Args),
+    /// The language server, over stdin and stdout (for editors).
+    Lsp,
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,13 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Repl(args) => commands::repl::run(args),
+        Command::Lsp => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            Ok(runtime) => {
+                runtime.block_on(spec_lsp::serve_stdio());
+                report::OK
+            }
+            Err(e) => report::usage_error(&format!("cannot start the language server: {e}")),
+        },
     };
     ExitCode::from(code)
 }

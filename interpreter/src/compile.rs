@@ -10,6 +10,7 @@ use spec_analysis::ir::*;
 use spec_analysis::ty::Ty;
 use spec_syntax::ast::Qualifier;
 use spec_syntax::Span;
+use smallvec::SmallVec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -134,7 +135,7 @@ impl Compiled {
         if ctx.stack.len() > 10_000 {
             return Err(error(site, "the evaluation nests too deeply"));
         }
-        let saved: Vec<Value> = code.param_regs.iter().map(|r| ctx.regs[*r].clone()).collect();
+        let saved: SmallVec<[Value; 4]> = code.param_regs.iter().map(|r| ctx.regs[*r].clone()).collect();
         if let Some(params) = &code.params {
             if params.len() != args.len() {
                 return Err(error(site, format!("`{}` takes {} arguments, given {}", code.name, params.len(), args.len())));
@@ -158,24 +159,48 @@ impl Compiled {
 
     /// A definition as an operator value (`S.map(f)`).
     pub fn def_as_value(&self, d: DefId, site: Span) -> Value {
-        let arity = self.defs[d as usize].as_ref().and_then(|c| c.params.as_ref()).map(|p| p.len()).unwrap_or(0);
-        let name = self.program.defs[d as usize].name.clone();
-        Value::Lambda(Arc::new(Lambda {
-            arity,
-            name,
-            call: Box::new(move |ctx: &mut Ctx, args: Vec<Value>| {
-                let compiled = ctx.compiled;
-                compiled.call(ctx, d, args, site)
-            }),
-        }))
+        Value::Lambda(Arc::new(Lambda::Def { def: d, site }))
     }
 }
 
 /// Applies an operator value.
-pub fn apply(ctx: &mut Ctx, f: &Value, args: Vec<Value>, span: Span) -> EvalResult {
+pub fn apply(ctx: &mut Ctx, f: &Value, args: &[Value], span: Span) -> EvalResult {
     match f {
-        Value::Lambda(l) => (l.call)(ctx, args),
+        Value::Lambda(l) => match &**l {
+            Lambda::Code(code) => code.call(ctx, args),
+            Lambda::Def { def, site } => {
+                let compiled = ctx.compiled;
+                compiled.call(ctx, *def, args.to_vec(), *site)
+            }
+            Lambda::Builtin { op, span, .. } => op(ctx, args, *span),
+        },
         other => Err(error(span, format!("{other} is not an operator"))),
+    }
+}
+
+/// A compiled anonymous operator: its parameters, the registers they write, its body.
+pub struct LambdaCode {
+    pub name: Arc<str>,
+    params: Vec<PatCode>,
+    regs: Vec<usize>,
+    body: Code,
+    span: Span,
+}
+
+impl LambdaCode {
+    pub fn call(&self, ctx: &mut Ctx, args: &[Value]) -> EvalResult {
+        if self.params.len() != args.len() {
+            return Err(error(self.span, format!("this operator takes {} arguments, given {}", self.params.len(), args.len())));
+        }
+        let saved: SmallVec<[Value; 4]> = self.regs.iter().map(|r| ctx.regs[*r].clone()).collect();
+        for (p, a) in self.params.iter().zip(args) {
+            p.bind(ctx, a.clone(), self.span)?;
+        }
+        let result = (self.body)(ctx);
+        for (r, v) in self.regs.iter().zip(saved) {
+            ctx.regs[*r] = v;
+        }
+        result
     }
 }
 
@@ -277,7 +302,7 @@ impl Compiler<'_> {
                                 values.push(a(ctx)?);
                             }
                             let f = ctx.regs[r].clone();
-                            apply(ctx, &f, values, span)
+                            apply(ctx, &f, &values, span)
                         })
                     }
                 }
@@ -427,29 +452,7 @@ impl Compiler<'_> {
     fn lambda(&self, params: Vec<PatCode>, body: Code, name: String, span: Span) -> Code {
         let mut regs = Vec::new();
         params.iter().for_each(|p| p.regs(&mut regs));
-        let shared = Arc::new((params, regs, body));
-        Arc::new(move |_ctx| {
-            let shared = shared.clone();
-            let arity = shared.0.len();
-            Ok(Value::Lambda(Arc::new(Lambda {
-                arity,
-                name: name.clone(),
-                call: Box::new(move |ctx: &mut Ctx, args: Vec<Value>| {
-                    let (params, regs, body) = &*shared;
-                    if params.len() != args.len() {
-                        return Err(error(span, format!("this operator takes {} arguments, given {}", params.len(), args.len())));
-                    }
-                    let saved: Vec<Value> = regs.iter().map(|r| ctx.regs[*r].clone()).collect();
-                    for (p, a) in params.iter().zip(args) {
-                        p.bind(ctx, a, span)?;
-                    }
-                    let result = body(ctx);
-                    for (r, v) in regs.iter().zip(saved) {
-                        ctx.regs[*r] = v;
-                    }
-                    result
-                }),
-            })))
-        })
+        let code = Arc::new(LambdaCode { name: Arc::from(name.as_str()), params, regs, body, span });
+        Arc::new(move |_ctx| Ok(Value::Lambda(Arc::new(Lambda::Code(code.clone())))))
     }
 }

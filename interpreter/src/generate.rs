@@ -30,7 +30,7 @@ pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
             for _ in 0..n {
                 l.push_back(generate(ctx, t, span)?);
             }
-            Value::List(l)
+            Value::list(l)
         }
         Ty::Map(k, v) => {
             let n = ctx.chooser.below(BOUND);

@@ -22,7 +22,7 @@ pub fn value(v: &Value) -> Json {
         Value::Record(fields) => Json::Object(fields.iter().map(|(k, v)| (k.to_string(), value(v))).collect()),
         Value::Tuple(items) => json!({ "#tup": items.iter().map(value).collect::<Vec<_>>() }),
         Value::Variant(tag, payload) => json!({ "tag": tag.to_string(), "value": value(payload) }),
-        Value::Lambda(l) => json!({ "#unserializable": format!("<operator {}>", l.name) }),
+        Value::Lambda(l) => json!({ "#unserializable": format!("<operator {}>", l.name()) }),
     }
 }
 
@@ -98,7 +98,7 @@ pub fn parse_value(j: &Json) -> Option<Value> {
     Some(match j {
         Json::Bool(b) => Value::Bool(*b),
         Json::String(s) => Value::str(s),
-        Json::Array(items) => Value::List(items.iter().map(parse_value).collect::<Option<_>>()?),
+        Json::Array(items) => Value::list(items.iter().map(parse_value).collect::<Option<_>>()?),
         Json::Object(obj) => {
             if let Some(Json::String(n)) = obj.get("#bigint") {
                 let big: num_bigint::BigInt = n.parse().ok()?;

@@ -11,7 +11,7 @@
 //! assert_eq!(spec.var_value(&state, "x").unwrap().to_string(), "0");
 //! ```
 
-mod builtins;
+pub mod builtins;
 pub mod compile;
 pub mod eval;
 mod generate;

@@ -18,8 +18,8 @@ pub const ENUMERATION_LIMIT: u64 = 10_000_000;
 #[derive(Clone, Debug)]
 pub enum SetValue {
     Explicit(OrdSet<Value>),
-    /// `a.to(b)`, inclusive.
-    Interval(Int, Int),
+    /// `a.to(b)`, inclusive (boxed to keep values small).
+    Interval(Arc<(Int, Int)>),
     Int,
     Nat,
     Powerset(Arc<SetValue>),
@@ -47,6 +47,10 @@ impl fmt::Display for SetError {
 }
 
 impl SetValue {
+    pub fn interval(from: Int, to: Int) -> SetValue {
+        SetValue::Interval(Arc::new((from, to)))
+    }
+
     pub fn empty() -> SetValue {
         SetValue::Explicit(OrdSet::new())
     }
@@ -55,7 +59,8 @@ impl SetValue {
     pub fn size(&self) -> Option<BigInt> {
         match self {
             SetValue::Explicit(s) => Some(BigInt::from(s.len())),
-            SetValue::Interval(a, b) => {
+            SetValue::Interval(bounds) => {
+                let (a, b) = &**bounds;
                 let n = b.to_big() - a.to_big() + 1;
                 Some(if n < BigInt::zero() { BigInt::zero() } else { n })
             }
@@ -108,7 +113,7 @@ impl SetValue {
     pub fn contains(&self, v: &Value) -> bool {
         match (self, v) {
             (SetValue::Explicit(s), _) => s.contains(v),
-            (SetValue::Interval(a, b), Value::Int(n)) => a <= n && n <= b,
+            (SetValue::Interval(bounds), Value::Int(n)) => bounds.0 <= *n && *n <= bounds.1,
             (SetValue::Int, Value::Int(_)) => true,
             (SetValue::Nat, Value::Int(n)) => !n.is_negative(),
             (SetValue::Powerset(base), Value::Set(sub)) => match sub.elements() {
@@ -138,7 +143,8 @@ impl SetValue {
         }
         Ok(match self {
             SetValue::Explicit(s) => s.clone(),
-            SetValue::Interval(a, b) => {
+            SetValue::Interval(bounds) => {
+                let (a, b) = &**bounds;
                 let (Some(a), Some(b)) = (a.to_i64(), b.to_i64()) else { return Err(SetError::TooLarge(self.size().unwrap_or_default())) };
                 (a..=b).map(Value::int).collect()
             }
@@ -187,14 +193,14 @@ impl SetValue {
                 let bound = bound.unwrap_or(0);
                 let mut out = OrdSet::new();
                 let mut layer: Vec<Vector<Value>> = vec![Vector::new()];
-                out.insert(Value::List(Vector::new()));
+                out.insert(Value::list(Vector::new()));
                 for _ in 0..bound {
                     let mut next = Vec::new();
                     for l in &layer {
                         for x in &items {
                             let mut l = l.clone();
                             l.push_back(x.clone());
-                            out.insert(Value::List(l.clone()));
+                            out.insert(Value::list(l.clone()));
                             next.push(l);
                         }
                     }
@@ -216,7 +222,8 @@ impl SetValue {
                 let i = rng.random_range(0..s.len());
                 s.iter().nth(i).cloned().unwrap_or(Value::Bool(false))
             }
-            SetValue::Interval(a, b) => {
+            SetValue::Interval(bounds) => {
+                let (a, b) = &**bounds;
                 if a > b {
                     return Ok(None);
                 }
@@ -267,7 +274,7 @@ impl SetValue {
                         None => break,
                     }
                 }
-                Value::List(l)
+                Value::list(l)
             }
         }))
     }
@@ -275,7 +282,7 @@ impl SetValue {
     /// The least element in canonical order, if any.
     pub fn least(&self) -> Result<Option<Value>, SetError> {
         match self {
-            SetValue::Interval(a, b) => Ok((a <= b).then(|| Value::Int(a.clone()))),
+            SetValue::Interval(bounds) => Ok((bounds.0 <= bounds.1).then(|| Value::Int(bounds.0.clone()))),
             SetValue::Nat => Ok(Some(Value::int(0))),
             SetValue::Int => Err(SetError::Infinite),
             _ => Ok(self.elements()?.get_min().cloned()),
@@ -337,7 +344,7 @@ impl fmt::Display for SetValue {
             Err(_) => match self {
                 SetValue::Int => write!(f, "Int"),
                 SetValue::Nat => write!(f, "Nat"),
-                SetValue::Interval(a, b) => write!(f, "{a}.to({b})"),
+                SetValue::Interval(bounds) => write!(f, "{}.to({})", bounds.0, bounds.1),
                 SetValue::Powerset(b) => write!(f, "{b}.powerset()"),
                 SetValue::SetOfMaps(a, b) => write!(f, "{a}.setOfMaps({b})"),
                 SetValue::Tuples(sets) => {
@@ -369,7 +376,7 @@ mod tests {
 
     #[test]
     fn symbolic_sets_answer_without_enumerating() {
-        let big = SetValue::Powerset(Arc::new(SetValue::Interval(Int::Small(1), Int::Small(100))));
+        let big = SetValue::Powerset(Arc::new(SetValue::interval(Int::Small(1), Int::Small(100))));
         assert_eq!(big.size().map(|n| n.to_string()).as_deref(), Some("1267650600228229401496703205376"));
         assert!(big.contains(&Value::Set(ints(&[1, 50]))));
         assert!(!big.contains(&Value::Set(ints(&[0]))));
@@ -384,8 +391,8 @@ mod tests {
 
     #[test]
     fn symbolic_and_explicit_sets_are_equal_when_they_have_the_same_elements() {
-        assert_eq!(SetValue::Interval(Int::Small(1), Int::Small(3)), ints(&[3, 2, 1]));
-        assert_eq!(SetValue::Interval(Int::Small(5), Int::Small(1)), ints(&[]));
+        assert_eq!(SetValue::interval(Int::Small(1), Int::Small(3)), ints(&[3, 2, 1]));
+        assert_eq!(SetValue::interval(Int::Small(5), Int::Small(1)), ints(&[]));
         let lists = SetValue::Lists(Arc::new(ints(&[1, 2])), Some(1));
         assert_eq!(lists.to_string(), "Set([], [1], [2])");
     }

@@ -152,15 +152,28 @@ impl From<i64> for Int {
 }
 
 /// An operator value: a lambda, a definition passed as an argument, or a builtin.
-pub struct Lambda {
-    pub arity: usize,
-    pub name: String,
-    pub call: Box<dyn Fn(&mut crate::eval::Ctx, Vec<Value>) -> crate::eval::EvalResult + Send + Sync>,
+pub enum Lambda {
+    /// A compiled anonymous operator (or local operator definition).
+    Code(Arc<crate::compile::LambdaCode>),
+    /// A top-level definition used as a value (`S.map(f)`).
+    Def { def: spec_analysis::ir::DefId, site: spec_syntax::Span },
+    /// A builtin used as a value (`S.map(not)`).
+    Builtin { op: crate::builtins::Eager, name: &'static str, span: spec_syntax::Span },
+}
+
+impl Lambda {
+    pub fn name(&self) -> String {
+        match self {
+            Lambda::Code(code) => code.name.to_string(),
+            Lambda::Def { def, .. } => format!("definition #{def}"),
+            Lambda::Builtin { name, .. } => name.to_string(),
+        }
+    }
 }
 
 impl fmt::Debug for Lambda {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<operator {}>", self.name)
+        write!(f, "<operator {}>", self.name())
     }
 }
 
@@ -174,7 +187,8 @@ pub enum Value {
     Str(Arc<str>),
     Set(SetValue),
     Map(OrdMap<Value, Value>),
-    List(Vector<Value>),
+    /// Boxed: an imbl vector is large, and values are moved around a lot.
+    List(Arc<Vector<Value>>),
     Record(Fields),
     Tuple(Arc<Vec<Value>>),
     /// A sum-type value: the constructor and its payload (the empty tuple when it has none).
@@ -185,6 +199,10 @@ pub enum Value {
 impl Value {
     pub fn int(n: i64) -> Value {
         Value::Int(Int::Small(n))
+    }
+
+    pub fn list(items: Vector<Value>) -> Value {
+        Value::List(Arc::new(items))
     }
 
     pub fn unit() -> Value {
@@ -318,7 +336,7 @@ impl fmt::Display for Value {
                 Value::Tuple(_) => write!(f, "{name}{payload}"),
                 other => write!(f, "{name}({other})"),
             },
-            Value::Lambda(l) => write!(f, "<operator {}>", l.name),
+            Value::Lambda(l) => write!(f, "<operator {}>", l.name()),
         }
     }
 }
@@ -371,3 +389,4 @@ mod tests {
         assert_eq!(sets.to_string(), "Set(Set(), Set(1, 2), Set(2))");
     }
 }
+

@@ -90,7 +90,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             let f = args[1](ctx)?;
             for i in 0..n {
                 ctx.check_interrupt(span)?;
-                if !boolean(&call(ctx, &f, vec![Value::int(i)], span)?, span)? {
+                if !boolean(&call(ctx, &f, &[Value::int(i)], span)?, span)? {
                     return Ok(Value::Bool(false));
                 }
                 if i + 1 < n {

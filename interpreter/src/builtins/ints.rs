@@ -22,7 +22,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "ilte" => |_, a, s| Ok(Value::Bool(int(&a[0], s)? <= int(&a[1], s)?)),
         "igt" => |_, a, s| Ok(Value::Bool(int(&a[0], s)? > int(&a[1], s)?)),
         "igte" => |_, a, s| Ok(Value::Bool(int(&a[0], s)? >= int(&a[1], s)?)),
-        "to" => |_, a, s| Ok(Value::Set(SetValue::Interval(int(&a[0], s)?.clone(), int(&a[1], s)?.clone()))),
+        "to" => |_, a, s| Ok(Value::Set(SetValue::interval(int(&a[0], s)?.clone(), int(&a[1], s)?.clone()))),
         _ => return None,
     })
 }

@@ -8,16 +8,16 @@ use imbl::Vector;
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
-        "List" => |_, a, _| Ok(Value::List(a.iter().cloned().collect())),
+        "List" => |_, a, _| Ok(Value::list(a.iter().cloned().collect())),
         "append" => |_, a, s| {
             let mut l = list(&a[0], s)?.clone();
             l.push_back(a[1].clone());
-            Ok(Value::List(l))
+            Ok(Value::list(l))
         },
         "concat" => |_, a, s| {
             let mut l = list(&a[0], s)?.clone();
             l.append(list(&a[1], s)?.clone());
-            Ok(Value::List(l))
+            Ok(Value::list(l))
         },
         "head" => |_, a, s| list(&a[0], s)?.front().cloned().ok_or_else(|| error(s, "head of an empty list")),
         "tail" => |_, a, s| {
@@ -25,7 +25,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             if l.is_empty() {
                 return Err(error(s, "tail of an empty list"));
             }
-            Ok(Value::List(l.clone().split_off(1)))
+            Ok(Value::list(l.clone().split_off(1)))
         },
         "length" => |_, a, s| Ok(count(list(&a[0], s)?.len())),
         "nth" => |_, a, s| {
@@ -37,13 +37,13 @@ pub fn eager(name: &str) -> Option<Eager> {
         "replaceAt" => |_, a, s| {
             let l = list(&a[0], s)?;
             let i = index(&a[1], l.len(), s, "the index")?;
-            Ok(Value::List(l.update(i, a[2].clone())))
+            Ok(Value::list(l.update(i, a[2].clone())))
         },
         "slice" => |_, a, s| {
             let l = list(&a[0], s)?;
             let (from, to) = (int(&a[1], s)?, int(&a[2], s)?);
             match (from.to_i64(), to.to_i64()) {
-                (Some(f), Some(t)) if 0 <= f && f <= t && (t as usize) <= l.len() => Ok(Value::List(l.clone().slice(f as usize..t as usize))),
+                (Some(f), Some(t)) if 0 <= f && f <= t && (t as usize) <= l.len() => Ok(Value::list(l.clone().slice(f as usize..t as usize))),
                 _ => Err(error(s, format!("slice({from}, {to}) is out of bounds for a list of length {}", l.len()))),
             }
         },
@@ -54,28 +54,28 @@ pub fn eager(name: &str) -> Option<Eager> {
                 return Err(error(s, format!("range({f}, {t}) would have more than {} elements", crate::set::ENUMERATION_LIMIT)));
             }
             let items: Vector<Value> = if f <= t { (f..t).map(Value::int).collect() } else { (t + 1..=f).rev().map(Value::int).collect() };
-            Ok(Value::List(items))
+            Ok(Value::list(items))
         },
         "select" => |ctx, a, s| {
             let mut out = Vector::new();
             for x in list(&a[0], s)?.clone() {
-                if boolean(&call(ctx, &a[1], vec![x.clone()], s)?, s)? {
+                if boolean(&call(ctx, &a[1], &[x.clone()], s)?, s)? {
                     out.push_back(x);
                 }
             }
-            Ok(Value::List(out))
+            Ok(Value::list(out))
         },
         "foldl" => |ctx, a, s| {
             let mut acc = a[1].clone();
             for x in list(&a[0], s)?.clone() {
-                acc = call(ctx, &a[2], vec![acc, x], s)?;
+                acc = call(ctx, &a[2], &[acc, x], s)?;
             }
             Ok(acc)
         },
         "foldr" => |ctx, a, s| {
             let mut acc = a[1].clone();
             for x in list(&a[0], s)?.clone().into_iter().rev() {
-                acc = call(ctx, &a[2], vec![x, acc], s)?;
+                acc = call(ctx, &a[2], &[x, acc], s)?;
             }
             Ok(acc)
         },

@@ -62,7 +62,7 @@ pub fn value(name: &'static str, span: Span) -> Code {
         _ => {
             let op = eager(name);
             Arc::new(move |_| {
-                Ok(Value::Lambda(Arc::new(Lambda { arity: 0, name: name.to_string(), call: Box::new(move |ctx: &mut Ctx, args: Vec<Value>| op(ctx, &args, span)) })))
+                Ok(Value::Lambda(Arc::new(Lambda::Builtin { op, name, span })))
             })
         }
     }
@@ -120,7 +120,7 @@ pub(crate) fn map(v: &Value, span: Span) -> Result<&OrdMap<Value, Value>, Box<Ev
 
 pub(crate) fn list(v: &Value, span: Span) -> Result<&Vector<Value>, Box<EvalError>> {
     match v {
-        Value::List(l) => Ok(l),
+        Value::List(l) => Ok(&**l),
         other => Err(error(span, format!("expected a list, found {other}"))),
     }
 }
@@ -134,6 +134,6 @@ pub(crate) fn index(v: &Value, len: usize, span: Span, what: &str) -> Result<usi
     }
 }
 
-pub(crate) fn call(ctx: &mut Ctx, f: &Value, args: Vec<Value>, span: Span) -> EvalResult {
+pub(crate) fn call(ctx: &mut Ctx, f: &Value, args: &[Value], span: Span) -> EvalResult {
     crate::compile::apply(ctx, f, args, span)
 }

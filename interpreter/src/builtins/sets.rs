@@ -56,7 +56,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "exists" => |ctx, a, s| {
             for x in elements(&a[0], s)? {
-                if boolean(&call(ctx, &a[1], vec![x], s)?, s)? {
+                if boolean(&call(ctx, &a[1], &[x], s)?, s)? {
                     return Ok(Value::Bool(true));
                 }
             }
@@ -64,7 +64,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "forall" => |ctx, a, s| {
             for x in elements(&a[0], s)? {
-                if !boolean(&call(ctx, &a[1], vec![x], s)?, s)? {
+                if !boolean(&call(ctx, &a[1], &[x], s)?, s)? {
                     return Ok(Value::Bool(false));
                 }
             }
@@ -73,7 +73,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "filter" => |ctx, a, s| {
             let mut out = OrdSet::new();
             for x in elements(&a[0], s)? {
-                if boolean(&call(ctx, &a[1], vec![x.clone()], s)?, s)? {
+                if boolean(&call(ctx, &a[1], &[x.clone()], s)?, s)? {
                     out.insert(x);
                 }
             }
@@ -82,7 +82,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "map" => |ctx, a, s| {
             let mut out = OrdSet::new();
             for x in elements(&a[0], s)? {
-                out.insert(call(ctx, &a[1], vec![x], s)?);
+                out.insert(call(ctx, &a[1], &[x], s)?);
             }
             Ok(explicit(out))
         },
@@ -90,14 +90,14 @@ pub fn eager(name: &str) -> Option<Eager> {
             let mut acc = a[1].clone();
             for x in elements(&a[0], s)? {
                 ctx.check_interrupt(s)?;
-                acc = call(ctx, &a[2], vec![acc, x], s)?;
+                acc = call(ctx, &a[2], &[acc, x], s)?;
             }
             Ok(acc)
         },
         "mapBy" => |ctx, a, s| {
             let mut out = OrdMap::new();
             for x in elements(&a[0], s)? {
-                let v = call(ctx, &a[1], vec![x.clone()], s)?;
+                let v = call(ctx, &a[1], &[x.clone()], s)?;
                 out.insert(x, v);
             }
             Ok(Value::Map(out))

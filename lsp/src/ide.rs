@@ -1,0 +1,315 @@
+//! Editor features computed from an analysis, in the analysis's own terms (spans, names,
+//! types): what a position refers to, where that is defined, where it is used, what to show
+//! on hover, what to complete. No LSP types here; `server.rs` converts.
+
+use spec_analysis::builtins::{builtin, signature_type, Shape, BUILTINS};
+use spec_analysis::ir::*;
+use spec_analysis::ty::{Scheme, Ty};
+use spec_analysis::Analysis;
+use spec_syntax::ast::{DeclKind, SourceFile};
+use spec_syntax::{FileId, Span};
+
+/// Something a name can denote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Symbol {
+    Def(DefId),
+    Var(VarId),
+    Const(ConstId),
+    Local(DefId, LocalId),
+    Constructor(String, String),
+}
+
+/// The symbol at `offset` in `file` (a use or a definition), and the span of the name there.
+pub fn symbol_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<(Symbol, Span)> {
+    let program = &analysis.program;
+    let mut best: Option<(Symbol, Span)> = None;
+    let mut consider = |symbol: Symbol, span: Span| {
+        if span.file == file && span.contains(offset) && best.as_ref().is_none_or(|(_, b)| span.len() <= b.len()) {
+            best = Some((symbol, span));
+        }
+    };
+    for (i, v) in program.vars.iter().enumerate() {
+        consider(Symbol::Var(i as VarId), v.span);
+    }
+    for (i, c) in program.consts.iter().enumerate() {
+        consider(Symbol::Const(i as ConstId), c.span);
+    }
+    for (d, def) in program.defs.iter().enumerate() {
+        let d = d as DefId;
+        if def.span.file != file || !def.span.contains(offset) {
+            continue;
+        }
+        if !def.synthetic {
+            consider(Symbol::Def(d), def.name_span);
+        }
+        for (l, local) in def.locals.iter().enumerate() {
+            consider(Symbol::Local(d, l as LocalId), local.span);
+        }
+        walk(def, &mut |e| {
+            if let Some(symbol) = referenced(d, e) {
+                let span = match &e.kind {
+                    ExprKind::Call { callee_span, .. } => *callee_span,
+                    _ => e.span,
+                };
+                consider(symbol, span);
+            }
+        });
+    }
+    best
+}
+
+/// What an expression refers to by name, if anything.
+fn referenced(def: DefId, e: &Expr) -> Option<Symbol> {
+    Some(match &e.kind {
+        ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => Symbol::Def(*d),
+        ExprKind::Var(v) | ExprKind::Assign { var: v, .. } => Symbol::Var(*v),
+        ExprKind::Const(c) => Symbol::Const(*c),
+        ExprKind::Local(l) | ExprKind::Call { callee: Callee::Local(l), .. } => Symbol::Local(def, *l),
+        ExprKind::Variant { ty, name, .. } => Symbol::Constructor(ty.clone(), name.clone()),
+        _ => return None,
+    })
+}
+
+fn walk(def: &Def, f: &mut dyn FnMut(&Expr)) {
+    let mut stack: Vec<&Expr> = def.body.iter().collect();
+    while let Some(e) = stack.pop() {
+        f(e);
+        stack.extend(e.children());
+    }
+}
+
+/// Where a symbol is defined.
+pub fn definition(analysis: &Analysis, symbol: &Symbol) -> Option<Span> {
+    let program = &analysis.program;
+    Some(match symbol {
+        Symbol::Def(d) => program.defs.get(*d as usize)?.name_span,
+        Symbol::Var(v) => program.vars.get(*v as usize)?.span,
+        Symbol::Const(c) => program.consts.get(*c as usize)?.span,
+        Symbol::Local(d, l) => program.defs.get(*d as usize)?.locals.get(*l as usize)?.span,
+        Symbol::Constructor(ty, _) => program.sum_types.get(ty)?.span,
+    })
+}
+
+/// Every place that names the same thing as `symbol` (its definition included). Copies of
+/// a definition made by instances count as the same thing: they share a definition span.
+pub fn references(analysis: &Analysis, symbol: &Symbol) -> Vec<Span> {
+    let Some(target) = definition(analysis, symbol) else { return Vec::new() };
+    let program = &analysis.program;
+    let mut out = vec![target];
+    for (d, def) in program.defs.iter().enumerate() {
+        walk(def, &mut |e| {
+            if let Some(s) = referenced(d as DefId, e) {
+                let same = match (&s, symbol) {
+                    (Symbol::Constructor(t1, n1), Symbol::Constructor(t2, n2)) => t1 == t2 && n1 == n2,
+                    (Symbol::Constructor(..), _) | (_, Symbol::Constructor(..)) => false,
+                    _ => definition(analysis, &s) == Some(target),
+                };
+                if same {
+                    out.push(match &e.kind {
+                        ExprKind::Call { callee_span, .. } => *callee_span,
+                        ExprKind::Assign { .. } => Span { end: e.span.start + name_len(analysis, &s), ..e.span },
+                        _ => e.span,
+                    });
+                }
+            }
+        });
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn name_len(analysis: &Analysis, symbol: &Symbol) -> u32 {
+    symbol_name(analysis, symbol).len() as u32
+}
+
+pub fn symbol_name(analysis: &Analysis, symbol: &Symbol) -> String {
+    let program = &analysis.program;
+    match symbol {
+        Symbol::Def(d) => program.defs[*d as usize].name.clone(),
+        Symbol::Var(v) => program.vars[*v as usize].name.clone(),
+        Symbol::Const(c) => program.consts[*c as usize].name.clone(),
+        Symbol::Local(d, l) => program.defs[*d as usize].locals[*l as usize].name.clone(),
+        Symbol::Constructor(_, n) => n.clone(),
+    }
+}
+
+/// Markdown for hover: the kind, name and type, the mode, and the doc comment.
+pub fn hover(analysis: &Analysis, symbol: &Symbol) -> String {
+    let program = &analysis.program;
+    match symbol {
+        Symbol::Def(d) => {
+            let def = &program.defs[*d as usize];
+            let ty = analysis.types.defs[*d as usize].as_ref().map(|s| s.to_string()).unwrap_or_else(|| "?".into());
+            let mut text = format!("```spec\n{} {}: {ty}\n```\nmode: {}", def.qualifier.keyword(), def.name, analysis.modes[*d as usize].name());
+            if let Some(doc) = &def.doc {
+                text.push_str(&format!("\n\n{doc}"));
+            }
+            text
+        }
+        Symbol::Var(v) => {
+            let var = &program.vars[*v as usize];
+            format!("```spec\nvar {}: {}\n```{}", var.name, var.ty, doc_suffix(&var.doc))
+        }
+        Symbol::Const(c) => {
+            let c = &program.consts[*c as usize];
+            format!("```spec\nconst {}: {}\n```{}", c.name, c.ty, doc_suffix(&c.doc))
+        }
+        Symbol::Local(d, l) => {
+            let name = &program.defs[*d as usize].locals[*l as usize].name;
+            let ty = analysis.types.locals.get(&(*d, *l)).map(|t| Scheme::mono(t.clone()).to_string()).unwrap_or_else(|| "?".into());
+            format!("```spec\n{name}: {ty}\n```")
+        }
+        Symbol::Constructor(ty, name) => {
+            let sum = program.sum_types.get(ty);
+            let payload = sum.and_then(|s| s.variants.iter().find(|(n, _)| n == name)).and_then(|(_, p)| p.as_ref()).map(|p| format!("({p})")).unwrap_or_default();
+            format!("```spec\n{name}{payload}\n```\na variant of `{}`", sum.map(|s| s.name.as_str()).unwrap_or("?"))
+        }
+    }
+}
+
+fn doc_suffix(doc: &Option<String>) -> String {
+    doc.as_ref().map(|d| format!("\n\n{d}")).unwrap_or_default()
+}
+
+/// The type of the innermost expression that ends exactly at `offset` (the receiver of a
+/// method call whose dot is at `offset`).
+pub fn type_ending_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<Ty> {
+    analysis
+        .types
+        .exprs
+        .iter()
+        .filter(|(s, _)| s.file == file && s.end as usize == offset)
+        .min_by_key(|(s, _)| s.len())
+        .map(|(_, t)| t.clone())
+}
+
+/// A completion candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub label: String,
+    pub kind: CompletionKind,
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    Field,
+    Method,
+    Value,
+    Operator,
+    Variable,
+    Keyword,
+}
+
+/// Completions after `receiver.`: record fields first, then the builtins whose first
+/// parameter fits the receiver's type.
+pub fn member_completions(receiver: Option<&Ty>) -> Vec<Completion> {
+    let mut out = Vec::new();
+    if let Some(Ty::Record(row)) = receiver {
+        for (name, ty) in &row.fields {
+            out.push(Completion { label: name.clone(), kind: CompletionKind::Field, detail: Some(ty.to_string()) });
+        }
+    }
+    for b in BUILTINS {
+        let Shape::Fixed(sig) = b.shape else { continue };
+        if b.name.contains("::") {
+            continue;
+        }
+        let mut n = 0;
+        let ty = signature_type(sig, &mut || {
+            n += 1;
+            n
+        });
+        let Ty::Oper(params, _) = &ty else { continue };
+        let Some(first) = params.first() else { continue };
+        if receiver.is_none_or(|r| fits(first, r)) {
+            out.push(Completion { label: b.name.to_string(), kind: CompletionKind::Method, detail: Some(format!("{}: {}", sig, b.doc)) });
+        }
+    }
+    out
+}
+
+/// Whether a value of type `actual` can be passed where `param` is expected, judged by the
+/// outermost type constructor.
+fn fits(param: &Ty, actual: &Ty) -> bool {
+    match (param, actual) {
+        (Ty::Var(_), _) | (_, Ty::Var(_)) => true,
+        (Ty::Set(_), Ty::Set(_)) | (Ty::List(_), Ty::List(_)) | (Ty::Map(..), Ty::Map(..)) => true,
+        (Ty::Int, Ty::Int) | (Ty::Bool, Ty::Bool) | (Ty::Str, Ty::Str) => true,
+        _ => false,
+    }
+}
+
+/// Names in scope of the module that contains `offset`, with what they are.
+pub fn scope_completions(analysis: &Analysis, file: FileId, offset: usize) -> Vec<Completion> {
+    let program = &analysis.program;
+    let module = program
+        .modules
+        .iter()
+        .filter(|m| !m.is_instance && m.span.file == file && m.span.contains(offset))
+        .min_by_key(|m| m.span.len());
+    let mut out = Vec::new();
+    if let Some(m) = module {
+        for (name, entity) in &m.scope {
+            if name.starts_with("__") {
+                continue;
+            }
+            let (kind, detail) = match entity {
+                Entity::Def(d) => (CompletionKind::Operator, analysis.types.defs[*d as usize].as_ref().map(|s| s.to_string())),
+                Entity::Var(v) => (CompletionKind::Variable, Some(program.vars[*v as usize].ty.to_string())),
+                Entity::Const(c) => (CompletionKind::Value, Some(program.consts[*c as usize].ty.to_string())),
+                Entity::Constructor { .. } => (CompletionKind::Value, None),
+                Entity::Module(_) => (CompletionKind::Value, Some("module".into())),
+            };
+            out.push(Completion { label: name.clone(), kind, detail });
+        }
+    }
+    for b in BUILTINS {
+        if builtin(b.name).is_some() {
+            out.push(Completion { label: b.name.to_string(), kind: CompletionKind::Operator, detail: Some(b.doc.to_string()) });
+        }
+    }
+    for kw in ["module", "import", "const", "var", "val", "def", "pure", "action", "temporal", "nondet", "run", "type", "if", "else", "match", "all", "any", "and", "or"] {
+        out.push(Completion { label: kw.to_string(), kind: CompletionKind::Keyword, detail: None });
+    }
+    out
+}
+
+/// One entry of the document outline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outline {
+    pub name: String,
+    pub kind: &'static str,
+    pub span: Span,
+    pub name_span: Span,
+    pub children: Vec<Outline>,
+}
+
+/// The outline of a parsed file: modules and their declarations.
+pub fn outline(ast: &SourceFile) -> Vec<Outline> {
+    ast.modules
+        .iter()
+        .map(|m| Outline {
+            name: m.name.name.clone(),
+            kind: "module",
+            span: m.span,
+            name_span: m.name.span,
+            children: m
+                .decls
+                .iter()
+                .filter_map(|d| {
+                    let (name, kind) = match &d.kind {
+                        DeclKind::Const { name, .. } => (name, "const"),
+                        DeclKind::Var { name, .. } => (name, "var"),
+                        DeclKind::TypeAlias { name, .. } | DeclKind::SumType { name, .. } => (name, "type"),
+                        DeclKind::Def(def) => (&def.name, def.qualifier.keyword()),
+                        DeclKind::Assume { name: Some(name), .. } => (name, "assume"),
+                        _ => return None,
+                    };
+                    Some(Outline { name: name.name.clone(), kind, span: d.span, name_span: name.span, children: Vec::new() })
+                })
+                .collect(),
+        })
+        .collect()
+}
