@@ -1,0 +1,278 @@
+//! The language server, driven over its protocol (stdio) as an editor would: diagnostics
+//! after open and after a fixing edit, hover, definition across files, references, rename,
+//! completion after `.`, the outline, and a storm of random edits that never crashes it.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Notifications seen while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spec")).arg("lsp").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spec lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        length = n.parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0u8; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                if let Ok(v) = serde_json::from_slice(&body) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        let mut client = Client { child, stdin, messages: rx, next_id: 1, notifications: Vec::new() };
+        let root = uri(&fixtures());
+        client.request("initialize", json!({ "processId": null, "rootUri": root, "capabilities": {} }));
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        loop {
+            let msg = self.messages.recv_timeout(Duration::from_secs(30)).expect("the server answers");
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+            self.notifications.push(msg);
+        }
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics_for(&mut self, uri: &str) -> Vec<Value> {
+        if let Some(pos) = self.notifications.iter().position(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri) {
+            return self.notifications.remove(pos)["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+        }
+        loop {
+            let msg = self.messages.recv_timeout(Duration::from_secs(30)).expect("diagnostics are published");
+            if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == uri {
+                return msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+            }
+        }
+    }
+
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "quint", "version": 1, "text": text } }));
+    }
+
+    fn change(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }));
+    }
+
+    fn at(&mut self, method: &str, uri: &str, line: u32, character: u32, extra: Value) -> Value {
+        let mut params = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                p.insert(k.clone(), v.clone());
+            }
+        }
+        self.request(method, params)["result"].clone()
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lsp")
+}
+
+fn uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.canonicalize().unwrap().display())
+}
+
+fn main_file() -> (String, String) {
+    let path = fixtures().join("main.qnt");
+    (uri(&path), std::fs::read_to_string(&path).unwrap())
+}
+
+#[test]
+fn diagnostics_after_open_and_after_a_fixing_edit() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    let broken = text.replace("count > 0", "count > \"zero\"");
+    c.open(&uri, &broken);
+    let d = c.diagnostics_for(&uri);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "T001");
+    assert_eq!(d[0]["range"]["start"]["line"], 7);
+    c.change(&uri, 2, &text);
+    let d = c.diagnostics_for(&uri);
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn hover_shows_type_mode_and_doc() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    // `inc` in `count' = inc(0)` on line 5.
+    let col = text.lines().nth(5).unwrap().find("inc").unwrap() as u32;
+    let h = c.at("textDocument/hover", &uri, 5, col + 1, json!({}));
+    let value = h["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("pure def inc: (int) => int"), "{value}");
+    assert!(value.contains("Adds one."), "{value}");
+    let col = text.lines().nth(7).unwrap().find("count").unwrap() as u32;
+    let h = c.at("textDocument/hover", &uri, 7, col, json!({}));
+    assert!(h["contents"]["value"].as_str().unwrap().contains("var count: int"));
+}
+
+#[test]
+fn definition_across_files_and_references() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    let col = text.lines().nth(6).unwrap().find("inc").unwrap() as u32;
+    let def = c.at("textDocument/definition", &uri, 6, col, json!({}));
+    assert!(def["uri"].as_str().unwrap().ends_with("lib.qnt"), "{def}");
+    assert_eq!(def["range"]["start"]["line"], 2);
+    let refs = c.at("textDocument/references", &uri, 6, col, json!({ "context": { "includeDeclaration": true } }));
+    let refs = refs.as_array().unwrap();
+    assert_eq!(refs.len(), 3, "the definition and two uses: {refs:?}");
+    let col = text.lines().nth(2).unwrap().find("count").unwrap() as u32;
+    let refs = c.at("textDocument/references", &uri, 2, col, json!({ "context": { "includeDeclaration": true } }));
+    assert_eq!(refs.as_array().unwrap().len(), 5, "{refs}");
+}
+
+#[test]
+fn rename_changes_every_use_and_refuses_clashes() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    let col = text.lines().nth(2).unwrap().find("count").unwrap() as u32;
+    let edit = c.at("textDocument/rename", &uri, 2, col, json!({ "newName": "total" }));
+    let edits = edit["changes"][&uri].as_array().unwrap();
+    assert_eq!(edits.len(), 5);
+    assert!(edits.iter().all(|e| e["newText"] == "total"));
+    let clash = c.request("textDocument/rename", json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": col }, "newName": "point" }));
+    assert!(clash.get("error").is_some(), "{clash}");
+}
+
+#[test]
+fn completion_after_a_dot_on_a_record_and_on_a_set() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    let edited = text.replace("val positive = count > 0", "val positive = point.");
+    c.open(&uri, &edited);
+    let line = edited.lines().position(|l| l.contains("point.")).unwrap() as u32;
+    let col = edited.lines().nth(line as usize).unwrap().find("point.").unwrap() as u32 + 6;
+    let items = c.at("textDocument/completion", &uri, line, col, json!({}));
+    let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"x") && labels.contains(&"y"), "{labels:?}");
+    assert!(!labels.contains(&"map"), "record fields, not set methods: {labels:?}");
+
+    let edited = text.replace("val positive = count > 0", "val positive = numbers.");
+    c.change(&uri, 2, &edited);
+    let col = edited.lines().nth(line as usize).unwrap().find("numbers.").unwrap() as u32 + 8;
+    let items = c.at("textDocument/completion", &uri, line, col, json!({}));
+    let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"map") && labels.contains(&"filter") && labels.contains(&"size"), "{labels:?}");
+    assert!(!labels.contains(&"head"), "no list methods on a set: {labels:?}");
+
+    // Without a dot: names in scope, keywords and snippets.
+    let items = c.at("textDocument/completion", &uri, 7, 4, json!({}));
+    let labels: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"count") && labels.contains(&"inc") && labels.contains(&"action"), "{labels:?}");
+}
+
+#[test]
+fn document_symbols_outline_the_modules() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }))["result"].clone();
+    let module = &symbols[0];
+    assert_eq!(module["name"], "main");
+    let names: Vec<&str> = module["children"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["count", "point", "numbers", "init", "step", "positive"]);
+}
+
+#[test]
+fn two_hundred_random_edits_never_crash_the_server() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    let pieces = ["(", ")", "{", "}", ".", "'", "=", "x", "match", "|", "val", "\"", "Set(", "1", ",", " ", "\n", "=>", "all {", "::"];
+    let mut current: Vec<char> = text.chars().collect();
+    let mut seed: u64 = 12345;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for version in 2..202 {
+        let at = (next() as usize) % (current.len() + 1);
+        if next() % 3 == 0 && !current.is_empty() {
+            let end = (at + (next() as usize % 5)).min(current.len());
+            current.drain(at.min(end)..end);
+        } else {
+            let piece = pieces[(next() as usize) % pieces.len()];
+            for (i, ch) in piece.chars().enumerate() {
+                current.insert((at + i).min(current.len()), ch);
+            }
+        }
+        let text: String = current.iter().collect();
+        c.change(&uri, version, &text);
+        let lines = text.lines().count().max(1) as u32;
+        let line = (next() as u32) % lines;
+        let character = (next() as u32) % 40;
+        let hover = c.request("textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }));
+        assert!(hover.get("error").is_none(), "hover failed: {hover}");
+        let completion = c.request("textDocument/completion", json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }));
+        assert!(completion.get("error").is_none(), "completion failed: {completion}");
+    }
+    // Still alive and correct after the storm.
+    c.change(&uri, 1000, &text);
+    let d = c.diagnostics_for(&uri);
+    let _ = d;
+    let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(symbols["result"][0]["name"], "main");
+}
