@@ -16,9 +16,16 @@ CASES = [  # spec file, main module, invariant (all hold)
     ("examples/river_crossing.qnt", "river_crossing", "safe"),
 ]
 
-def timed(cmd):
+EXPRESSIONS = [  # evaluator work, as in interpreter/benches/eval.rs
+    ("fold over 1.to(100000)", "1.to(100000).fold(0, (s, x) => s + x)"),
+    ("map and filter 1.to(100000)", "1.to(100000).map(x => x * 2).filter(x => x % 3 == 0).size()"),
+    ("build a 10000-key map", "1.to(10000).mapBy(x => x * x).keys().size()"),
+    ("nested map updates", "1.to(20000).fold(0.to(99).mapBy(k => Map(k -> 0)), (m, i) => m.setBy(i % 100, inner => inner.put(i, i))).keys().size()"),
+]
+
+def timed(cmd, stdin=None):
     start = time.perf_counter()
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin)
     elapsed = time.perf_counter() - start
     if p.returncode != 0:
         sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
@@ -44,6 +51,14 @@ def main():
             ts = timed([spec, "simulate", file, *common, "-j", "1", "--seed", "1"])
             rq, rs = a.samples / tq, a.samples / ts
             print(f"{os.path.basename(file):<24} {a.samples:>8} {rq:>12.0f} {rs:>12.0f} {rs / rq:>7.1f}x")
+        # The evaluator: Quint's REPL against `spec eval`, each minus its start-up time.
+        print(f"\n{'expression':<30} {'quint ms':>10} {'spec ms':>10} {'ratio':>8}")
+        base_q = timed([quint, "--backend", "typescript"], stdin="1\n")
+        base_s = timed([spec, "eval", "1"])
+        for name, expr in EXPRESSIONS:
+            tq = max(timed([quint, "--backend", "typescript"], stdin=expr + "\n") - base_q, 1e-4)
+            ts = max(timed([spec, "eval", expr]) - base_s, 1e-4)
+            print(f"{name:<30} {tq * 1000:>10.1f} {ts * 1000:>10.1f} {tq / ts:>7.1f}x")
 
 if __name__ == "__main__":
     main()

@@ -212,6 +212,18 @@ impl SetValue {
         })
     }
 
+    /// The elements in canonical order, one at a time: ranges are not built first.
+    pub fn iter(&self) -> Result<Box<dyn Iterator<Item = Value> + '_>, SetError> {
+        match self {
+            SetValue::Explicit(s) => Ok(Box::new(s.iter().cloned())),
+            SetValue::Interval(bounds) => match (bounds.0.to_i64(), bounds.1.to_i64()) {
+                (Some(a), Some(b)) if (b as i128 - a as i128) < ENUMERATION_LIMIT as i128 => Ok(Box::new((a..=b).map(Value::int))),
+                _ => Ok(Box::new(self.elements()?.into_iter())),
+            },
+            _ => Ok(Box::new(self.elements()?.into_iter())),
+        }
+    }
+
     /// A uniformly random element, without enumerating symbolic sets. `None` when empty.
     pub fn pick(&self, rng: &mut impl rand::Rng) -> Result<Option<Value>, SetError> {
         Ok(Some(match self {

@@ -111,6 +111,12 @@ pub(crate) fn elements(v: &Value, span: Span) -> Result<OrdSet<Value>, Box<EvalE
     s.elements().map_err(|e| error(span, format!("cannot enumerate {s}: {e}")))
 }
 
+/// The elements of a set one by one (see `SetValue::iter`), or an error naming its size.
+pub(crate) fn each(v: &Value, span: Span) -> Result<Box<dyn Iterator<Item = Value> + '_>, Box<EvalError>> {
+    let s = set(v, span)?;
+    s.iter().map_err(|e| error(span, format!("cannot enumerate {s}: {e}")))
+}
+
 pub(crate) fn map(v: &Value, span: Span) -> Result<&OrdMap<Value, Value>, Box<EvalError>> {
     match v {
         Value::Map(m) => Ok(m),

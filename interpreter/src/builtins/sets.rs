@@ -1,7 +1,7 @@
 //! Set operators. Symbolic sets answer membership and size directly; operators that need
 //! every element enumerate them (and fail with the set's size if that is too many).
 
-use super::{boolean, call, elements, set, Eager};
+use super::{boolean, call, each, elements, set, Eager};
 use crate::eval::{error, Ctx, EvalResult};
 use crate::set::SetValue;
 use crate::value::{Int, Value};
@@ -55,7 +55,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             }
         },
         "exists" => |ctx, a, s| {
-            for x in elements(&a[0], s)? {
+            for x in each(&a[0], s)? {
                 if boolean(&call(ctx, &a[1], &[x], s)?, s)? {
                     return Ok(Value::Bool(true));
                 }
@@ -63,7 +63,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             Ok(Value::Bool(false))
         },
         "forall" => |ctx, a, s| {
-            for x in elements(&a[0], s)? {
+            for x in each(&a[0], s)? {
                 if !boolean(&call(ctx, &a[1], &[x], s)?, s)? {
                     return Ok(Value::Bool(false));
                 }
@@ -72,7 +72,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "filter" => |ctx, a, s| {
             let mut out = OrdSet::new();
-            for x in elements(&a[0], s)? {
+            for x in each(&a[0], s)? {
                 if boolean(&call(ctx, &a[1], &[x.clone()], s)?, s)? {
                     out.insert(x);
                 }
@@ -81,14 +81,14 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "map" => |ctx, a, s| {
             let mut out = OrdSet::new();
-            for x in elements(&a[0], s)? {
+            for x in each(&a[0], s)? {
                 out.insert(call(ctx, &a[1], &[x], s)?);
             }
             Ok(explicit(out))
         },
         "fold" => |ctx, a, s| {
             let mut acc = a[1].clone();
-            for x in elements(&a[0], s)? {
+            for x in each(&a[0], s)? {
                 ctx.check_interrupt(s)?;
                 acc = call(ctx, &a[2], &[acc, x], s)?;
             }
@@ -96,7 +96,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "mapBy" => |ctx, a, s| {
             let mut out = OrdMap::new();
-            for x in elements(&a[0], s)? {
+            for x in each(&a[0], s)? {
                 let v = call(ctx, &a[1], &[x.clone()], s)?;
                 out.insert(x, v);
             }

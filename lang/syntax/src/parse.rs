@@ -152,7 +152,8 @@ fn finish_decl(decl: &mut Decl, text: &str, docs: &[DocComment], diagnostics: &m
 fn doc_before(text: &str, docs: &[DocComment], offset: usize) -> Option<String> {
     let mut lines = Vec::new();
     let mut end = offset;
-    for doc in docs.iter().rev().skip_while(|d| d.start >= offset) {
+    let before = docs.partition_point(|d| d.start < offset);
+    for doc in docs[..before].iter().rev() {
         if !text[doc.end..end].trim().is_empty() {
             break;
         }
