@@ -7,11 +7,9 @@ use crate::builtins;
 use crate::eval::{error, Ctx, EvalResult};
 use crate::value::{Lambda, Value};
 use spec_analysis::ir::*;
-use spec_analysis::ty::Ty;
 use spec_syntax::ast::Qualifier;
 use spec_syntax::Span;
 use smallvec::SmallVec;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub type Code = Arc<dyn Fn(&mut Ctx) -> EvalResult + Send + Sync>;
@@ -94,10 +92,9 @@ impl Compiled {
             bases.push(total);
             total += def.locals.len();
         }
-        let span_types: HashMap<Span, Ty> = types.exprs.iter().map(|(s, t)| (*s, t.clone())).collect();
         let mut defs = Vec::with_capacity(program.defs.len());
         for (id, def) in program.defs.iter().enumerate() {
-            let compiler = Compiler { program: &program, base: bases[id], types: &span_types, locals: &def.locals };
+            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals };
             defs.push(def.body.as_ref().map(|body| {
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
                 let mut param_regs = Vec::new();
@@ -207,7 +204,7 @@ impl LambdaCode {
 struct Compiler<'a> {
     program: &'a Program,
     base: usize,
-    types: &'a HashMap<Span, Ty>,
+    types: &'a Types,
     /// The local names of the definition being compiled.
     locals: &'a [LocalInfo],
 }
@@ -275,7 +272,7 @@ impl Compiler<'_> {
                 match callee {
                     Callee::Builtin(name) => {
                         if *name == "apalache::generate" {
-                            let ty = self.types.get(&span).cloned();
+                            let ty = self.types.at(span);
                             return Arc::new(move |ctx| match &ty {
                                 Some(t) => crate::generate::generate(ctx, t, span),
                                 None => Err(error(span, "cannot tell which type of value to generate")),

@@ -157,7 +157,7 @@ pub fn hover(analysis: &Analysis, symbol: &Symbol) -> String {
         }
         Symbol::Local(d, l) => {
             let name = &program.defs[*d as usize].locals[*l as usize].name;
-            let ty = analysis.types.locals.get(&(*d, *l)).map(|t| Scheme::mono(t.clone()).to_string()).unwrap_or_else(|| "?".into());
+            let ty = analysis.types.locals.get(&(*d, *l)).map(|t| Scheme::mono(analysis.types.resolve(t)).to_string()).unwrap_or_else(|| "?".into());
             format!("```spec\n{name}: {ty}\n```")
         }
         Symbol::Constructor(ty, name) => {
@@ -181,7 +181,7 @@ pub fn type_ending_at(analysis: &Analysis, file: FileId, offset: usize) -> Optio
         .iter()
         .filter(|(s, _)| s.file == file && s.end as usize == offset)
         .min_by_key(|(s, _)| s.len())
-        .map(|(_, t)| t.clone())
+        .map(|(_, t)| analysis.types.resolve(t))
 }
 
 /// A completion candidate.

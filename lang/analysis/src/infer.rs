@@ -7,6 +7,7 @@
 
 use crate::builtins::{builtin, signature_type, Shape};
 use crate::ir::*;
+use crate::ty::Substitution;
 use crate::ty::{var_names, Row, Scheme, Ty, TyDisplay, TyVar};
 use spec_syntax::{Code, Diagnostic, Span};
 use std::collections::{BTreeMap, HashMap};
@@ -15,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 pub fn infer(program: &Program) -> (Types, Vec<Diagnostic>) {
     let mut infer = Infer {
         program,
-        bindings: Vec::new(),
+        subst: Substitution::default(),
         schemes: vec![None; program.defs.len()],
         diagnostics: Vec::new(),
         exprs: Vec::new(),
@@ -28,9 +29,11 @@ pub fn infer(program: &Program) -> (Types, Vec<Diagnostic>) {
     for def in order {
         infer.check_def(def);
     }
-    let exprs = std::mem::take(&mut infer.exprs).into_iter().map(|(s, t)| (s, infer.resolve(&t))).collect();
-    let locals = std::mem::take(&mut infer.local_types).into_iter().map(|(k, t)| (k, infer.resolve(&t))).collect();
-    let types = Types { defs: infer.schemes, exprs, locals };
+    // Expression types are kept as inferred; `Types::resolve` applies the substitution
+    // when a tool asks (resolving every expression here would cost more than any use).
+    let exprs = std::mem::take(&mut infer.exprs);
+    let locals = std::mem::take(&mut infer.local_types);
+    let types = Types { defs: infer.schemes, exprs, locals, subst: infer.subst };
     (types, infer.diagnostics)
 }
 
@@ -51,7 +54,7 @@ struct Deferred {
 struct Infer<'p> {
     program: &'p Program,
     /// What each type variable stands for, once known.
-    bindings: Vec<Option<Ty>>,
+    subst: Substitution,
     schemes: Vec<Option<Scheme>>,
     diagnostics: Vec<Diagnostic>,
     exprs: Vec<(Span, Ty)>,
@@ -75,65 +78,25 @@ enum Why<'a> {
 
 impl<'p> Infer<'p> {
     fn fresh(&mut self) -> Ty {
-        self.bindings.push(None);
-        Ty::Var(self.bindings.len() as TyVar - 1)
+        self.subst.bindings.push(None);
+        Ty::Var(self.subst.bindings.len() as TyVar - 1)
     }
 
     fn fresh_var(&mut self) -> TyVar {
-        self.bindings.push(None);
-        self.bindings.len() as TyVar - 1
+        self.subst.bindings.push(None);
+        self.subst.bindings.len() as TyVar - 1
     }
 
-    /// The type with every known variable replaced, records flattened.
     fn resolve(&self, ty: &Ty) -> Ty {
-        match ty {
-            Ty::Var(v) => match self.bindings.get(*v as usize).and_then(|b| b.as_ref()) {
-                Some(t) => self.resolve(t),
-                None => ty.clone(),
-            },
-            Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => ty.clone(),
-            Ty::Set(t) => Ty::set(self.resolve(t)),
-            Ty::List(t) => Ty::list(self.resolve(t)),
-            Ty::Map(a, b) => Ty::map(self.resolve(a), self.resolve(b)),
-            Ty::Tuple(items) => Ty::Tuple(items.iter().map(|t| self.resolve(t)).collect()),
-            Ty::Sum(n, items) => Ty::Sum(n.clone(), items.iter().map(|t| self.resolve(t)).collect()),
-            Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| self.resolve(t)).collect(), self.resolve(r)),
-            Ty::Record(row) => {
-                let (fields, rest) = self.row(row);
-                Ty::Record(Row { fields: fields.iter().map(|(k, t)| (k.clone(), self.resolve(t))).collect(), rest })
-            }
-        }
+        self.subst.resolve(ty)
     }
 
-    /// All fields of a row, following bound row variables, and its open tail if any.
     fn row(&self, row: &Row) -> (BTreeMap<String, Ty>, Option<TyVar>) {
-        let mut fields = row.fields.clone();
-        let mut rest = row.rest;
-        while let Some(v) = rest {
-            match self.bindings.get(v as usize).and_then(|b| b.as_ref()) {
-                Some(Ty::Record(inner)) => {
-                    for (k, t) in &inner.fields {
-                        fields.entry(k.clone()).or_insert_with(|| t.clone());
-                    }
-                    rest = inner.rest;
-                }
-                Some(Ty::Var(w)) => rest = Some(*w),
-                _ => break,
-            }
-        }
-        (fields, rest)
+        self.subst.row(row)
     }
 
-    /// The outermost shape of a type (variables followed).
     fn shallow(&self, ty: &Ty) -> Ty {
-        let mut t = ty.clone();
-        while let Ty::Var(v) = t {
-            match self.bindings.get(v as usize).and_then(|b| b.clone()) {
-                Some(next) => t = next,
-                None => break,
-            }
-        }
-        t
+        self.subst.shallow(ty)
     }
 
     fn show(&self, ty: &Ty) -> String {
@@ -143,9 +106,7 @@ impl<'p> Infer<'p> {
     }
 
     fn occurs(&self, v: TyVar, ty: &Ty) -> bool {
-        let mut vars = Vec::new();
-        self.resolve(ty).free_vars(&mut vars);
-        vars.contains(&v)
+        self.subst.occurs(v, ty)
     }
 
     fn bind(&mut self, v: TyVar, ty: Ty) -> Result<(), ()> {
@@ -157,7 +118,7 @@ impl<'p> Infer<'p> {
         if self.occurs(v, &ty) {
             return Err(());
         }
-        self.bindings[v as usize] = Some(ty);
+        self.subst.bindings[v as usize] = Some(ty);
         Ok(())
     }
 
@@ -575,8 +536,8 @@ impl<'p> Infer<'p> {
         match builtin(name).map(|b| b.shape) {
             Some(Shape::Fixed(sig)) => {
                 let mut fresh = || {
-                    self.bindings.push(None);
-                    self.bindings.len() as TyVar - 1
+                    self.subst.bindings.push(None);
+                    self.subst.bindings.len() as TyVar - 1
                 };
                 signature_type(sig, &mut fresh)
             }

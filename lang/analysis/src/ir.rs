@@ -2,7 +2,7 @@
 //! state variables and constants, with every name in every expression resolved to what it
 //! denotes. The type checker, the mode checker and the interpreter all work on this form.
 
-use crate::ty::{Scheme, Ty};
+use crate::ty::{Scheme, Substitution, Ty};
 use num_bigint::BigInt;
 use spec_syntax::ast::Qualifier;
 use spec_syntax::Span;
@@ -214,8 +214,22 @@ pub struct Program {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Types {
     pub defs: Vec<Option<Scheme>>,
-    /// Types of expressions by span (innermost first when spans nest), for hover.
+    /// Types of expressions by span (innermost first when spans nest), as inferred: pass
+    /// them through `resolve` before use.
     pub exprs: Vec<(Span, Ty)>,
-    /// Types of local bindings per definition.
+    /// Types of local bindings per definition, as inferred (see `resolve`).
     pub locals: BTreeMap<(DefId, LocalId), Ty>,
+    pub subst: Substitution,
+}
+
+impl Types {
+    /// A type with everything inference learned about its variables applied.
+    pub fn resolve(&self, ty: &Ty) -> Ty {
+        self.subst.resolve(ty)
+    }
+
+    /// The resolved type of the expression at exactly `span`.
+    pub fn at(&self, span: Span) -> Option<Ty> {
+        self.exprs.iter().rev().find(|(s, _)| *s == span).map(|(_, t)| self.resolve(t))
+    }
 }

@@ -207,3 +207,80 @@ impl fmt::Display for TyDisplay<'_> {
         }
     }
 }
+
+/// What type variables stand for, as inference found out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Substitution {
+    pub bindings: Vec<Option<Ty>>,
+}
+
+impl Substitution {
+    /// The type with every known variable replaced, records flattened.
+    pub fn resolve(&self, ty: &Ty) -> Ty {
+        match ty {
+            Ty::Var(v) => match self.bindings.get(*v as usize).and_then(|b| b.as_ref()) {
+                Some(t) => self.resolve(t),
+                None => ty.clone(),
+            },
+            Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => ty.clone(),
+            Ty::Set(t) => Ty::set(self.resolve(t)),
+            Ty::List(t) => Ty::list(self.resolve(t)),
+            Ty::Map(a, b) => Ty::map(self.resolve(a), self.resolve(b)),
+            Ty::Tuple(items) => Ty::Tuple(items.iter().map(|t| self.resolve(t)).collect()),
+            Ty::Sum(n, items) => Ty::Sum(n.clone(), items.iter().map(|t| self.resolve(t)).collect()),
+            Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| self.resolve(t)).collect(), self.resolve(r)),
+            Ty::Record(row) => {
+                let (fields, rest) = self.row(row);
+                Ty::Record(Row { fields: fields.iter().map(|(k, t)| (k.clone(), self.resolve(t))).collect(), rest })
+            }
+        }
+    }
+
+    /// All fields of a row, following bound row variables, and its open tail if any.
+    pub fn row(&self, row: &Row) -> (BTreeMap<String, Ty>, Option<TyVar>) {
+        let mut fields = row.fields.clone();
+        let mut rest = row.rest;
+        while let Some(v) = rest {
+            match self.bindings.get(v as usize).and_then(|b| b.as_ref()) {
+                Some(Ty::Record(inner)) => {
+                    for (k, t) in &inner.fields {
+                        fields.entry(k.clone()).or_insert_with(|| t.clone());
+                    }
+                    rest = inner.rest;
+                }
+                Some(Ty::Var(w)) => rest = Some(*w),
+                _ => break,
+            }
+        }
+        (fields, rest)
+    }
+
+    /// The outermost shape of a type (variables followed).
+    pub fn shallow(&self, ty: &Ty) -> Ty {
+        let mut t = ty.clone();
+        while let Ty::Var(v) = t {
+            match self.bindings.get(v as usize).and_then(|b| b.clone()) {
+                Some(next) => t = next,
+                None => break,
+            }
+        }
+        t
+    }
+
+
+    /// Whether `v` occurs in `ty` (following known variables), without building a copy.
+    pub fn occurs(&self, v: TyVar, ty: &Ty) -> bool {
+        match ty {
+            Ty::Var(w) => *w == v || self.bindings.get(*w as usize).and_then(|b| b.as_ref()).is_some_and(|t| self.occurs(v, t)),
+            Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => false,
+            Ty::Set(t) | Ty::List(t) => self.occurs(v, t),
+            Ty::Map(a, b) => self.occurs(v, a) || self.occurs(v, b),
+            Ty::Tuple(items) | Ty::Sum(_, items) => items.iter().any(|t| self.occurs(v, t)),
+            Ty::Oper(ps, r) => ps.iter().any(|t| self.occurs(v, t)) || self.occurs(v, r),
+            Ty::Record(row) => {
+                row.fields.values().any(|t| self.occurs(v, t))
+                    || row.rest.is_some_and(|r| self.occurs(v, &Ty::Var(r)))
+            }
+        }
+    }
+}

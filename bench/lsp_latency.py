@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Diagnostics latency of the language server after an edit in a 5,000-line spec.
+
+    python3 bench/lsp_latency.py [--lines N] [--edits N]
+
+Starts `target/release/spec lsp`, opens a generated spec, then changes the body of one
+definition repeatedly and measures the time from `didChange` to `publishDiagnostics`.
+Target: under 100 ms.
+"""
+import argparse, json, os, statistics, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+def generate(lines):
+    out, m = [], 0
+    while len(out) < lines:
+        out.append(f"module m{m} {{")
+        if m > 0:
+            out.append(f"  import m{m - 1}.*")
+        out.append(f"  type Msg{m} = Req{m}({{ id: int, body: str }}) | Ack{m}(int) | Stop{m}")
+        out.append(f"  var log{m}: List[Msg{m}]")
+        for i in range(40):
+            out.append(f"  pure def weight{m}_{i}(msg: Msg{m}): int = match msg {{ | Req{m}(r) => r.id + {i} | Ack{m}(n) => n * 2 | Stop{m} => 0 }}")
+            out.append(f"  pure def total{m}_{i}(l: List[Msg{m}]): int = l.foldl(0, (s, x) => s + weight{m}_{i}(x))")
+        out.append("}")
+        m += 1
+    return "\n".join(out) + "\n"
+
+class Server:
+    def __init__(self):
+        self.p = subprocess.Popen([os.path.join(ROOT, "target/release/spec"), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.id = 0
+
+    def send(self, msg):
+        body = json.dumps(msg).encode()
+        self.p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.p.stdin.flush()
+
+    def read(self):
+        length = 0
+        while True:
+            line = self.p.stdout.readline().strip()
+            if not line:
+                break
+            if line.startswith(b"Content-Length:"):
+                length = int(line.split(b":")[1])
+        return json.loads(self.p.stdout.read(length))
+
+    def wait(self, pred):
+        while True:
+            msg = self.read()
+            if pred(msg):
+                return msg
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=5000)
+    ap.add_argument("--edits", type=int, default=20)
+    a = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    text = generate(a.lines)
+    uri = "file:///tmp/lsp_latency_bench.qnt"
+    s = Server()
+    s.send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+    s.wait(lambda m: m.get("id") == 1)
+    s.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    is_diag = lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri
+    start = time.perf_counter()
+    s.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "quint", "version": 1, "text": text}}})
+    d = s.wait(is_diag)
+    first = time.perf_counter() - start
+    assert not d["params"]["diagnostics"], d["params"]["diagnostics"][:2]
+    times = []
+    for v in range(a.edits):
+        edited = text.replace("r.id + 7 |", f"r.id + {v + 100} |", 1)
+        start = time.perf_counter()
+        s.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": v + 2}, "contentChanges": [{"text": edited}]}})
+        s.wait(is_diag)
+        times.append(time.perf_counter() - start)
+    s.p.kill()
+    print(f"lsp: {len(text.splitlines())} lines; open {first * 1000:.0f} ms; after an edit: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+
+if __name__ == "__main__":
+    main()
