@@ -48,6 +48,18 @@ impl Loader for DbLoader<'_> {
         }
         Ok(LoadedFile { id, ast: parsed.ast.clone() })
     }
+
+    fn load_std(&mut self, module: &str) -> Option<LoadedFile> {
+        let text = spec_stdlib::source(module)?;
+        let file = self.db.builtin_source(&spec_stdlib::path(module), text);
+        let id = FileId(file.id(self.db));
+        let parsed = parsed(self.db, file);
+        if !self.files.contains(&id) {
+            self.files.push(id);
+            self.diagnostics.extend(parsed.diagnostics.iter().cloned());
+        }
+        Some(LoadedFile { id, ast: parsed.ast.clone() })
+    }
 }
 
 pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {

@@ -26,6 +26,8 @@ pub trait Db: salsa::Database {
     fn load(&self, path: &str) -> Result<SourceText, String>;
     /// The input with this id.
     fn source(&self, id: FileId) -> Option<SourceText>;
+    /// A source that is not on disk (a stdlib module), created the first time.
+    fn builtin_source(&self, path: &str, text: &str) -> SourceText;
 }
 
 /// A parsed file and its syntax diagnostics.
@@ -139,6 +141,10 @@ impl Db for Database {
 
     fn source(&self, id: FileId) -> Option<SourceText> {
         self.files.lock().ok().and_then(|f| f.by_id.get(id.0 as usize).copied())
+    }
+
+    fn builtin_source(&self, path: &str, text: &str) -> SourceText {
+        self.file_by_path(path).unwrap_or_else(|| self.create(path.to_string(), text.to_string()))
     }
 }
 

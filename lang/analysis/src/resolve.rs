@@ -30,6 +30,10 @@ pub struct LoadedFile {
 pub trait Loader {
     /// The file `path` names, relative to the file `importer`.
     fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, String>;
+    /// The standard library module `module` (`std::sets`), if there is one.
+    fn load_std(&mut self, _module: &str) -> Option<LoadedFile> {
+        None
+    }
 }
 
 /// Resolves every module of `root` (and what they import).
@@ -354,6 +358,23 @@ impl Resolver<'_> {
         let ast = self.files[&target_file].clone();
         match ast.modules.iter().position(|m| m.name.name == module.name) {
             Some(index) => Some((target_file, index)),
+            None if from.is_none() && module.name.starts_with("std::") => match self.loader.load_std(&module.name) {
+                Some(loaded) => {
+                    self.files.entry(loaded.id).or_insert(loaded.ast.clone());
+                    let index = loaded.ast.modules.iter().position(|m| m.name.name == module.name)?;
+                    Some((loaded.id, index))
+                }
+                None => {
+                    let names: Vec<&str> = spec_stdlib::MODULES.iter().map(|(n, _)| *n).collect();
+                    let mut d = Diagnostic::error(Code::UnknownModule, module.span, format!("the standard library has no module `{}`", module.name)).with_label("unknown module");
+                    d = d.with_help(match closest(&module.name, names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("the standard library has: {}", names.join(", ")),
+                    });
+                    self.error(d);
+                    None
+                }
+            },
             None => {
                 let names: Vec<&str> = ast.modules.iter().map(|m| m.name.name.as_str()).collect();
                 let place = if from.is_some() { "that file" } else { "this file" };
