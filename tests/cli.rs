@@ -126,9 +126,14 @@ fn simulate_json_output() {
 
 #[test]
 fn test_command_runs_matching_runs() {
-    let out = run(&["test", "examples/counter.qnt"]);
+    let pattern = temp("placeholder2", b"").with_file_name("test_{test}.itf.json");
+    let out = run(&["test", "examples/counter.qnt", "--out-itf", pattern.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("3 passed, 0 failed"));
+    let trace = std::fs::read_to_string(pattern.to_str().unwrap().replace("{test}", "resetTest")).expect("trace written");
+    let json: serde_json::Value = serde_json::from_str(&trace).unwrap();
+    let counts: Vec<&str> = json["states"].as_array().unwrap().iter().map(|s| s["count"]["#bigint"].as_str().unwrap()).collect();
+    assert_eq!(counts, vec!["0", "1", "0"]);
     let failing = temp("failing.qnt", b"module failing {\n  var x: int\n  action init = x' = 0\n  run badTest = init.expect(x == 1)\n}\n");
     let out = run(&["test", failing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

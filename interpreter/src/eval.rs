@@ -97,6 +97,8 @@ pub struct Ctx<'a> {
     pub interrupt: Option<&'a AtomicBool>,
     /// Lines printed by `q::debug`, when captured (the REPL); printed to stderr otherwise.
     pub debug_output: Option<Vec<String>>,
+    /// When recording (tests with `--out-itf`): every state committed, in order.
+    pub recorded: Option<Vec<Arc<Vec<Value>>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -112,6 +114,7 @@ impl<'a> Ctx<'a> {
             picks: Vec::new(),
             interrupt: None,
             debug_output: None,
+            recorded: None,
         }
     }
 
@@ -146,6 +149,9 @@ impl<'a> Ctx<'a> {
             }
         }
         self.state = Arc::new(values);
+        if let Some(states) = &mut self.recorded {
+            states.push(self.state.clone());
+        }
         Ok(())
     }
 

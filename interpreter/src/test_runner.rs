@@ -11,18 +11,21 @@ use spec_syntax::ast::Qualifier;
 
 #[derive(Debug)]
 pub enum TestOutcome {
-    Passed { samples: u64 },
+    /// Passed every sample; `seed` is the last sample's (to replay it).
+    Passed { samples: u64, seed: u64 },
     /// The run was disabled (an action in it could not happen).
     Disabled { seed: u64 },
     /// An `expect` was false, or another runtime error.
     Failed { seed: u64, error: Box<EvalError> },
 }
 
-#[derive(Debug)]
-pub struct TestResult {
-    pub name: String,
-    pub def: DefId,
-    pub outcome: TestOutcome,
+/// The states a run went through (for ITF output), replayed from its seed.
+pub fn record(spec: &Spec, def: DefId, seed: u64) -> Vec<crate::State> {
+    let mut chooser = RandomChooser::new(seed);
+    let mut ctx = crate::Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+    ctx.recorded = Some(Vec::new());
+    let _ = spec.eval_in(&mut ctx, def);
+    ctx.recorded.take().unwrap_or_default()
 }
 
 /// The `run` definitions of the main module whose names match.
@@ -72,10 +75,10 @@ pub fn run_test(spec: &Spec, def: DefId, max_samples: u64, seed: u64) -> TestOut
             Err(error) => return TestOutcome::Failed { seed: sample, error },
         }
         if !chooser.asked {
-            return TestOutcome::Passed { samples: i + 1 };
+            return TestOutcome::Passed { samples: i + 1, seed: sample };
         }
     }
-    TestOutcome::Passed { samples: max_samples.max(1) }
+    TestOutcome::Passed { samples: max_samples.max(1), seed: sample_seed(seed, max_samples.max(1) - 1) }
 }
 
 pub fn is_expectation(e: &EvalError) -> bool {

@@ -4,8 +4,8 @@
 use super::eval::report_load_error;
 use crate::report;
 use regex::Regex;
-use spec_interpreter::test_runner::{run_test, tests, TestOutcome};
-use spec_interpreter::{render_error, Spec};
+use spec_interpreter::test_runner::{record, run_test, tests, TestOutcome};
+use spec_interpreter::{itf, render_error, Spec};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,6 +23,10 @@ pub struct Args {
     /// The random seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Write each test's trace in ITF to files named by this pattern: `{test}` is the
+    /// test's name, `{seq}` its number.
+    #[arg(long)]
+    out_itf: Option<String>,
     /// Print results as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -45,8 +49,14 @@ pub fn run(args: Args) -> u8 {
     let mut results = Vec::new();
     for (name, def) in &selected {
         let outcome = run_test(&spec, *def, args.max_samples, args.seed);
+        if let Some(pattern) = &args.out_itf {
+            let index = results.len();
+            if let Err(e) = write_trace(&spec, &args.file, pattern, name, index, *def, &outcome) {
+                return report::usage_error(&e);
+            }
+        }
         match &outcome {
-            TestOutcome::Passed { samples } => {
+            TestOutcome::Passed { samples, .. } => {
                 if !args.json {
                     println!("  ok    {name} passed {samples} sample{}", if *samples == 1 { "" } else { "s" });
                 }
@@ -80,4 +90,19 @@ pub fn run(args: Args) -> u8 {
     } else {
         report::OK
     }
+}
+
+/// Writes the trace of one test run (replayed from its seed) as ITF.
+fn write_trace(spec: &Spec, file: &str, pattern: &str, name: &str, index: usize, def: spec_analysis::ir::DefId, outcome: &TestOutcome) -> Result<(), String> {
+    let (seed, status) = match outcome {
+        TestOutcome::Passed { seed, .. } => (*seed, "passed"),
+        TestOutcome::Disabled { seed } => (*seed, "disabled"),
+        TestOutcome::Failed { seed, .. } => (*seed, "failed"),
+    };
+    let states: Vec<Vec<spec_interpreter::Value>> = record(spec, def, seed).iter().map(|s| spec.project(s)).collect();
+    let meta = itf::TraceMeta { source: file, status, seed, mbt: false, hide: &[], nondet_names: &[] };
+    let json = itf::trace(&spec.var_names(), &states, &[], &meta);
+    let path = pattern.replace("{test}", name).replace("{seq}", &index.to_string());
+    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))
 }
