@@ -276,3 +276,68 @@ fn two_hundred_random_edits_never_crash_the_server() {
     let symbols = c.request("textDocument/documentSymbol", json!({ "textDocument": { "uri": uri } }));
     assert_eq!(symbols["result"][0]["name"], "main");
 }
+
+#[test]
+fn semantic_tokens_signature_help_inlay_hints() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    let tokens = c.request("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } }))["result"]["data"].clone();
+    let data = tokens.as_array().unwrap();
+    assert!(data.len() >= 5 * 10, "many tokens: {}", data.len());
+    assert_eq!(data.len() % 5, 0);
+    // The first token is the `module` keyword (type 0) at 0:0, six characters long.
+    assert_eq!(&data[..5], &[json!(0), json!(0), json!(6), json!(0), json!(0)]);
+
+    // Signature help inside `inc(` on line 6.
+    let col = text.lines().nth(6).unwrap().find("inc(").unwrap() as u32 + 4;
+    let help = c.at("textDocument/signatureHelp", &uri, 6, col, json!({}));
+    assert_eq!(help["signatures"][0]["label"], "inc(int): int");
+    assert_eq!(help["activeParameter"], 0);
+
+    // Inlay hints for definitions without a declared type.
+    let hints = c.request("textDocument/inlayHint", json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 20, "character": 0 } } }))["result"].clone();
+    let labels: Vec<&str> = hints.as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&": { x: int, y: int }"), "{labels:?}");
+    assert!(labels.contains(&": Set[int]"), "{labels:?}");
+    assert!(labels.contains(&": bool"), "{labels:?}");
+}
+
+#[test]
+fn hover_shows_the_value_of_a_pure_val() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    let col = text.lines().nth(4).unwrap().find("numbers").unwrap() as u32;
+    let h = c.at("textDocument/hover", &uri, 4, col, json!({}));
+    assert!(h["contents"]["value"].as_str().unwrap().contains("value: `Set(1, 2, 3)`"), "{h}");
+}
+
+#[test]
+fn code_lenses_run_tests_and_simulations_in_the_background() {
+    let mut c = Client::start();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/counter.qnt");
+    let uri = uri(&path);
+    c.open(&uri, &std::fs::read_to_string(&path).unwrap());
+    let lenses = c.request("textDocument/codeLens", json!({ "textDocument": { "uri": uri } }))["result"].clone();
+    let lenses = lenses.as_array().unwrap();
+    let titles: Vec<&str> = lenses.iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    assert_eq!(titles.iter().filter(|t| t.contains("Run test")).count(), 3, "{titles:?}");
+    assert_eq!(titles.iter().filter(|t| t.contains("Simulate")).count(), 1, "{titles:?}");
+    let run = lenses.iter().find(|l| l["command"]["title"].as_str().unwrap().contains("Run test")).unwrap();
+    let result = c.request("workspace/executeCommand", json!({ "command": run["command"]["command"], "arguments": run["command"]["arguments"] }));
+    assert!(result["result"].as_str().unwrap().contains("passed"), "{result}");
+    let sim = lenses.iter().find(|l| l["command"]["title"].as_str().unwrap().contains("Simulate")).unwrap();
+    let result = c.request("workspace/executeCommand", json!({ "command": sim["command"]["command"], "arguments": sim["command"]["arguments"] }));
+    assert!(result["result"].as_str().unwrap().contains("simulated 1000 samples"), "{result}");
+}
+
+#[test]
+fn workspace_symbols_find_definitions() {
+    let mut c = Client::start();
+    let (uri, text) = main_file();
+    c.open(&uri, &text);
+    let found = c.request("workspace/symbol", json!({ "query": "ste" }))["result"].clone();
+    let names: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["step"]);
+}

@@ -313,3 +313,149 @@ pub fn outline(ast: &SourceFile) -> Vec<Outline> {
         })
         .collect()
 }
+
+/// What a name is, for semantic highlighting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameKind {
+    Variable,
+    Constant,
+    Operator,
+    Parameter,
+    Variant,
+}
+
+/// Every name in `file` that the analysis resolved, with what it denotes, sorted by place.
+pub fn classify(analysis: &Analysis, file: FileId) -> Vec<(Span, NameKind)> {
+    let program = &analysis.program;
+    let mut out = Vec::new();
+    for v in &program.vars {
+        out.push((v.span, NameKind::Variable));
+    }
+    for c in &program.consts {
+        out.push((c.span, NameKind::Constant));
+    }
+    for (d, def) in program.defs.iter().enumerate() {
+        if def.span.file != file {
+            continue;
+        }
+        if !def.synthetic {
+            out.push((def.name_span, NameKind::Operator));
+        }
+        for l in &def.locals {
+            out.push((l.span, NameKind::Parameter));
+        }
+        walk(def, &mut |e| {
+            let Some(symbol) = referenced(d as DefId, e) else { return };
+            let span = match &e.kind {
+                ExprKind::Call { callee_span, .. } => *callee_span,
+                ExprKind::Assign { .. } => return,
+                _ => e.span,
+            };
+            let kind = match symbol {
+                Symbol::Var(_) => NameKind::Variable,
+                Symbol::Const(_) => NameKind::Constant,
+                Symbol::Def(_) => NameKind::Operator,
+                Symbol::Local(..) => NameKind::Parameter,
+                Symbol::Constructor(..) => NameKind::Variant,
+            };
+            out.push((span, kind));
+        });
+    }
+    out.retain(|(s, _)| s.file == file);
+    out.sort_by_key(|(s, _)| (s.start, s.end));
+    out.dedup_by_key(|(s, _)| s.start);
+    out
+}
+
+/// Inferred types of module-level definitions written without one: (end of name, `: type`).
+pub fn inlay_types(analysis: &Analysis, file: FileId) -> Vec<(usize, String)> {
+    let program = &analysis.program;
+    let mut out = Vec::new();
+    for (d, def) in program.defs.iter().enumerate() {
+        if def.span.file != file || def.synthetic || def.annotation.is_some() || program.modules[def.module as usize].is_instance {
+            continue;
+        }
+        if let Some(scheme) = &analysis.types.defs[d] {
+            let shown = match &scheme.ty {
+                // For operators show the result type after the parameters.
+                Ty::Oper(_, _) => continue,
+                _ => scheme.to_string(),
+            };
+            out.push((def.name_span.end as usize, format!(": {shown}")));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The signature of the operator called at `offset` (text-based, so it works on half-typed
+/// calls): its label, its parameters' labels, and which parameter the cursor is in.
+pub fn signature_at(analysis: &Analysis, text: &str, file: FileId, offset: usize) -> Option<(String, Vec<String>, usize)> {
+    let before = &text[..offset.min(text.len())];
+    let mut depth = 0i32;
+    let mut commas = 0usize;
+    let mut open = None;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ')' | ']' | '}' => depth += 1,
+            '(' | '[' | '{' if depth > 0 => depth -= 1,
+            '(' => {
+                open = Some(i);
+                break;
+            }
+            '[' | '{' => return None,
+            ',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    let open = open?;
+    let name_start = before[..open].rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).map(|i| i + 1).unwrap_or(0);
+    let name = &before[name_start..open];
+    if name.is_empty() {
+        return None;
+    }
+    let method = before[..name_start].ends_with('.');
+    let active = commas + usize::from(method);
+    let scope = analysis.program.modules.iter().filter(|m| !m.is_instance && m.span.file == file && m.span.contains(offset)).min_by_key(|m| m.span.len());
+    let ty = match scope.and_then(|m| m.scope.get(name)) {
+        Some(Entity::Def(d)) => analysis.types.defs[*d as usize].as_ref().map(|s| s.ty.clone()),
+        _ => match builtin(name).map(|b| b.shape) {
+            Some(Shape::Fixed(sig)) => {
+                let mut n = 0;
+                Some(signature_type(sig, &mut || {
+                    n += 1;
+                    n
+                }))
+            }
+            _ => None,
+        },
+    }?;
+    let Ty::Oper(params, ret) = &ty else { return None };
+    let scheme = Scheme { vars: Vec::new(), ty: ty.clone() };
+    let names = spec_analysis::ty::var_names(&scheme.ty);
+    let show = |t: &Ty| spec_analysis::ty::TyDisplay { ty: t, names: &names }.to_string();
+    let labels: Vec<String> = params.iter().map(|p| show(p)).collect();
+    let label = format!("{name}({}): {}", labels.join(", "), show(ret));
+    Some((label, labels, active))
+}
+
+/// Workspace symbols: definitions whose name contains `query`, with their place.
+pub fn symbols_matching(analysis: &Analysis, query: &str) -> Vec<(String, &'static str, Span)> {
+    let program = &analysis.program;
+    let q = query.to_lowercase();
+    let mut out: Vec<(String, &'static str, Span)> = Vec::new();
+    for def in &program.defs {
+        if !def.synthetic && def.name.to_lowercase().contains(&q) && !program.modules[def.module as usize].is_instance {
+            out.push((def.name.clone(), def.qualifier.keyword(), def.name_span));
+        }
+    }
+    for v in &program.vars {
+        if v.name.to_lowercase().contains(&q) && !program.modules[v.module as usize].is_instance {
+            out.push((v.name.clone(), "var", v.span));
+        }
+    }
+    out.sort_by_key(|(_, _, s)| (s.file, s.start));
+    out.dedup_by_key(|(_, _, s)| *s);
+    out
+}

@@ -4,6 +4,7 @@
 
 pub mod ide;
 mod server;
+mod values;
 
 pub use server::{offset, path_of, position, Backend};
 

@@ -12,6 +12,27 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+/// Commands behind the code lenses.
+const RUN_TEST: &str = "spec.runTest";
+const SIMULATE: &str = "spec.simulate";
+
+/// Semantic token types, in legend order.
+const TOKEN_TYPES: &[SemanticTokenType] = &[
+    SemanticTokenType::KEYWORD,
+    SemanticTokenType::NUMBER,
+    SemanticTokenType::STRING,
+    SemanticTokenType::VARIABLE,
+    SemanticTokenType::PARAMETER,
+    SemanticTokenType::FUNCTION,
+    SemanticTokenType::ENUM_MEMBER,
+    SemanticTokenType::PROPERTY,
+    SemanticTokenType::COMMENT,
+];
+
+fn token_type_index(t: SemanticTokenType) -> u32 {
+    TOKEN_TYPES.iter().position(|x| *x == t).unwrap_or(0) as u32
+}
+
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
@@ -254,6 +275,16 @@ impl LanguageServer for Backend {
                 rename_provider: Some(OneOf::Left(true)),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 completion_provider: Some(CompletionOptions { trigger_characters: Some(vec![".".into()]), ..CompletionOptions::default() }),
+                signature_help_provider: Some(SignatureHelpOptions { trigger_characters: Some(vec!["(".into(), ",".into()]), ..SignatureHelpOptions::default() }),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                execute_command_provider: Some(ExecuteCommandOptions { commands: vec![RUN_TEST.into(), SIMULATE.into()], ..ExecuteCommandOptions::default() }),
+                semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                    legend: SemanticTokensLegend { token_types: TOKEN_TYPES.to_vec(), token_modifiers: Vec::new() },
+                    full: Some(SemanticTokensFullOptions::Bool(true)),
+                    ..SemanticTokensOptions::default()
+                })),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo { name: "spec".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -293,8 +324,12 @@ impl LanguageServer for Backend {
                 let analysis = analyzed(db, file);
                 let text = file.text(db);
                 let (symbol, span) = ide::symbol_at(analysis, FileId(file.id(db)), offset(text, pos))?;
+                let mut value = ide::hover(analysis, &symbol);
+                if let Some(v) = crate::values::cheap_value(db, file, analysis, &symbol) {
+                    value.push_str(&format!("\n\nvalue: `{v}`"));
+                }
                 Some(Hover {
-                    contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: ide::hover(analysis, &symbol) }),
+                    contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
                     range: Some(range(text, span)),
                 })
             })
@@ -385,6 +420,162 @@ impl LanguageServer for Backend {
                     items.extend(snippets());
                 }
                 Some(CompletionResponse::Array(items))
+            })
+            .await)
+    }
+
+    async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
+        let pos = params.text_document_position_params.position;
+        let uri = params.text_document_position_params.text_document.uri;
+        Ok(self
+            .with_snapshot(&uri, move |db, file| {
+                let analysis = analyzed(db, file);
+                let text = file.text(db);
+                let (label, params, active) = ide::signature_at(analysis, text, FileId(file.id(db)), offset(text, pos))?;
+                Some(SignatureHelp {
+                    signatures: vec![SignatureInformation {
+                        label,
+                        documentation: None,
+                        parameters: Some(params.into_iter().map(|p| ParameterInformation { label: ParameterLabel::Simple(p), documentation: None }).collect()),
+                        active_parameter: Some(active as u32),
+                    }],
+                    active_signature: Some(0),
+                    active_parameter: Some(active as u32),
+                })
+            })
+            .await)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        Ok(self
+            .with_snapshot(&params.text_document.uri, move |db, file| {
+                let analysis = analyzed(db, file);
+                let text = file.text(db);
+                Some(
+                    ide::inlay_types(analysis, FileId(file.id(db)))
+                        .into_iter()
+                        .map(|(at, label)| InlayHint {
+                            position: position(text, at),
+                            label: InlayHintLabel::String(label),
+                            kind: Some(InlayHintKind::TYPE),
+                            text_edits: None,
+                            tooltip: None,
+                            padding_left: Some(false),
+                            padding_right: Some(true),
+                            data: None,
+                        })
+                        .collect(),
+                )
+            })
+            .await)
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let uri_text = uri.as_str().to_string();
+        Ok(self
+            .with_snapshot(&uri, move |db, file| {
+                let text = file.text(db);
+                let ast = &parsed(db, file).ast;
+                let mut lenses = Vec::new();
+                for module in &ast.modules {
+                    for decl in &module.decls {
+                        let spec_syntax::ast::DeclKind::Def(def) = &decl.kind else { continue };
+                        let (title, command, args) = match (def.qualifier, def.name.name.as_str()) {
+                            (spec_syntax::ast::Qualifier::Run, name) => ("▶ Run test", RUN_TEST, vec![serde_json::json!(uri_text), serde_json::json!(module.name.name), serde_json::json!(name)]),
+                            (spec_syntax::ast::Qualifier::Action, "step") => ("▶ Simulate", SIMULATE, vec![serde_json::json!(uri_text), serde_json::json!(module.name.name)]),
+                            _ => continue,
+                        };
+                        lenses.push(CodeLens {
+                            range: range(text, def.name.span),
+                            command: Some(Command { title: title.into(), command: command.into(), arguments: Some(args) }),
+                            data: None,
+                        });
+                    }
+                }
+                Some(lenses)
+            })
+            .await)
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        let args = params.arguments;
+        let text_of = |uri: &str| -> Option<(String, String)> {
+            let uri: Uri = uri.parse().ok()?;
+            let path = path_of(&uri);
+            let state = self.state.lock().ok()?;
+            let file = state.db.file_by_path(&path)?;
+            Some((path, file.text(&state.db).clone()))
+        };
+        let Some((path, text)) = args.first().and_then(|u| u.as_str()).and_then(text_of) else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params("the first argument must be an open document's URI"));
+        };
+        let module = args.get(1).and_then(|m| m.as_str()).map(String::from);
+        let test = args.get(2).and_then(|t| t.as_str()).map(String::from);
+        let command = params.command.clone();
+        // Long work runs in the background; the result is shown when it is ready.
+        let result = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(|| crate::values::run_command(&command, &path, &text, module.as_deref(), test.as_deref())).unwrap_or_else(|_| "the command failed inside the server".into())
+        })
+        .await
+        .unwrap_or_else(|_| "the command was cancelled".into());
+        self.client.show_message(MessageType::INFO, result.clone()).await;
+        Ok(Some(serde_json::json!(result)))
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let query = params.query;
+        let files: Vec<String> = self.state.lock().map(|s| s.open.keys().cloned().collect()).unwrap_or_default();
+        let mut out = Vec::new();
+        for uri in files {
+            let Ok(uri) = uri.parse::<Uri>() else { continue };
+            let q = query.clone();
+            let found = self
+                .with_snapshot(&uri, move |db, file| {
+                    let analysis = analyzed(db, file);
+                    #[allow(deprecated)]
+                    let symbols: Vec<SymbolInformation> = ide::symbols_matching(analysis, &q)
+                        .into_iter()
+                        .filter_map(|(name, kind, span)| {
+                            Some(SymbolInformation {
+                                name,
+                                kind: if kind == "var" { SymbolKind::VARIABLE } else { SymbolKind::FUNCTION },
+                                tags: None,
+                                deprecated: None,
+                                location: location(db, span)?,
+                                container_name: None,
+                            })
+                        })
+                        .collect();
+                    Some(symbols)
+                })
+                .await
+                .unwrap_or_default();
+            out.extend(found);
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out.dedup_by(|a, b| a.name == b.name && a.location == b.location);
+        Ok(Some(WorkspaceSymbolResponse::Flat(out)))
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        Ok(self
+            .with_snapshot(&params.text_document.uri, move |db, file| {
+                let analysis = analyzed(db, file);
+                let text = file.text(db);
+                let tokens = crate::values::semantic_tokens(analysis, text, FileId(file.id(db)));
+                let mut data = Vec::with_capacity(tokens.len());
+                let (mut line, mut col) = (0u32, 0u32);
+                for (start, len, kind) in tokens {
+                    let p = position(text, start);
+                    let length = text[start..start + len].encode_utf16().count() as u32;
+                    let delta_line = p.line - line;
+                    let delta_start = if delta_line == 0 { p.character - col } else { p.character };
+                    data.push(SemanticToken { delta_line, delta_start, length, token_type: token_type_index(kind), token_modifiers_bitset: 0 });
+                    line = p.line;
+                    col = p.character;
+                }
+                Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
             })
             .await)
     }

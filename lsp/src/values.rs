@@ -1,0 +1,103 @@
+//! The parts of the server that run specs: the value of a pure `val` on hover (when it is
+//! cheap: a short time budget), the background commands behind the code lenses, and the
+//! classification of tokens for semantic highlighting.
+
+use crate::ide::{self, NameKind, Symbol};
+use spec_analysis::{Analysis, Database, SourceText};
+use spec_interpreter::simulate::{simulate, Config, Progress};
+use spec_interpreter::test_runner::{run_test, tests, TestOutcome};
+use spec_interpreter::{RandomChooser, Spec};
+use spec_syntax::ast::Qualifier;
+use spec_syntax::lexer::{lex, Token};
+use spec_syntax::FileId;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp_server::ls_types::SemanticTokenType;
+
+/// How long hover may spend computing a value.
+const HOVER_BUDGET: Duration = Duration::from_millis(50);
+
+/// The value of a `pure val` without parameters, if it can be computed quickly.
+pub fn cheap_value(db: &Database, file: SourceText, analysis: &Analysis, symbol: &Symbol) -> Option<String> {
+    let Symbol::Def(d) = symbol else { return None };
+    let def = &analysis.program.defs[*d as usize];
+    if def.qualifier != Qualifier::PureVal || def.params.is_some() || analysis.has_errors() {
+        return None;
+    }
+    let spec = Spec::from_text(file.path(db), file.text(db), None).ok()?;
+    let target = spec.analysis.program.defs.iter().position(|x| x.name_span == def.name_span)? as u32;
+    let stop = Arc::new(AtomicBool::new(false));
+    let timer = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(HOVER_BUDGET);
+            stop.store(true, Ordering::Relaxed);
+        })
+    };
+    let value = spec.eval_def_interruptible(&spec.state0(), target, &mut RandomChooser::new(0), Some(&stop)).ok()?.to_string();
+    drop(timer);
+    (value.len() <= 300).then_some(value)
+}
+
+/// Runs a code-lens command and describes the result in one message.
+pub fn run_command(command: &str, path: &str, text: &str, module: Option<&str>, test: Option<&str>) -> String {
+    let spec = match Spec::from_text(path, text, module) {
+        Ok(s) => s,
+        Err(e) => return format!("the spec has errors: {}", e.message.unwrap_or_else(|| e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default())),
+    };
+    match command {
+        "spec.runTest" => {
+            let Some(name) = test else { return "no test named".into() };
+            let Some((_, def)) = tests(&spec, &|n| n == name).into_iter().next() else { return format!("no test `{name}`") };
+            match run_test(&spec, def, 1000, 0) {
+                TestOutcome::Passed { samples, .. } => format!("{name} passed ({samples} samples)"),
+                TestOutcome::Disabled { seed } => format!("{name} failed: the run was disabled (seed {seed})"),
+                TestOutcome::Failed { error, seed } => format!("{name} failed: {} (seed {seed})", error.message),
+            }
+        }
+        "spec.simulate" => {
+            let (Some(init), Some(step)) = (spec.lookup("init"), spec.lookup("step")) else { return "the module needs `init` and `step` actions".into() };
+            let config = Config { init, step, invariants: Vec::new(), witnesses: Vec::new(), max_steps: 20, max_samples: 1000, seed: 0, keep_traces: 0 };
+            let outcome = simulate(&spec, &config, 0, &Progress::default(), &AtomicBool::new(false));
+            match &outcome.error {
+                Some(sample) => format!("simulation stopped by an error: {}", sample.error.as_ref().map(|e| e.message.clone()).unwrap_or_default()),
+                None => format!("simulated {} samples, {} steps; {} ended early (step disabled)", outcome.samples, outcome.steps, outcome.deadlocks),
+            }
+        }
+        other => format!("unknown command {other}"),
+    }
+}
+
+/// Tokens to highlight: (byte offset, byte length, type), in order.
+pub fn semantic_tokens(analysis: &Analysis, text: &str, file: FileId) -> Vec<(usize, usize, SemanticTokenType)> {
+    let names = ide::classify(analysis, file);
+    let mut out = Vec::new();
+    let (tokens, docs) = lex(text);
+    for d in &docs {
+        out.push((d.start, d.end - d.start, SemanticTokenType::COMMENT));
+    }
+    for (start, token, end) in tokens {
+        let kind = match token {
+            Token::Int(_) => SemanticTokenType::NUMBER,
+            Token::Str(_) => SemanticTokenType::STRING,
+            Token::Ident(_) | Token::QualIdent(_) => {
+                let found = names.binary_search_by_key(&start, |(s, _)| s.start as usize).ok().map(|i| names[i].1);
+                match found {
+                    Some(NameKind::Variable) => SemanticTokenType::VARIABLE,
+                    Some(NameKind::Constant) => SemanticTokenType::PROPERTY,
+                    Some(NameKind::Operator) => SemanticTokenType::FUNCTION,
+                    Some(NameKind::Parameter) => SemanticTokenType::PARAMETER,
+                    Some(NameKind::Variant) => SemanticTokenType::ENUM_MEMBER,
+                    None => continue,
+                }
+            }
+            Token::Error(_) | Token::StartFile | Token::StartExpr | Token::StartDecls => continue,
+            t if t.text().is_some_and(|s| s.chars().all(|c| c.is_ascii_alphabetic())) => SemanticTokenType::KEYWORD,
+            _ => continue,
+        };
+        out.push((start, end - start, kind));
+    }
+    out.sort_by_key(|(s, _, _)| *s);
+    out
+}
