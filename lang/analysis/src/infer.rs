@@ -118,6 +118,11 @@ impl<'p> Infer<'p> {
         if self.occurs(v, &ty) {
             return Err(());
         }
+        // Variables always come from `fresh`; should one slip through from an annotation
+        // with errors, make room rather than fail.
+        if v as usize >= self.subst.bindings.len() {
+            self.subst.bindings.resize(v as usize + 1, None);
+        }
         self.subst.bindings[v as usize] = Some(ty);
         Ok(())
     }
@@ -390,8 +395,15 @@ impl<'p> Infer<'p> {
                 None => self.fresh(),
             },
             ExprKind::Def(d) => self.def_type(*d),
-            ExprKind::Var(v) => self.program.vars[*v as usize].ty.clone(),
-            ExprKind::Const(c) => self.program.consts[*c as usize].ty.clone(),
+            // Declared types may hold placeholder variables where the declaration had errors.
+            ExprKind::Var(v) => {
+                let ty = self.program.vars[*v as usize].ty.clone();
+                self.from_annotation(&ty, &mut HashMap::new())
+            }
+            ExprKind::Const(c) => {
+                let ty = self.program.consts[*c as usize].ty.clone();
+                self.from_annotation(&ty, &mut HashMap::new())
+            }
             ExprKind::Builtin(name) => self.builtin_type(name),
             ExprKind::Call { callee, callee_span, args } => self.call(callee, *callee_span, args, e.span),
             ExprKind::Lambda { params, body } => {
@@ -480,7 +492,8 @@ impl<'p> Infer<'p> {
                 sum_ty
             }
             ExprKind::Assign { var, value } => {
-                let var_ty = self.program.vars[*var as usize].ty.clone();
+                let declared = self.program.vars[*var as usize].ty.clone();
+                let var_ty = self.from_annotation(&declared, &mut HashMap::new());
                 let found = self.expr(value);
                 if self.unify(&var_ty, &found).is_err() {
                     let (v, f) = (self.show(&var_ty), self.show(&found));
@@ -582,8 +595,8 @@ impl<'p> Infer<'p> {
         let Some(sum) = self.program.sum_types.get(key) else { return (self.fresh(), None) };
         let args: Vec<Ty> = (0..sum.params).map(|_| self.fresh()).collect();
         let payload = sum.variants.iter().find(|(n, _)| n == name).and_then(|(_, p)| p.clone());
-        let map: HashMap<TyVar, Ty> = args.iter().enumerate().map(|(i, t)| (i as TyVar, t.clone())).collect();
-        (Ty::Sum(key.to_string(), args), payload.map(|p| substitute(&p, &map)))
+        let mut map: HashMap<TyVar, Ty> = args.iter().enumerate().map(|(i, t)| (i as TyVar, t.clone())).collect();
+        (Ty::Sum(key.to_string(), args), payload.map(|p| self.from_annotation(&p, &mut map)))
     }
 
     fn match_expr(&mut self, scrutinee: &Expr, arms: &[Arm], span: Span) -> Ty {
