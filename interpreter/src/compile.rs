@@ -407,6 +407,10 @@ impl Compiler<'_> {
                 let value = self.expr(value);
                 Arc::new(move |ctx| {
                     let v = value(ctx)?;
+                    if ctx.next[var].is_some() {
+                        let name = &ctx.compiled.program.vars[var].name;
+                        return Err(error(span, format!("`{name}` is assigned twice in one step")));
+                    }
                     ctx.next[var] = Some(v);
                     Ok(Value::Bool(true))
                 })

@@ -82,6 +82,40 @@ impl Chooser for RandomChooser {
     }
 }
 
+/// A chooser that makes given picks, in order (for replaying a trace or driving a test):
+/// `oneOf` returns the next given value, which must be in the set; `any` tries branches in
+/// their written order. When the picks run out, it falls back to the least element.
+pub struct ScriptedChooser {
+    picks: std::collections::VecDeque<Value>,
+}
+
+impl ScriptedChooser {
+    pub fn new(picks: impl IntoIterator<Item = Value>) -> ScriptedChooser {
+        ScriptedChooser { picks: picks.into_iter().collect() }
+    }
+}
+
+impl Chooser for ScriptedChooser {
+    fn pick(&mut self, set: &SetValue) -> Result<Option<Value>, SetError> {
+        if set.is_empty() {
+            return Ok(None);
+        }
+        match self.picks.pop_front() {
+            // A pick outside the set means this branch cannot happen with the given picks.
+            Some(v) => Ok(set.contains(&v).then_some(v)),
+            None => set.least(),
+        }
+    }
+
+    fn order(&mut self, n: usize) -> Vec<usize> {
+        (0..n).collect()
+    }
+
+    fn below(&mut self, _n: u64) -> u64 {
+        0
+    }
+}
+
 /// Everything compiled code reads and writes while it runs.
 pub struct Ctx<'a> {
     pub compiled: &'a Compiled,

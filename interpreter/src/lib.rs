@@ -22,7 +22,7 @@ pub mod simulate;
 pub mod test_runner;
 pub mod value;
 
-pub use eval::{Chooser, Ctx, ErrorKind, EvalError, RandomChooser};
+pub use eval::{Chooser, Ctx, ErrorKind, EvalError, RandomChooser, ScriptedChooser};
 pub use value::Value;
 
 use compile::Compiled;

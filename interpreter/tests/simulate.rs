@@ -101,3 +101,27 @@ fn itf_traces_read_back_to_the_same_states() {
         }
     }
 }
+
+#[test]
+fn given_picks_drive_an_action() {
+    use spec_interpreter::{ScriptedChooser, Value};
+    let spec = Spec::from_text("walk.qnt", SPEC, None).unwrap();
+    let mut chooser = ScriptedChooser::new([]);
+    let (state, _) = spec.run_action(&spec.state0(), "init", &mut chooser).unwrap().unwrap();
+    // `up` picks d from 1..3: give it 3.
+    let mut chooser = ScriptedChooser::new([Value::int(3)]);
+    let (state, step) = spec.run_action(&state, "up", &mut chooser).unwrap().unwrap();
+    assert_eq!(spec.var_value(&state, "x").unwrap().to_string(), "3");
+    assert_eq!(step.picks[0].1.to_string(), "3");
+    // A pick outside the set disables the action.
+    let mut chooser = ScriptedChooser::new([Value::int(9)]);
+    assert!(spec.run_action(&state, "up", &mut chooser).unwrap().is_none());
+}
+
+#[test]
+fn a_variable_assigned_twice_in_a_step_is_refused() {
+    // The mode checker reports this before anything runs (the interpreter checks it too).
+    let text = "module twice {\n  var x: int\n  action init = x' = 0\n  action both(a: bool): bool = all { x' = 1, if (a) x' = 2 else true }\n}";
+    let spec = Spec::from_text("twice.qnt", text, None);
+    assert!(spec.is_err(), "static check");
+}
