@@ -157,7 +157,7 @@ pub fn hover(analysis: &Analysis, symbol: &Symbol) -> String {
         }
         Symbol::Local(d, l) => {
             let name = &program.defs[*d as usize].locals[*l as usize].name;
-            let ty = analysis.types.locals.get(&(*d, *l)).map(|t| Scheme::mono(analysis.types.resolve(t)).to_string()).unwrap_or_else(|| "?".into());
+            let ty = analysis.types.local(*d, *l).map(|t| Scheme::mono(t).to_string()).unwrap_or_else(|| "?".into());
             format!("```spec\n{name}: {ty}\n```")
         }
         Symbol::Constructor(ty, name) => {
@@ -175,13 +175,7 @@ fn doc_suffix(doc: &Option<String>) -> String {
 /// The type of the innermost expression that ends exactly at `offset` (the receiver of a
 /// method call whose dot is at `offset`).
 pub fn type_ending_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<Ty> {
-    analysis
-        .types
-        .exprs
-        .iter()
-        .filter(|(s, _)| s.file == file && s.end as usize == offset)
-        .min_by_key(|(s, _)| s.len())
-        .map(|(_, t)| analysis.types.resolve(t))
+    analysis.types.ending_at(file, offset)
 }
 
 /// A completion candidate.

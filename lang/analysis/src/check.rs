@@ -1,12 +1,16 @@
-//! One analysis of a program: resolve names across files, infer types, check modes, and
-//! collect every diagnostic (syntax ones included) in source order.
+//! One analysis of a program, as salsa queries: resolve names across files (whole
+//! program, cheap), then infer the type of each definition in its own query, keyed by the
+//! definition. A definition's query reads only its own body, the program's declarations
+//! (bodies left out) and the types of the definitions it uses, so editing one body re-runs
+//! the inference of that definition, and of those that use it only if its type changed.
+//! Modes are checked on the whole program. Every diagnostic comes back in source order.
 
 use crate::db::{parsed, resolve_relative, Db, SourceText};
-use crate::infer::infer;
-use crate::ir::{Program, Types};
+use crate::infer::infer_def;
+use crate::ir::{shift_def, ConstInfo, Def, DefId, DefTypes, ModuleInstance, Pat, Program, SumType, Types, VarInfo};
 use crate::modes::{check_modes, Mode};
 use crate::resolve::{resolve, LoadedFile, Loader};
-use spec_syntax::{Diagnostic, FileId};
+use spec_syntax::{Diagnostic, FileId, Span};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -26,6 +30,116 @@ impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.is_error())
     }
+}
+
+/// The resolved program of a root file, with the diagnostics of parsing and resolving.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub program: Arc<Program>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: Vec<FileId>,
+}
+
+/// The definitions on cycles (their types cannot be inferred from each other).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cycles {
+    pub on_cycle: BTreeSet<DefId>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub order: Vec<DefId>,
+}
+
+/// A definition of the program of a root file.
+#[salsa::interned(debug)]
+pub struct DefKey<'db> {
+    #[returns(copy)]
+    pub file: SourceText,
+    #[returns(copy)]
+    pub def: u32,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
+    let root_id = FileId(file.id(db));
+    let root = parsed(db, file);
+    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: root.diagnostics.clone() };
+    let (program, mut diagnostics) = resolve(LoadedFile { id: root_id, ast: root.ast.clone() }, &mut loader);
+    diagnostics.extend(loader.diagnostics);
+    Resolved { program: Arc::new(program), diagnostics, files: loader.files }
+}
+
+/// The program without the bodies of its definitions and without positions: what a
+/// definition's inference may read of the others. It stays equal when only bodies change.
+#[salsa::tracked(returns(ref))]
+pub fn interface(db: &dyn Db, file: SourceText) -> Arc<Program> {
+    let source = &resolved(db, file).program;
+    let nowhere = Span::default();
+    let program = Program {
+        modules: source.modules.iter().map(|m| ModuleInstance { span: nowhere, doc: None, ..m.clone() }).collect(),
+        defs: source
+            .defs
+            .iter()
+            .map(|d| Def {
+                name: d.name.clone(),
+                module: d.module,
+                qualifier: d.qualifier,
+                params: d.params.as_ref().map(|ps| ps.iter().map(|_| Pat::Hole(nowhere)).collect()),
+                body: None,
+                annotation: d.annotation.clone(),
+                locals: Vec::new(),
+                span: nowhere,
+                name_span: nowhere,
+                doc: None,
+                synthetic: d.synthetic,
+            })
+            .collect(),
+        vars: source.vars.iter().map(|v| VarInfo { span: nowhere, doc: None, ..v.clone() }).collect(),
+        consts: source.consts.iter().map(|c| ConstInfo { span: nowhere, doc: None, ..c.clone() }).collect(),
+        sum_types: source.sum_types.iter().map(|(k, t)| (k.clone(), SumType { span: nowhere, ..t.clone() })).collect(),
+        module_names: source.module_names.clone(),
+    };
+    Arc::new(program)
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn cycles(db: &dyn Db, file: SourceText) -> Cycles {
+    let program = &resolved(db, file).program;
+    let mut diagnostics = Vec::new();
+    let order = crate::deps::order(program, &mut diagnostics);
+    let on_cycle = crate::deps::on_cycles(program);
+    Cycles { on_cycle, diagnostics, order }
+}
+
+/// One definition, with its body, its spans relative to its own start (so that edits
+/// elsewhere in the file leave it equal).
+#[salsa::tracked(returns(ref))]
+pub fn def_ir<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<Def> {
+    let mut def = resolved(db, key.file(db)).program.defs.get(key.def(db) as usize)?.clone();
+    let start = def.span.start as i64;
+    shift_def(&mut def, -start);
+    Some(def)
+}
+
+/// The types of one definition.
+#[salsa::tracked(returns(ref))]
+pub fn def_types<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Arc<DefTypes> {
+    let file = key.file(db);
+    let id = key.def(db);
+    let Some(def) = def_ir(db, key) else { return Arc::default() };
+    let interface = interface(db, file);
+    let on_cycle = &cycles(db, file).on_cycle;
+    Arc::new(infer_def(interface, id, def, &mut |used| {
+        if on_cycle.contains(&used) {
+            return None;
+        }
+        def_scheme(db, DefKey::new(db, file, used)).clone()
+    }))
+}
+
+/// Just the type of a definition: what the definitions that use it depend on, so that a
+/// change of its body that keeps its type does not make them run again.
+#[salsa::tracked]
+pub fn def_scheme<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<crate::ty::Scheme> {
+    def_types(db, key).scheme.clone()
 }
 
 struct DbLoader<'a> {
@@ -63,19 +177,33 @@ impl Loader for DbLoader<'_> {
 }
 
 pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
-    let root_id = FileId(file.id(db));
-    let root = parsed(db, file);
-    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: root.diagnostics.clone() };
-    let (program, mut diagnostics) = resolve(LoadedFile { id: root_id, ast: root.ast.clone() }, &mut loader);
-    let (types, type_diagnostics) = infer(&program);
-    let order: Vec<u32> = crate::deps::order(&program, &mut Vec::new());
-    let (modes, mode_diagnostics) = check_modes(&program, &order);
-    diagnostics.extend(type_diagnostics);
+    let resolved = resolved(db, file);
+    let program = resolved.program.clone();
+    let cycles = cycles(db, file);
+    let mut diagnostics = resolved.diagnostics.clone();
+    diagnostics.extend(cycles.diagnostics.iter().cloned());
+    let mut types = Types { defs: vec![None; program.defs.len()], per_def: Vec::with_capacity(program.defs.len()) };
+    for d in 0..program.defs.len() as u32 {
+        let found = def_types(db, DefKey::new(db, file, d));
+        // Back from positions relative to the definition to positions in its file.
+        let def_span = program.defs[d as usize].span;
+        let place = |s: Span| if s.file == def_span.file { Span { start: s.start + def_span.start, end: s.end + def_span.start, ..s } } else { s };
+        types.defs[d as usize] = found.scheme.clone();
+        types.per_def.push((def_span, found.clone()));
+        diagnostics.extend(found.diagnostics.iter().map(|diag| {
+            let mut diag = diag.clone();
+            diag.span = place(diag.span);
+            for label in &mut diag.labels {
+                label.span = place(label.span);
+            }
+            diag
+        }));
+    }
+    let (modes, mode_diagnostics) = check_modes(&program, &cycles.order);
     diagnostics.extend(mode_diagnostics);
-    diagnostics.extend(loader.diagnostics);
     // Instances repeat their module's definitions: report each problem once.
     let mut seen = BTreeSet::new();
     diagnostics.retain(|d| seen.insert((d.span, d.message.clone())));
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
-    Analysis { program: Arc::new(program), types: Arc::new(types), modes: Arc::new(modes), diagnostics, files: loader.files }
+    Analysis { program, types: Arc::new(types), modes: Arc::new(modes), diagnostics, files: resolved.files.clone() }
 }

@@ -80,3 +80,60 @@ pub fn order(program: &Program, diagnostics: &mut Vec<Diagnostic>) -> Vec<DefId>
     }
     order
 }
+
+/// The definitions that lie on a cycle of uses.
+pub fn on_cycles(program: &Program) -> std::collections::BTreeSet<DefId> {
+    // A definition is on a cycle when it can reach itself. Strongly connected components
+    // (iterative Tarjan) find them all in one pass.
+    let n = program.defs.len();
+    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next = 0;
+    let mut out = std::collections::BTreeSet::new();
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some((v, i)) = work.pop() {
+            if i == 0 {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if i < deps[v].len() {
+                work.push((v, i + 1));
+                let w = deps[v][i] as usize;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                let self_loop = deps[v].contains(&(v as DefId));
+                if component.len() > 1 || self_loop {
+                    out.extend(component.into_iter().map(|c| c as DefId));
+                }
+            }
+        }
+    }
+    out
+}

@@ -7,34 +7,40 @@
 
 use crate::builtins::{builtin, signature_type, Shape};
 use crate::ir::*;
+pub use crate::ir::DefTypes;
 use crate::ty::Substitution;
 use crate::ty::{var_names, Row, Scheme, Ty, TyDisplay, TyVar};
 use spec_syntax::{Code, Diagnostic, Span};
 use std::collections::{BTreeMap, HashMap};
 
-/// Infers the types of every definition of `program`.
-pub fn infer(program: &Program) -> (Types, Vec<Diagnostic>) {
+/// Infers the type of one definition. `interface` gives the program's declarations (bodies
+/// may be left out); `dependency` gives the type of each definition this one uses (or
+/// `None` when it cannot be known, as on a cycle). This is the unit of incremental work.
+pub fn infer_def(interface: &Program, id: DefId, def: &Def, dependency: &mut dyn FnMut(DefId) -> Option<Scheme>) -> DefTypes {
     let mut infer = Infer {
-        program,
+        program: interface,
         subst: Substitution::default(),
-        schemes: vec![None; program.defs.len()],
+        schemes: vec![None; interface.defs.len()],
         diagnostics: Vec::new(),
         exprs: Vec::new(),
         locals: HashMap::new(),
         current: 0,
+        current_def: None,
         local_types: BTreeMap::new(),
         deferred: Vec::new(),
     };
-    let order = crate::deps::order(program, &mut infer.diagnostics);
-    for def in order {
-        infer.check_def(def);
+    for used in crate::deps::uses(def) {
+        if used != id {
+            if let Some(slot) = infer.schemes.get_mut(used as usize) {
+                *slot = dependency(used);
+            }
+        }
     }
-    // Expression types are kept as inferred; `Types::resolve` applies the substitution
-    // when a tool asks (resolving every expression here would cost more than any use).
-    let exprs = std::mem::take(&mut infer.exprs);
-    let locals = std::mem::take(&mut infer.local_types);
-    let types = Types { defs: infer.schemes, exprs, locals, subst: infer.subst };
-    (types, infer.diagnostics)
+    infer.check_def(id, def);
+    let exprs = std::mem::take(&mut infer.exprs).into_iter().map(|(s, t)| (s, infer.resolve(&t))).collect();
+    let locals = std::mem::take(&mut infer.local_types).into_iter().map(|((_, l), t)| (l, infer.resolve(&t))).collect();
+    let scheme = infer.schemes.get_mut(id as usize).and_then(|s| s.take());
+    DefTypes { scheme, exprs, locals, diagnostics: infer.diagnostics }
 }
 
 #[derive(Clone)]
@@ -60,6 +66,8 @@ struct Infer<'p> {
     exprs: Vec<(Span, Ty)>,
     locals: HashMap<LocalId, LocalTy>,
     current: DefId,
+    /// The definition being checked (with its body; `program` may hold only headers).
+    current_def: Option<&'p Def>,
     local_types: BTreeMap<(DefId, LocalId), Ty>,
     deferred: Vec<Deferred>,
 }
@@ -263,9 +271,9 @@ impl<'p> Infer<'p> {
         out
     }
 
-    fn check_def(&mut self, id: DefId) {
-        let def = &self.program.defs[id as usize];
+    fn check_def(&mut self, id: DefId, def: &'p Def) {
         self.current = id;
+        self.current_def = Some(def);
         self.locals.clear();
         self.deferred.clear();
         let mut ann_map = HashMap::new();
@@ -662,8 +670,7 @@ impl<'p> Infer<'p> {
             }
             Callee::Def(d) => (self.program.defs[*d as usize].name.clone(), self.def_type(*d)),
             Callee::Local(l) => {
-                let def = &self.program.defs[self.current as usize];
-                let name = def.locals.get(*l as usize).map(|l| l.name.clone()).unwrap_or_default();
+                let name = self.current_def.and_then(|def| def.locals.get(*l as usize)).map(|l| l.name.clone()).unwrap_or_default();
                 let ty = match self.locals.get(l).cloned() {
                     Some(LocalTy::Mono(t)) => t,
                     Some(LocalTy::Poly(s)) => self.instantiate(&s),

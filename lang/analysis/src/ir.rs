@@ -2,7 +2,8 @@
 //! state variables and constants, with every name in every expression resolved to what it
 //! denotes. The type checker, the mode checker and the interpreter all work on this form.
 
-use crate::ty::{Scheme, Substitution, Ty};
+use crate::ty::{Scheme, Ty};
+use std::sync::Arc;
 use num_bigint::BigInt;
 use spec_syntax::ast::Qualifier;
 use spec_syntax::Span;
@@ -214,22 +215,117 @@ pub struct Program {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Types {
     pub defs: Vec<Option<Scheme>>,
-    /// Types of expressions by span (innermost first when spans nest), as inferred: pass
-    /// them through `resolve` before use.
+    /// Per definition: where it starts in its file, and its expression and local types
+    /// (positions relative to that start, as inference computed them).
+    pub per_def: Vec<(Span, Arc<DefTypes>)>,
+}
+
+/// What inference found for one definition, with every type resolved. Positions are
+/// relative to the start of the definition.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DefTypes {
+    pub scheme: Option<Scheme>,
     pub exprs: Vec<(Span, Ty)>,
-    /// Types of local bindings per definition, as inferred (see `resolve`).
-    pub locals: BTreeMap<(DefId, LocalId), Ty>,
-    pub subst: Substitution,
+    pub locals: Vec<(LocalId, Ty)>,
+    pub diagnostics: Vec<spec_syntax::Diagnostic>,
 }
 
 impl Types {
-    /// A type with everything inference learned about its variables applied.
-    pub fn resolve(&self, ty: &Ty) -> Ty {
-        self.subst.resolve(ty)
+    /// The type of the expression at exactly `span`.
+    pub fn at(&self, span: Span) -> Option<Ty> {
+        let (def_span, types) = self.per_def.iter().find(|(d, _)| d.file == span.file && d.start <= span.start && span.end <= d.end)?;
+        let relative = Span { start: span.start - def_span.start, end: span.end - def_span.start, ..span };
+        types.exprs.iter().rev().find(|(s, _)| *s == relative).map(|(_, t)| t.clone())
     }
 
-    /// The resolved type of the expression at exactly `span`.
-    pub fn at(&self, span: Span) -> Option<Ty> {
-        self.exprs.iter().rev().find(|(s, _)| *s == span).map(|(_, t)| self.resolve(t))
+    /// The innermost expression that ends exactly at `offset` in `file`, and its type.
+    pub fn ending_at(&self, file: spec_syntax::FileId, offset: usize) -> Option<Ty> {
+        let offset = offset as u32;
+        self.per_def
+            .iter()
+            .filter(|(d, _)| d.file == file && d.start <= offset && offset <= d.end)
+            .flat_map(|(d, types)| types.exprs.iter().filter(move |(s, _)| s.end + d.start == offset))
+            .min_by_key(|(s, _)| s.len())
+            .map(|(_, t)| t.clone())
+    }
+
+    /// The type of a local name of definition `def`.
+    pub fn local(&self, def: DefId, local: LocalId) -> Option<Ty> {
+        let (_, types) = self.per_def.get(def as usize)?;
+        types.locals.iter().find(|(l, _)| *l == local).map(|(_, t)| t.clone())
+    }
+}
+
+/// Moves every span of a definition by `delta` bytes (negative: towards the start). Used to
+/// make a definition's IR independent of where it sits in its file, so that an edit above
+/// it does not look like a change of it.
+pub fn shift_def(def: &mut Def, delta: i64) {
+    let shift = |s: &mut Span| {
+        s.start = (s.start as i64 + delta).max(0) as u32;
+        s.end = (s.end as i64 + delta).max(0) as u32;
+    };
+    shift(&mut def.span);
+    shift(&mut def.name_span);
+    for l in &mut def.locals {
+        shift(&mut l.span);
+    }
+    for p in def.params.iter_mut().flatten() {
+        shift_pat(p, &shift);
+    }
+    if let Some(body) = &mut def.body {
+        let mut stack: Vec<&mut Expr> = vec![body];
+        while let Some(e) = stack.pop() {
+            shift(&mut e.span);
+            match &mut e.kind {
+                ExprKind::Call { callee_span, args, .. } => {
+                    shift(callee_span);
+                    stack.extend(args.iter_mut());
+                }
+                ExprKind::Lambda { params, body } => {
+                    params.iter_mut().for_each(|p| shift_pat(p, &shift));
+                    stack.push(body);
+                }
+                ExprKind::Let { params, value, body, .. } => {
+                    params.iter_mut().flatten().for_each(|p| shift_pat(p, &shift));
+                    stack.push(value);
+                    stack.push(body);
+                }
+                ExprKind::LetPat { pat, value, body } => {
+                    shift_pat(pat, &shift);
+                    stack.push(value);
+                    stack.push(body);
+                }
+                ExprKind::Nondet { value, body, .. } => {
+                    stack.push(value);
+                    stack.push(body);
+                }
+                ExprKind::Match { scrutinee, arms } => {
+                    stack.push(scrutinee);
+                    for arm in arms.iter_mut() {
+                        shift(&mut arm.span);
+                        if let Some(p) = &mut arm.pat {
+                            shift_pat(p, &shift);
+                        }
+                        stack.push(&mut arm.body);
+                    }
+                }
+                ExprKind::Variant { payload: Some(p), .. } => stack.push(p),
+                ExprKind::Assign { value, .. } => stack.push(value),
+                ExprKind::Record(fields) => stack.extend(fields.iter_mut().map(|(_, e)| e)),
+                ExprKind::Field { record: e, .. } | ExprKind::Item { tuple: e, .. } => stack.push(e),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn shift_pat(p: &mut Pat, shift: &dyn Fn(&mut Span)) {
+    match p {
+        Pat::Bind(_) => {}
+        Pat::Hole(s) | Pat::Record(_, s) => shift(s),
+        Pat::Tuple(items, s) => {
+            shift(s);
+            items.iter_mut().for_each(|i| shift_pat(i, shift));
+        }
     }
 }
