@@ -154,25 +154,26 @@ impl Loader for DbLoader<'_> {
         let full = resolve_relative(&importer_path, path);
         let full = if full.ends_with(".qnt") || std::path::Path::new(&full).exists() { full } else { format!("{full}.qnt") };
         let file = self.db.load(&full)?;
-        let id = FileId(file.id(self.db));
-        let parsed = parsed(self.db, file);
-        if !self.files.contains(&id) {
-            self.files.push(id);
-            self.diagnostics.extend(parsed.diagnostics.iter().cloned());
-        }
-        Ok(LoadedFile { id, ast: parsed.ast.clone() })
+        Ok(self.register(file))
     }
 
     fn load_std(&mut self, module: &str) -> Option<LoadedFile> {
         let text = spec_stdlib::source(module)?;
         let file = self.db.builtin_source(&spec_stdlib::path(module), text);
+        Some(self.register(file))
+    }
+}
+
+impl DbLoader<'_> {
+    /// Parses a file the program reads, remembering it and its syntax diagnostics once.
+    fn register(&mut self, file: SourceText) -> LoadedFile {
         let id = FileId(file.id(self.db));
         let parsed = parsed(self.db, file);
         if !self.files.contains(&id) {
             self.files.push(id);
             self.diagnostics.extend(parsed.diagnostics.iter().cloned());
         }
-        Some(LoadedFile { id, ast: parsed.ast.clone() })
+        LoadedFile { id, ast: parsed.ast.clone() }
     }
 }
 

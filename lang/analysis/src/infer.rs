@@ -280,19 +280,7 @@ impl<'p> Infer<'p> {
         let annotation = def.annotation.as_ref().map(|a| self.from_annotation(a, &mut ann_map));
         let ty = match &def.params {
             Some(params) => {
-                let ann_params = match annotation.as_ref().map(|a| self.shallow(a)) {
-                    Some(Ty::Oper(ps, _)) if ps.len() == params.len() => Some(ps),
-                    _ => None,
-                };
-                let param_tys: Vec<Ty> = params
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let t = ann_params.as_ref().map(|ps| ps[i].clone()).unwrap_or_else(|| self.fresh());
-                        self.bind_pattern(p, &t);
-                        t
-                    })
-                    .collect();
+                let param_tys = self.bind_params(params, annotation.as_ref());
                 let ret = match &def.body {
                     Some(body) => self.expr(body),
                     None => match annotation.as_ref().map(|a| self.shallow(a)) {
@@ -358,6 +346,24 @@ impl<'p> Infer<'p> {
                 ),
             }
         }
+    }
+
+    /// Binds the parameters of an operator, with the types its annotation gives them (when
+    /// it is an operator type of the right arity), fresh ones otherwise.
+    fn bind_params(&mut self, params: &[Pat], annotation: Option<&Ty>) -> Vec<Ty> {
+        let declared = match annotation.map(|a| self.shallow(a)) {
+            Some(Ty::Oper(ps, _)) if ps.len() == params.len() => Some(ps),
+            _ => None,
+        };
+        params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let t = declared.as_ref().map(|ps| ps[i].clone()).unwrap_or_else(|| self.fresh());
+                self.bind_pattern(p, &t);
+                t
+            })
+            .collect()
     }
 
     fn bind_pattern(&mut self, pat: &Pat, ty: &Ty) {
@@ -431,19 +437,7 @@ impl<'p> Infer<'p> {
                 let annotation = annotation.as_ref().map(|a| self.from_annotation(a, &mut map));
                 let ty = match params {
                     Some(params) => {
-                        let ann_params = match annotation.as_ref().map(|a| self.shallow(a)) {
-                            Some(Ty::Oper(ps, _)) if ps.len() == params.len() => Some(ps),
-                            _ => None,
-                        };
-                        let tys: Vec<Ty> = params
-                            .iter()
-                            .enumerate()
-                            .map(|(i, p)| {
-                                let t = ann_params.as_ref().map(|ps| ps[i].clone()).unwrap_or_else(|| self.fresh());
-                                self.bind_pattern(p, &t);
-                                t
-                            })
-                            .collect();
+                        let tys = self.bind_params(params, annotation.as_ref());
                         let ret = self.expr(value);
                         Ty::oper(tys, ret)
                     }
