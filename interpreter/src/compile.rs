@@ -356,7 +356,7 @@ impl Compiler<'_> {
                             Value::Set(s) => match ctx.chooser.pick(&s) {
                                 Ok(Some(v)) => v,
                                 Ok(None) => return Ok(Value::Bool(false)),
-                                Err(e) => return Err(error(span, format!("cannot pick from {s}: {e}"))),
+                                Err(e) => return Err(error(span, format!("cannot pick from {}: {e}", s.describe()))),
                             },
                             other => return Err(error(span, format!("oneOf needs a set, found {other}"))),
                         },

@@ -224,6 +224,29 @@ impl SetValue {
         }
     }
 
+    /// A short description for messages: never enumerates a symbolic set, and shows at most
+    /// a few elements of an explicit one.
+    pub fn describe(&self) -> String {
+        const SHOWN: usize = 8;
+        match self {
+            SetValue::Explicit(items) => {
+                let mut parts: Vec<String> = items.iter().take(SHOWN).map(|v| short(&v.to_string())).collect();
+                if items.len() > SHOWN {
+                    parts.push(format!("... {} elements in all", items.len()));
+                }
+                format!("Set({})", parts.join(", "))
+            }
+            SetValue::Interval(bounds) => format!("{}.to({})", bounds.0, bounds.1),
+            SetValue::Int => "Int".into(),
+            SetValue::Nat => "Nat".into(),
+            SetValue::Powerset(b) => format!("{}.powerset()", b.describe()),
+            SetValue::SetOfMaps(a, b) => format!("{}.setOfMaps({})", a.describe(), b.describe()),
+            SetValue::Tuples(sets) => format!("tuples({})", sets.iter().map(|s| s.describe()).collect::<Vec<_>>().join(", ")),
+            SetValue::Lists(b, Some(n)) => format!("{}.allListsUpTo({n})", b.describe()),
+            SetValue::Lists(b, None) => format!("{}.allLists()", b.describe()),
+        }
+    }
+
     /// A uniformly random element, without enumerating symbolic sets. `None` when empty.
     pub fn pick(&self, rng: &mut impl rand::Rng) -> Result<Option<Value>, SetError> {
         Ok(Some(match self {
@@ -299,6 +322,15 @@ impl SetValue {
             SetValue::Int => Err(SetError::Infinite),
             _ => Ok(self.elements()?.get_min().cloned()),
         }
+    }
+}
+
+/// At most 80 characters of a value's text.
+fn short(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        text.to_string()
+    } else {
+        format!("{}...", text.chars().take(77).collect::<String>())
     }
 }
 

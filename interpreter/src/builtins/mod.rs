@@ -108,13 +108,13 @@ pub(crate) fn set(v: &Value, span: Span) -> Result<&SetValue, Box<EvalError>> {
 /// The elements of a set, or an error naming its size when it cannot be enumerated.
 pub(crate) fn elements(v: &Value, span: Span) -> Result<OrdSet<Value>, Box<EvalError>> {
     let s = set(v, span)?;
-    s.elements().map_err(|e| error(span, format!("cannot enumerate {s}: {e}")))
+    s.elements().map_err(|e| error(span, format!("cannot enumerate {}: {e}", s.describe())))
 }
 
 /// The elements of a set one by one (see `SetValue::iter`), or an error naming its size.
 pub(crate) fn each(v: &Value, span: Span) -> Result<Box<dyn Iterator<Item = Value> + '_>, Box<EvalError>> {
     let s = set(v, span)?;
-    s.iter().map_err(|e| error(span, format!("cannot enumerate {s}: {e}")))
+    s.iter().map_err(|e| error(span, format!("cannot enumerate {}: {e}", s.describe())))
 }
 
 pub(crate) fn map(v: &Value, span: Span) -> Result<&OrdMap<Value, Value>, Box<EvalError>> {

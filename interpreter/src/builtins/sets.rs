@@ -51,7 +51,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             match ctx.chooser.pick(st) {
                 Ok(Some(v)) => Ok(v),
                 Ok(None) => Err(error(s, "oneOf of an empty set")),
-                Err(e) => Err(error(s, format!("cannot pick from {st}: {e}"))),
+                Err(e) => Err(error(s, format!("cannot pick from {}: {e}", st.describe()))),
             }
         },
         "exists" => |ctx, a, s| {
@@ -135,7 +135,8 @@ fn size(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
     let st = set(&a[0], s)?;
     match st.size() {
         Some(n) => Ok(Value::Int(Int::from_big(n))),
-        None => Err(error(s, format!("{st} is infinite: it has no size"))),
+        None if st.is_finite() => Err(error(s, format!("{} is finite, but too large for its size to be computed", st.describe()))),
+        None => Err(error(s, format!("{} is infinite: it has no size", st.describe()))),
     }
 }
 
