@@ -116,6 +116,8 @@ const ERRORS: &[(&str, &str)] = &[
     ("1.to(100).powerset().map(s => s)", "more than"),
     ("assert(1 > 2)", "assertion failed"),
     ("2 ^ 100000000", "too large"),
+    ("Set(1, 2).powerset().powerset().powerset().powerset().powerset().size()", "too large for its size"),
+    ("Set(1, 2).allLists().size()", "infinite"),
 ];
 
 #[test]
