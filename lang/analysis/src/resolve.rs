@@ -839,6 +839,16 @@ impl<'r, 'l> Lowering<'r, 'l> {
     }
 
     fn new_local(&mut self, name: &ast::Ident) -> LocalId {
+        // Quint accepts a local that hides another local silently; it is usually a slip.
+        if let Some(outer) = self.lookup_local(&name.name) {
+            let outer_span = self.locals[outer as usize].span;
+            self.resolver.error(
+                Diagnostic::warning(Code::ShadowedName, name.span, format!("`{}` hides another local name `{}`", name.name, name.name))
+                    .with_label("this name hides the outer one")
+                    .with_secondary(outer_span, "the outer one is defined here")
+                    .with_help("rename one of them if they are meant to be different"),
+            );
+        }
         let id = self.locals.len() as LocalId;
         self.locals.push(LocalInfo { name: name.name.clone(), span: name.span });
         id

@@ -64,3 +64,15 @@ fn editing_one_body_reinfers_only_that_definition() {
     let rerun = executions(&log, "def_types").len();
     assert!(rerun >= 2 && rerun < 50, "f10 and its users, not the rest: {rerun}");
 }
+
+#[test]
+fn a_local_that_hides_another_gets_a_warning_not_an_error() {
+    let mut db = Database::default();
+    let text = "module m {\n  pure def f(x: int): int = { val x = 2 x }\n  pure val a = 1\n  pure val h = Set(1).map(a => a)\n}\n";
+    let file = db.set_text("shadow.qnt", text.to_string());
+    let analysis = analyzed(&db, file);
+    assert!(!analysis.has_errors());
+    let warnings: Vec<_> = analysis.diagnostics.iter().filter(|d| d.severity == spec_syntax::Severity::Warning).collect();
+    assert_eq!(warnings.len(), 1, "only the local hiding a parameter: {warnings:?}");
+    assert!(warnings[0].message.contains("`x` hides another local name"));
+}
