@@ -839,6 +839,13 @@ impl<'r, 'l> Lowering<'r, 'l> {
     }
 
     fn new_local(&mut self, name: &ast::Ident) -> LocalId {
+        if builtin(&name.name).is_some() || RESERVED.contains(&name.name.as_str()) {
+            self.resolver.error(
+                Diagnostic::error(Code::DuplicateDefinition, name.span, format!("`{}` is the name of a builtin operator", name.name))
+                    .with_label("choose another name")
+                    .with_help("builtin names cannot be redefined, not even for a parameter (Quint refuses them too)"),
+            );
+        }
         // Quint accepts a local that hides another local silently; it is usually a slip.
         if let Some(outer) = self.lookup_local(&name.name) {
             let outer_span = self.locals[outer as usize].span;
