@@ -375,32 +375,14 @@ impl Ord for SetValue {
 impl fmt::Display for SetValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.elements() {
-            Ok(items) => {
-                write!(f, "Set(")?;
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, ", ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
-                write!(f, ")")
-            }
+            Ok(items) => crate::value::write_joined(f, "Set(", items.iter(), ")"),
             Err(_) => match self {
                 SetValue::Int => write!(f, "Int"),
                 SetValue::Nat => write!(f, "Nat"),
                 SetValue::Interval(bounds) => write!(f, "{}.to({})", bounds.0, bounds.1),
                 SetValue::Powerset(b) => write!(f, "{b}.powerset()"),
                 SetValue::SetOfMaps(a, b) => write!(f, "{a}.setOfMaps({b})"),
-                SetValue::Tuples(sets) => {
-                    write!(f, "tuples(")?;
-                    for (i, s) in sets.iter().enumerate() {
-                        if i > 0 {
-                            write!(f, ", ")?;
-                        }
-                        write!(f, "{s}")?;
-                    }
-                    write!(f, ")")
-                }
+                SetValue::Tuples(sets) => crate::value::write_joined(f, "tuples(", sets.iter(), ")"),
                 SetValue::Lists(b, Some(n)) => write!(f, "{b}.allListsUpTo({n})"),
                 SetValue::Lists(b, None) => write!(f, "{b}.allLists()"),
                 SetValue::Explicit(_) => write!(f, "Set(...)"),

@@ -288,49 +288,11 @@ impl fmt::Display for Value {
             Value::Int(n) => write!(f, "{n}"),
             Value::Str(s) => write!(f, "\"{s}\""),
             Value::Set(s) => write!(f, "{s}"),
-            Value::Map(m) => {
-                write!(f, "Map(")?;
-                for (i, (k, v)) in m.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, ", ")?;
-                    }
-                    write!(f, "{k} -> {v}")?;
-                }
-                write!(f, ")")
-            }
-            Value::List(items) => {
-                write!(f, "[")?;
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, ", ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
-                write!(f, "]")
-            }
-            Value::Record(fields) => {
-                if fields.is_empty() {
-                    return write!(f, "{{}}");
-                }
-                write!(f, "{{ ")?;
-                for (i, (name, v)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, ", ")?;
-                    }
-                    write!(f, "{name}: {v}")?;
-                }
-                write!(f, " }}")
-            }
-            Value::Tuple(items) => {
-                write!(f, "(")?;
-                for (i, v) in items.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, ", ")?;
-                    }
-                    write!(f, "{v}")?;
-                }
-                write!(f, ")")
-            }
+            Value::Map(m) => write_joined(f, "Map(", m.iter().map(|(k, v)| format!("{k} -> {v}")), ")"),
+            Value::List(items) => write_joined(f, "[", items.iter(), "]"),
+            Value::Record(fields) if fields.is_empty() => write!(f, "{{}}"),
+            Value::Record(fields) => write_joined(f, "{ ", fields.iter().map(|(name, v)| format!("{name}: {v}")), " }"),
+            Value::Tuple(items) => write_joined(f, "(", items.iter(), ")"),
             Value::Variant(name, payload) => match &**payload {
                 Value::Tuple(items) if items.is_empty() => write!(f, "{name}"),
                 Value::Tuple(_) => write!(f, "{name}{payload}"),
@@ -339,6 +301,18 @@ impl fmt::Display for Value {
             Value::Lambda(l) => write!(f, "<operator {}>", l.name()),
         }
     }
+}
+
+/// Writes `open`, the items separated by `, `, then `close`.
+pub fn write_joined<T: fmt::Display>(f: &mut fmt::Formatter<'_>, open: &str, items: impl Iterator<Item = T>, close: &str) -> fmt::Result {
+    f.write_str(open)?;
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    f.write_str(close)
 }
 
 /// Small helpers to build values in tests and examples.

@@ -236,6 +236,13 @@ fn location(db: &Database, span: Span) -> Option<Location> {
     Some(Location { uri: uri_of(source.path(db))?, range: range(source.text(db), span) })
 }
 
+/// The analysis of `file` and the symbol at `pos` in it, with the span of its name there.
+fn symbol_here(db: &Database, file: SourceText, pos: Position) -> Option<(&Analysis, ide::Symbol, Span)> {
+    let analysis = analyzed(db, file);
+    let (symbol, span) = ide::symbol_at(analysis, FileId(file.id(db)), offset(file.text(db), pos))?;
+    Some((analysis, symbol, span))
+}
+
 fn completion_item(c: Completion) -> CompletionItem {
     let kind = match c.kind {
         CompletionKind::Field => CompletionItemKind::FIELD,
@@ -321,9 +328,8 @@ impl LanguageServer for Backend {
         let uri = params.text_document_position_params.text_document.uri;
         Ok(self
             .with_snapshot(&uri, move |db, file| {
-                let analysis = analyzed(db, file);
+                let (analysis, symbol, span) = symbol_here(db, file, pos)?;
                 let text = file.text(db);
-                let (symbol, span) = ide::symbol_at(analysis, FileId(file.id(db)), offset(text, pos))?;
                 let mut value = ide::hover(analysis, &symbol);
                 if let Some(v) = crate::values::cheap_value(db, file, analysis, &symbol) {
                     value.push_str(&format!("\n\nvalue: `{v}`"));
@@ -341,8 +347,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document_position_params.text_document.uri;
         Ok(self
             .with_snapshot(&uri, move |db, file| {
-                let analysis = analyzed(db, file);
-                let (symbol, _) = ide::symbol_at(analysis, FileId(file.id(db)), offset(file.text(db), pos))?;
+                let (analysis, symbol, _) = symbol_here(db, file, pos)?;
                 let span = ide::definition(analysis, &symbol)?;
                 Some(GotoDefinitionResponse::Scalar(location(db, span)?))
             })
@@ -354,8 +359,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document_position.text_document.uri;
         Ok(self
             .with_snapshot(&uri, move |db, file| {
-                let analysis = analyzed(db, file);
-                let (symbol, _) = ide::symbol_at(analysis, FileId(file.id(db)), offset(file.text(db), pos))?;
+                let (analysis, symbol, _) = symbol_here(db, file, pos)?;
                 Some(ide::references(analysis, &symbol).into_iter().filter_map(|s| location(db, s)).collect())
             })
             .await)
@@ -367,9 +371,8 @@ impl LanguageServer for Backend {
         let new_name = params.new_name;
         let outcome = self
             .with_snapshot(&uri, move |db, file| {
-                let analysis = analyzed(db, file);
+                let (analysis, symbol, _) = symbol_here(db, file, pos)?;
                 let file_id = FileId(file.id(db));
-                let (symbol, _) = ide::symbol_at(analysis, file_id, offset(file.text(db), pos))?;
                 let valid = new_name.chars().next().is_some_and(|c| c.is_alphabetic()) && new_name.chars().all(|c| c.is_alphanumeric() || c == '_');
                 if !valid {
                     return Some(Err(format!("`{new_name}` is not a valid name")));
