@@ -27,7 +27,7 @@ pub fn infer_def(interface: &Program, id: DefId, def: &Def, dependency: &mut dyn
         current: 0,
         current_def: None,
         local_types: BTreeMap::new(),
-        deferred: Vec::new(),
+        trail: Vec::new(),
     };
     for used in crate::deps::uses(def) {
         if used != id {
@@ -49,14 +49,6 @@ enum LocalTy {
     Poly(Scheme),
 }
 
-/// A check that waits until a type is known: `t._2` on a `t` whose type is still open.
-struct Deferred {
-    ty: Ty,
-    index: usize,
-    result: Ty,
-    span: Span,
-}
-
 struct Infer<'p> {
     program: &'p Program,
     /// What each type variable stands for, once known.
@@ -69,7 +61,9 @@ struct Infer<'p> {
     /// The definition being checked (with its body; `program` may hold only headers).
     current_def: Option<&'p Def>,
     local_types: BTreeMap<(DefId, LocalId), Ty>,
-    deferred: Vec<Deferred>,
+    /// Variables bound so far, in order: a failed unification undoes its bindings, so that
+    /// its message shows the types as they were and later checks do not see half of it.
+    trail: Vec<TyVar>,
 }
 
 /// Why two types had to be equal: decides the wording of the error.
@@ -132,12 +126,13 @@ impl<'p> Infer<'p> {
             self.subst.bindings.resize(v as usize + 1, None);
         }
         self.subst.bindings[v as usize] = Some(ty);
+        self.trail.push(v);
         Ok(())
     }
 
     /// Makes two types equal, or reports why they cannot be, at `span`.
     fn unify_at(&mut self, expected: &Ty, found: &Ty, span: Span, why: Why) {
-        if self.unify(expected, found).is_err() {
+        if self.try_unify(expected, found).is_err() {
             let (e, f) = (self.show(expected), self.show(found));
             let message = match why {
                 Why::Argument { op: "ite", index: 0 } => format!("the condition of `if` should be {e}, but it is {f}"),
@@ -157,6 +152,20 @@ impl<'p> Infer<'p> {
         }
     }
 
+    /// Unifies, or leaves every variable as it was.
+    fn try_unify(&mut self, a: &Ty, b: &Ty) -> Result<(), ()> {
+        let mark = self.trail.len();
+        let result = self.unify(a, b);
+        if result.is_err() {
+            for v in self.trail.drain(mark..) {
+                if let Some(slot) = self.subst.bindings.get_mut(v as usize) {
+                    *slot = None;
+                }
+            }
+        }
+        result
+    }
+
     fn unify(&mut self, a: &Ty, b: &Ty) -> Result<(), ()> {
         let a = self.shallow(a);
         let b = self.shallow(b);
@@ -171,12 +180,7 @@ impl<'p> Infer<'p> {
                 self.unify(k1, k2)?;
                 self.unify(v1, v2)
             }
-            (Ty::Tuple(xs), Ty::Tuple(ys)) if xs.len() == ys.len() => {
-                for (x, y) in xs.iter().zip(ys) {
-                    self.unify(x, y)?;
-                }
-                Ok(())
-            }
+            (Ty::Tuple(xs), Ty::Tuple(ys)) => self.unify_tuples(xs, ys),
             (Ty::Sum(n1, xs), Ty::Sum(n2, ys)) if n1 == n2 && xs.len() == ys.len() => {
                 for (x, y) in xs.iter().zip(ys) {
                     self.unify(x, y)?;
@@ -191,6 +195,31 @@ impl<'p> Infer<'p> {
             }
             (Ty::Record(r1), Ty::Record(r2)) => self.unify_rows(r1, r2),
             _ => Err(()),
+        }
+    }
+
+    /// Tuples are rows of positions: an open tuple (`t._3` on an unknown `t`) has at least
+    /// its known items, and its tail stands for the items after them.
+    fn unify_tuples(&mut self, xs: &[Ty], ys: &[Ty]) -> Result<(), ()> {
+        let (xs, rest1) = self.subst.tuple(xs);
+        let (ys, rest2) = self.subst.tuple(ys);
+        for (x, y) in xs.iter().zip(&ys) {
+            self.unify(x, y)?;
+        }
+        let (n, m) = (xs.len(), ys.len());
+        match (rest1, rest2) {
+            (None, None) => if n == m { Ok(()) } else { Err(()) },
+            (Some(a), None) => if n <= m { self.bind(a, Ty::Tuple(ys[n..].to_vec())) } else { Err(()) },
+            (None, Some(b)) => if m <= n { self.bind(b, Ty::Tuple(xs[m..].to_vec())) } else { Err(()) },
+            (Some(a), Some(b)) => {
+                if n == m {
+                    self.bind(a, Ty::Var(b))
+                } else if n < m {
+                    self.bind(a, Ty::open_tuple(ys[n..].to_vec(), Some(b)))
+                } else {
+                    self.bind(b, Ty::open_tuple(xs[m..].to_vec(), Some(a)))
+                }
+            }
         }
     }
 
@@ -261,10 +290,12 @@ impl<'p> Infer<'p> {
         Scheme { vars, ty }
     }
 
-    fn env_vars(&self) -> Vec<TyVar> {
+    /// Type variables of the monomorphic locals among `in_scope`: these may not be
+    /// generalized.
+    fn env_vars(&self, in_scope: &[LocalId]) -> Vec<TyVar> {
         let mut out = Vec::new();
-        for t in self.locals.values() {
-            if let LocalTy::Mono(t) = t {
+        for l in in_scope {
+            if let Some(LocalTy::Mono(t)) = self.locals.get(l) {
                 self.resolve(t).free_vars(&mut out);
             }
         }
@@ -275,10 +306,12 @@ impl<'p> Infer<'p> {
         self.current = id;
         self.current_def = Some(def);
         self.locals.clear();
-        self.deferred.clear();
         let mut ann_map = HashMap::new();
         let annotation = def.annotation.as_ref().map(|a| self.from_annotation(a, &mut ann_map));
-        let ty = match &def.params {
+        // `def f() = e` is a value, as in Quint: `f` has the type of `e`.
+        let nullary = def.params.as_ref().is_some_and(|ps| ps.is_empty());
+        let annotation = if nullary { annotation.map(|a| self.nullary_annotation(a)) } else { annotation };
+        let ty = match def.params.as_ref().filter(|ps| !ps.is_empty()) {
             Some(params) => {
                 let param_tys = self.bind_params(params, annotation.as_ref());
                 let ret = match &def.body {
@@ -309,14 +342,13 @@ impl<'p> Infer<'p> {
                 _ => self.unify_at(annotation, &ty, span, Why::Annotation),
             }
         }
-        self.run_deferred();
         if def.body.is_some() && def.qualifier != spec_syntax::ast::Qualifier::Run {
             let t = self.resolve(&ty);
-            if matches!(def.qualifier, spec_syntax::ast::Qualifier::Action) {
-                let result = match &t {
-                    Ty::Oper(_, r) => (**r).clone(),
-                    other => other.clone(),
-                };
+            // An action with parameters may compute a value of any type (Quint allows it, and
+            // contracts use it for a result record); one without parameters is a step, which
+            // must be a Boolean (Quint accepts `action a = 1`, which no step can run).
+            if matches!(def.qualifier, spec_syntax::ast::Qualifier::Action) && !matches!(t, Ty::Oper(..)) {
+                let result = t.clone();
                 if !matches!(self.shallow(&result), Ty::Bool | Ty::Var(_)) {
                     self.diagnostics.push(
                         Diagnostic::error(Code::TypeMismatch, def.name_span, format!("the action `{}` has type {}, but an action must be a Boolean", def.name, self.show(&result)))
@@ -329,22 +361,11 @@ impl<'p> Infer<'p> {
         self.schemes[id as usize] = Some(scheme);
     }
 
-    fn run_deferred(&mut self) {
-        let pending = std::mem::take(&mut self.deferred);
-        for d in pending {
-            match self.shallow(&d.ty) {
-                Ty::Tuple(items) => {
-                    if d.index == 0 || d.index > items.len() {
-                        self.diagnostics.push(Diagnostic::error(Code::NoSuchField, d.span, format!("the tuple has {} items; there is no item {}", items.len(), d.index)));
-                    } else {
-                        self.unify_at(&items[d.index - 1], &d.result, d.span, Why::Plain);
-                    }
-                }
-                _ => self.diagnostics.push(
-                    Diagnostic::error(Code::TypeMismatch, d.span, "cannot tell the type of this tuple")
-                        .with_label("add a type annotation to the definition it comes from"),
-                ),
-            }
+    /// The annotation of `def f(): T` reads as `() => T`; the definition is a value of type `T`.
+    fn nullary_annotation(&self, annotation: Ty) -> Ty {
+        match self.shallow(&annotation) {
+            Ty::Oper(params, ret) if params.is_empty() => *ret,
+            _ => annotation,
         }
     }
 
@@ -435,6 +456,11 @@ impl<'p> Infer<'p> {
             ExprKind::Let { local, params, annotation, value, body, .. } => {
                 let mut map = HashMap::new();
                 let annotation = annotation.as_ref().map(|a| self.from_annotation(a, &mut map));
+                let nullary = params.as_ref().is_some_and(|ps| ps.is_empty());
+                let annotation = if nullary { annotation.map(|a| self.nullary_annotation(a)) } else { annotation };
+                let params = params.as_ref().filter(|ps| !ps.is_empty());
+                // What is in scope here: the value's own parameters and locals are not.
+                let outer: Vec<LocalId> = self.locals.keys().copied().collect();
                 let ty = match params {
                     Some(params) => {
                         let tys = self.bind_params(params, annotation.as_ref());
@@ -448,7 +474,7 @@ impl<'p> Infer<'p> {
                 }
                 self.local_types.insert((self.current, *local), ty.clone());
                 let binding = if params.is_some() {
-                    let env = self.env_vars();
+                    let env = self.env_vars(&outer);
                     LocalTy::Poly(self.generalize(&ty, &env))
                 } else {
                     LocalTy::Mono(ty)
@@ -497,7 +523,7 @@ impl<'p> Infer<'p> {
                 let declared = self.program.vars[*var as usize].ty.clone();
                 let var_ty = self.from_annotation(&declared, &mut HashMap::new());
                 let found = self.expr(value);
-                if self.unify(&var_ty, &found).is_err() {
+                if self.try_unify(&var_ty, &found).is_err() {
                     let (v, f) = (self.show(&var_ty), self.show(&found));
                     let name = &self.program.vars[*var as usize].name;
                     self.diagnostics.push(
@@ -517,24 +543,7 @@ impl<'p> Infer<'p> {
             }
             ExprKind::Item { tuple, index } => {
                 let t = self.expr(tuple);
-                let result = self.fresh();
-                match self.shallow(&t) {
-                    Ty::Tuple(items) => {
-                        if *index == 0 || *index > items.len() {
-                            self.diagnostics.push(
-                                Diagnostic::error(Code::NoSuchField, e.span, format!("the tuple {} has {} items; there is no item {index}", self.show(&t), items.len()))
-                                    .with_label(format!("items are numbered from `_1` to `_{}`", items.len())),
-                            );
-                        } else {
-                            self.unify(&items[index - 1], &result).ok();
-                        }
-                    }
-                    Ty::Var(_) => self.deferred.push(Deferred { ty: t, index: *index, result: result.clone(), span: e.span }),
-                    _ => self.diagnostics.push(
-                        Diagnostic::error(Code::TypeMismatch, tuple.span, format!("`._{index}` needs a tuple, but this has type {}", self.show(&t))).with_label("not a tuple"),
-                    ),
-                }
-                result
+                self.item_type(&t, *index, tuple.span, e.span)
             }
             ExprKind::Error => self.fresh(),
         }
@@ -591,6 +600,44 @@ impl<'p> Infer<'p> {
         let wanted = Ty::Record(Row { fields: BTreeMap::from([(field.to_string(), t.clone())]), rest: Some(rest) });
         self.unify_at(&wanted, record, span, Why::Plain);
         t
+    }
+
+    /// The type of item `index` (from 1) of a tuple of type `tuple`. On a tuple whose
+    /// shape is not known yet, this makes it a tuple of at least `index` items.
+    fn item_type(&mut self, tuple: &Ty, index: usize, tuple_span: Span, span: Span) -> Ty {
+        if index == 0 {
+            self.diagnostics.push(
+                Diagnostic::error(Code::NoSuchField, span, "tuple items are numbered from 1").with_label("write `._1` for the first item"),
+            );
+            return self.fresh();
+        }
+        match self.shallow(tuple) {
+            Ty::Tuple(items) => {
+                let (known, rest) = self.subst.tuple(&items);
+                if let Some(t) = known.get(index - 1) {
+                    return t.clone();
+                }
+                if rest.is_none() {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::NoSuchField, span, format!("the tuple {} has {} items; there is no item {index}", self.show(tuple), known.len()))
+                            .with_label(format!("items are numbered from `_1` to `_{}`", known.len())),
+                    );
+                    return self.fresh();
+                }
+            }
+            Ty::Var(_) => {}
+            _ => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TypeMismatch, tuple_span, format!("`._{index}` needs a tuple, but this has type {}", self.show(tuple))).with_label("not a tuple"),
+                );
+                return self.fresh();
+            }
+        }
+        let items: Vec<Ty> = (0..index).map(|_| self.fresh()).collect();
+        let result = items[index - 1].clone();
+        let rest = self.fresh_var();
+        self.unify_at(&Ty::open_tuple(items, Some(rest)), tuple, span, Why::Plain);
+        result
     }
 
     fn variant_type(&mut self, key: &str, name: &str) -> (Ty, Option<Ty>) {
@@ -673,6 +720,13 @@ impl<'p> Infer<'p> {
                 (name, ty)
             }
         };
+        // `f()` of a definition without parameters is its value, as `f` is.
+        if args.is_empty() {
+            let nullary_def = matches!(callee, Callee::Def(d) if self.program.defs.get(*d as usize).and_then(|d| d.params.as_ref()).is_some_and(|ps| ps.is_empty()));
+            if nullary_def || !matches!(self.shallow(&op_ty), Ty::Oper(..) | Ty::Var(_)) {
+                return op_ty;
+            }
+        }
         match self.shallow(&op_ty) {
             Ty::Oper(params, ret) => {
                 if params.len() != args.len() {
@@ -826,9 +880,7 @@ impl<'p> Infer<'p> {
                     return self.fresh();
                 };
                 let index: usize = n.try_into().unwrap_or(0);
-                let result = self.fresh();
-                self.deferred.push(Deferred { ty: t, index, result: result.clone(), span });
-                result
+                self.item_type(&t, index, args[0].span, span)
             }
             _ => {
                 for a in args {

@@ -2,11 +2,30 @@
 //! quantifies some of them (let-polymorphism). Records are rows: known fields plus an
 //! optional row variable standing for "any other fields". Sum types are nominal: a
 //! constructor belongs to the type that declared it.
+//!
+//! Tuples are rows too, as in Quint: `t._2` on a `t` of unknown shape makes `t` a tuple of
+//! at least two items. Such an open tuple is written `Ty::Tuple([a, b, rest])` where `rest`
+//! is [`Ty::tuple_rest`] over a variable standing for the items after these (see
+//! [`split_tuple`]); the variable is bound to a tuple of the remaining items once known.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 pub type TyVar = u32;
+
+/// The key of the marker that ends an open tuple (no declared type can have it).
+pub const TUPLE_REST: &str = "..";
+
+/// The known items of a tuple type and its open tail, if any.
+pub fn split_tuple(items: &[Ty]) -> (&[Ty], Option<TyVar>) {
+    match items.split_last() {
+        Some((Ty::Sum(key, args), known)) if key == TUPLE_REST => match args.first() {
+            Some(Ty::Var(v)) => (known, Some(*v)),
+            _ => (known, None),
+        },
+        _ => (items, None),
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
@@ -65,6 +84,19 @@ impl Ty {
         Ty::Record(Row { fields: fields.into_iter().collect(), rest: None })
     }
 
+    /// The marker that ends an open tuple: "and the items `v` stands for".
+    pub fn tuple_rest(v: TyVar) -> Ty {
+        Ty::Sum(TUPLE_REST.to_string(), vec![Ty::Var(v)])
+    }
+
+    /// A tuple of these items and, when `rest` is given, whatever items it stands for.
+    pub fn open_tuple(mut items: Vec<Ty>, rest: Option<TyVar>) -> Ty {
+        if let Some(v) = rest {
+            items.push(Ty::tuple_rest(v));
+        }
+        Ty::Tuple(items)
+    }
+
     /// Type variables that occur in the type (row variables included).
     pub fn free_vars(&self, out: &mut Vec<TyVar>) {
         match self {
@@ -113,6 +145,10 @@ impl fmt::Display for Scheme {
 pub fn var_names(ty: &Ty) -> BTreeMap<TyVar, String> {
     let mut vars = Vec::new();
     ty.free_vars(&mut vars);
+    // The tail of an open tuple is shown as `...`, without a name.
+    let mut tails = Vec::new();
+    tuple_tails(ty, &mut tails);
+    vars.retain(|v| !tails.contains(v));
     vars.into_iter()
         .enumerate()
         .map(|(i, v)| {
@@ -121,6 +157,28 @@ pub fn var_names(ty: &Ty) -> BTreeMap<TyVar, String> {
             (v, name)
         })
         .collect()
+}
+
+fn tuple_tails(ty: &Ty, out: &mut Vec<TyVar>) {
+    match ty {
+        Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) | Ty::Var(_) => {}
+        Ty::Set(t) | Ty::List(t) => tuple_tails(t, out),
+        Ty::Map(a, b) => {
+            tuple_tails(a, out);
+            tuple_tails(b, out);
+        }
+        Ty::Tuple(items) => {
+            let (known, rest) = split_tuple(items);
+            out.extend(rest);
+            known.iter().for_each(|t| tuple_tails(t, out));
+        }
+        Ty::Sum(_, items) => items.iter().for_each(|t| tuple_tails(t, out)),
+        Ty::Oper(params, ret) => {
+            params.iter().for_each(|t| tuple_tails(t, out));
+            tuple_tails(ret, out);
+        }
+        Ty::Record(row) => row.fields.values().for_each(|t| tuple_tails(t, out)),
+    }
 }
 
 /// Shows a type with its variables named as in `names` (others as `t12`).
@@ -147,12 +205,16 @@ impl fmt::Display for TyDisplay<'_> {
                 }
             }
             Ty::Tuple(items) => {
+                let (known, rest) = split_tuple(items);
                 write!(f, "(")?;
-                for (i, t) in items.iter().enumerate() {
+                for (i, t) in known.iter().enumerate() {
                     if i > 0 {
                         write!(f, ", ")?;
                     }
                     write!(f, "{}", sub(t))?;
+                }
+                if rest.is_some() {
+                    write!(f, "{}...", if known.is_empty() { "" } else { ", " })?;
                 }
                 write!(f, ")")
             }
@@ -226,7 +288,10 @@ impl Substitution {
             Ty::Set(t) => Ty::set(self.resolve(t)),
             Ty::List(t) => Ty::list(self.resolve(t)),
             Ty::Map(a, b) => Ty::map(self.resolve(a), self.resolve(b)),
-            Ty::Tuple(items) => Ty::Tuple(items.iter().map(|t| self.resolve(t)).collect()),
+            Ty::Tuple(items) => {
+                let (known, rest) = self.tuple(items);
+                Ty::open_tuple(known.iter().map(|t| self.resolve(t)).collect(), rest)
+            }
             Ty::Sum(n, items) => Ty::Sum(n.clone(), items.iter().map(|t| self.resolve(t)).collect()),
             Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| self.resolve(t)).collect(), self.resolve(r)),
             Ty::Record(row) => {
@@ -253,6 +318,24 @@ impl Substitution {
             }
         }
         (fields, rest)
+    }
+
+    /// All items of a tuple, following bound tails, and its open tail if any.
+    pub fn tuple(&self, items: &[Ty]) -> (Vec<Ty>, Option<TyVar>) {
+        let (known, mut rest) = split_tuple(items);
+        let mut out = known.to_vec();
+        while let Some(v) = rest {
+            match self.bindings.get(v as usize).and_then(|b| b.as_ref()) {
+                Some(Ty::Tuple(more)) => {
+                    let (known, next) = split_tuple(more);
+                    out.extend(known.iter().cloned());
+                    rest = next;
+                }
+                Some(Ty::Var(w)) => rest = Some(*w),
+                _ => break,
+            }
+        }
+        (out, rest)
     }
 
     /// The outermost shape of a type (variables followed).
