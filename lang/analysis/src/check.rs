@@ -142,6 +142,18 @@ pub fn def_scheme<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<crate::ty::S
     def_types(db, key).scheme.clone()
 }
 
+/// The file that `from "path"` names in the file `importer`: `path` is relative to the
+/// importer's directory, and `.qnt` is added unless it is there (Quint adds it always;
+/// accepting it written out as well is harmless).
+pub(crate) fn import_path(importer: &str, path: &str) -> String {
+    let full = resolve_relative(importer, path);
+    if full.ends_with(".qnt") {
+        full
+    } else {
+        format!("{full}.qnt")
+    }
+}
+
 struct DbLoader<'a> {
     db: &'a dyn Db,
     files: Vec<FileId>,
@@ -151,9 +163,7 @@ struct DbLoader<'a> {
 impl Loader for DbLoader<'_> {
     fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, String> {
         let importer_path = self.db.source(importer).map(|f| f.path(self.db).clone()).unwrap_or_default();
-        let full = resolve_relative(&importer_path, path);
-        let full = if full.ends_with(".qnt") || std::path::Path::new(&full).exists() { full } else { format!("{full}.qnt") };
-        let file = self.db.load(&full)?;
+        let file = self.db.load(&import_path(&importer_path, path))?;
         Ok(self.register(file))
     }
 

@@ -163,20 +163,27 @@ pub fn resolve_relative(importer: &str, relative: &str) -> String {
     normalize(&base.join(relative))
 }
 
+/// `path` without `.` parts, and with each `..` cancelling the directory before it. A `..`
+/// with no directory before it to cancel (at the start of a relative path, or after other
+/// such `..`) is kept: `../../x` stays `../../x`; at the root it is dropped (`/..` is `/`).
 pub fn normalize(path: &Path) -> String {
-    let mut out = PathBuf::new();
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
     for part in path.components() {
         match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
-            other => out.push(other.as_os_str()),
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(part),
+            },
+            other => out.push(other),
         }
     }
-    out.to_string_lossy().into_owned()
+    let normalized: PathBuf = out.iter().collect();
+    normalized.to_string_lossy().into_owned()
 }
 
 fn display_path(path: &str) -> String {

@@ -47,7 +47,7 @@ pub fn main_module(program: &Program, file_stem: &str, requested: Option<&str>) 
         .ok_or_else(|| "the file has no module".to_string())
 }
 
-/// What `name` denotes in module `module`.
+/// What `name` denotes in module `module` (`I::x` included).
 pub fn lookup(program: &Program, module: ModId, name: &str) -> Option<Entity> {
-    program.modules.get(module as usize)?.scope.get(name).cloned()
+    resolve::lookup_qualified(program, module, name)
 }

@@ -13,7 +13,7 @@ use crate::suggest::closest;
 use crate::ty::{Row, Ty};
 use spec_syntax::ast::{self, ExprKind as A, ImportWhat, Qualifier};
 use spec_syntax::{Code, Diagnostic, FileId, Span};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Names Quint reserves although they have no signature.
@@ -76,12 +76,39 @@ struct Resolver<'l> {
     in_progress: Vec<(FileId, usize, String)>,
 }
 
+/// The constant values of one instance, `import M(N = e)`: each constant's name and the
+/// definition that holds its value. A value may set a constant of `M` itself or one that
+/// `M` imports with `.*` (Quint copies constants through imports); `used` records which
+/// were claimed, so that the others can be reported.
+struct Bindings {
+    values: BTreeMap<String, DefId>,
+    span: Span,
+    used: BTreeSet<String>,
+}
+
+impl Bindings {
+    /// The values of those constants among `names` that no module has claimed yet.
+    fn unclaimed(&self, names: &[String]) -> BTreeMap<String, DefId> {
+        names.iter().filter(|n| !self.used.contains(*n)).filter_map(|n| Some((n.clone(), *self.values.get(n)?))).collect()
+    }
+}
+
 /// A definition whose body is lowered once all names of its module are known.
 enum Pending {
     Def { def: DefId, file: FileId, module: usize, decl: usize },
     /// An instance's constant value, resolved in the importing module.
     Binding { def: DefId, expr: ast::Expr },
     Assume { def: DefId, file: FileId, module: usize, decl: usize },
+}
+
+/// The module whose imports are being processed, and what its imports record.
+struct ImportContext<'a> {
+    module: ModId,
+    file: FileId,
+    pending: &'a mut Vec<Pending>,
+    defined_at: &'a mut BTreeMap<String, Span>,
+    /// The instance each imported module name (or alias) stands for, for `export`.
+    imported: &'a mut BTreeMap<String, ModId>,
 }
 
 impl Resolver<'_> {
@@ -108,14 +135,14 @@ impl Resolver<'_> {
         Some(id)
     }
 
-    /// Builds one instance of module `index` of `file`. `bindings` maps constant names to the
-    /// definitions that hold their values (for `import M(N = e)`).
-    fn instantiate(&mut self, file: FileId, index: usize, bindings: Option<(BTreeMap<String, DefId>, Span)>) -> ModId {
+    /// Builds one instance of module `index` of `file`. `bindings` holds the values of
+    /// constants (for `import M(N = e)`); the ones this instance uses are marked used.
+    fn instantiate(&mut self, file: FileId, index: usize, mut bindings: Option<&mut Bindings>) -> ModId {
         let ast = self.files[&file].clone();
         let module = &ast.modules[index];
         let id = self.program.modules.len() as ModId;
         let name = match &bindings {
-            Some((b, _)) => format!("{}({})", module.name.name, b.keys().map(|k| format!("{k} = ..")).collect::<Vec<_>>().join(", ")),
+            Some(b) => format!("{}({})", module.name.name, b.values.keys().map(|k| format!("{k} = ..")).collect::<Vec<_>>().join(", ")),
             None => module.name.name.clone(),
         };
         self.program.modules.push(ModuleInstance {
@@ -159,15 +186,18 @@ impl Resolver<'_> {
                     if !self.claim_name(&mut defined_at, name) {
                         continue;
                     }
-                    match bindings.as_ref().and_then(|(b, _)| b.get(&name.name)) {
-                        Some(def) => {
-                            bound_consts.insert(name.name.clone(), *def);
-                            self.define(id, &name.name, Entity::Def(*def), false);
+                    match bindings.as_deref_mut().and_then(|b| Some((*b.values.get(&name.name)?, b))) {
+                        Some((def, b)) => {
+                            b.used.insert(name.name.clone());
+                            bound_consts.insert(name.name.clone(), def);
+                            // An instance's constant is one of its names: `I::N`, and `N`
+                            // after `import M(N = e).*`.
+                            self.define(id, &name.name, Entity::Def(def), true);
                         }
                         None => {
-                            if let Some((_, span)) = &bindings {
+                            if let Some(b) = &bindings {
                                 self.error(
-                                    Diagnostic::error(Code::MissingConstant, *span, format!("this instance of `{}` does not set the constant `{}`", module.name.name, name.name))
+                                    Diagnostic::error(Code::MissingConstant, b.span, format!("this instance of `{}` does not set the constant `{}`", module.name.name, name.name))
                                         .with_label(format!("add `{} = ...` here", name.name))
                                         .with_secondary(name.span, "the constant is declared here"),
                                 );
@@ -212,33 +242,20 @@ impl Resolver<'_> {
                 _ => {}
             }
         }
-        if let Some((b, span)) = &bindings {
-            for name in b.keys() {
-                if !bound_consts.contains_key(name) {
-                    let names: Vec<String> = module
-                        .decls
-                        .iter()
-                        .filter_map(|d| match &d.kind {
-                            ast::DeclKind::Const { name, .. } => Some(name.name.clone()),
-                            _ => None,
-                        })
-                        .collect();
-                    let mut d = Diagnostic::error(Code::UnknownConstant, *span, format!("the module `{}` has no constant `{name}`", module.name.name));
-                    if let Some(s) = closest(name, names.iter().map(|s| s.as_str())) {
-                        d = d.with_help(format!("did you mean `{s}`?"));
-                    }
-                    self.error(d);
-                }
-            }
-        }
-
         // Phase 2: imports and exports.
+        let mut imported = BTreeMap::new();
         for decl in &module.decls {
             match &decl.kind {
-                ast::DeclKind::Import(import) => self.import(id, file, import, &mut pending, &mut defined_at),
-                ast::DeclKind::Export(export) => self.export(id, file, export),
+                ast::DeclKind::Import(import) => {
+                    let mut context = ImportContext { module: id, file, pending: &mut pending, defined_at: &mut defined_at, imported: &mut imported };
+                    self.import(&mut context, import, bindings.as_deref_mut())
+                }
+                ast::DeclKind::Export(export) => self.export(id, file, export, &imported, &mut defined_at),
                 _ => {}
             }
+        }
+        if let Some(b) = &bindings {
+            self.report_unknown_constants(&module.name.name, id, b);
         }
 
         // Phase 3: types.
@@ -286,6 +303,25 @@ impl Resolver<'_> {
         }
         self.in_progress.pop();
         id
+    }
+
+    /// Reports the values of an instance that set no constant of the module or of what it imports.
+    fn report_unknown_constants(&mut self, module_name: &str, id: ModId, b: &Bindings) {
+        for name in b.values.keys().filter(|n| !b.used.contains(*n)) {
+            let names: Vec<String> = self.constants(id).into_iter().map(|(n, _)| n).collect();
+            let mut d = Diagnostic::error(Code::UnknownConstant, b.span, format!("the module `{module_name}` has no constant `{name}`"));
+            if let Some(s) = closest(name, names.iter().map(|s| s.as_str())) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            self.error(d);
+        }
+    }
+
+    /// The constants visible in module `id`: its own, the values of an instance's constants,
+    /// and those of the modules it imports with `.*` (which Quint passes on through imports
+    /// even where it does not pass on other imported names).
+    fn constants(&self, id: ModId) -> Vec<(String, Entity)> {
+        constants(&self.program, id)
     }
 
     /// Records that `name` is defined here; reports a second definition, and a definition
@@ -391,11 +427,12 @@ impl Resolver<'_> {
         }
     }
 
-    fn import(&mut self, id: ModId, file: FileId, import: &ast::Import, pending: &mut Vec<Pending>, defined_at: &mut BTreeMap<String, Span>) {
-        let Some((target_file, index)) = self.find_module(file, &import.module, &import.from) else { return };
+    fn import(&mut self, cx: &mut ImportContext<'_>, import: &ast::Import, bindings: Option<&mut Bindings>) {
+        let Some((target_file, index)) = self.find_module(cx.file, &import.module, &import.from) else { return };
+        let id = cx.module;
         let target = match &import.instance {
             None => match self.canonical_instance(target_file, index, import.module.span) {
-                Some(t) => t,
+                Some(t) => self.pass_constants(t, target_file, index, import, bindings),
                 None => return,
             },
             Some(args) => {
@@ -403,7 +440,7 @@ impl Resolver<'_> {
                     self.canonical_instance(target_file, index, import.module.span);
                     return;
                 }
-                let mut bindings = BTreeMap::new();
+                let mut values = BTreeMap::new();
                 for (name, expr) in args {
                     let def = ast::Def {
                         qualifier: Qualifier::PureVal,
@@ -415,26 +452,26 @@ impl Resolver<'_> {
                     };
                     let def_id = self.new_def(id, &def, None);
                     self.program.defs[def_id as usize].synthetic = true;
-                    bindings.insert(name.name.clone(), def_id);
-                    pending.push(Pending::Binding { def: def_id, expr: expr.clone() });
+                    values.insert(name.name.clone(), def_id);
+                    cx.pending.push(Pending::Binding { def: def_id, expr: expr.clone() });
                 }
-                let span = import.module.span;
-                self.instantiate(target_file, index, Some((bindings, span)))
+                let mut b = Bindings { values, span: import.module.span, used: BTreeSet::new() };
+                self.instantiate(target_file, index, Some(&mut b))
             }
         };
+        cx.imported.insert(import.module.name.clone(), target);
         match &import.what {
             ImportWhat::All => {
-                let public = self.program.modules[target as usize].public.clone();
-                for (name, entity) in public {
-                    self.bring_in(id, &name, entity, import.module.span, defined_at);
+                for (name, entity) in self.importable(target) {
+                    self.bring_in(id, &name, entity, import.module.span, cx.defined_at);
                 }
                 let types = self.program.modules[target as usize].types.clone();
                 self.program.modules[id as usize].types.extend(types);
             }
             ImportWhat::Name(name) => {
-                let found = self.program.modules[target as usize].public.get(&name.name).cloned();
+                let found = self.importable(target).remove(&name.name);
                 match found {
-                    Some(entity) => self.bring_in(id, &name.name, entity, name.span, defined_at),
+                    Some(entity) => self.bring_in(id, &name.name, entity, name.span, cx.defined_at),
                     None => {
                         if let Some(t) = self.program.modules[target as usize].types.get(&name.name).cloned() {
                             self.program.modules[id as usize].types.insert(name.name.clone(), t);
@@ -452,9 +489,39 @@ impl Resolver<'_> {
             }
             ImportWhat::Qualified(alias) => {
                 let name = alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| import.module.name.clone());
+                cx.imported.insert(name.clone(), target);
                 self.program.modules[id as usize].scope.insert(name, Entity::Module(target));
             }
         }
+    }
+
+    /// Inside an instance `import K(N = e)`, a plain `import M.*` of `K` whose module `M`
+    /// declares (or itself imports) the constant `N` imports a copy of `M` with `N = e`
+    /// instead of `M` itself: Quint flattens `M`'s definitions into `K` before it
+    /// substitutes `K`'s constants. Otherwise the import is `canonical`.
+    fn pass_constants(&mut self, canonical: ModId, file: FileId, index: usize, import: &ast::Import, bindings: Option<&mut Bindings>) -> ModId {
+        let Some(outer) = bindings else { return canonical };
+        if !matches!(import.what, ImportWhat::All) || self.in_progress.iter().any(|(f, i, _)| *f == file && *i == index) {
+            return canonical;
+        }
+        let names: Vec<String> = self.constants(canonical).into_iter().map(|(n, _)| n).collect();
+        let values = outer.unclaimed(&names);
+        if values.is_empty() {
+            return canonical;
+        }
+        let mut inner = Bindings { values, span: outer.span, used: BTreeSet::new() };
+        let instance = self.instantiate(file, index, Some(&mut inner));
+        outer.used.extend(inner.used);
+        instance
+    }
+
+    /// What `import M.*` brings in from module `target`: its public names and its constants.
+    fn importable(&self, target: ModId) -> BTreeMap<String, Entity> {
+        let mut names = self.program.modules[target as usize].public.clone();
+        for (name, entity) in self.constants(target) {
+            names.entry(name).or_insert(entity);
+        }
+        names
     }
 
     /// Adds an imported name to a module's scope, unless it clashes with a different entity.
@@ -476,29 +543,42 @@ impl Resolver<'_> {
         }
     }
 
-    fn export(&mut self, id: ModId, file: FileId, export: &ast::Export) {
-        // The exported module must be imported already; find its instance through the scope.
-        let target = match self.program.modules[id as usize].scope.get(&export.module.name) {
-            Some(Entity::Module(t)) => Some(*t),
-            _ => self.find_module(file, &export.module, &None).and_then(|(f, i)| self.canonical_instance(f, i, export.module.span)),
+    /// `export M.*` (or `export M.x`, `export M as N`): the module's names become names of
+    /// this module for its importers, and visible here too. `M` is the instance this module
+    /// imported under that name (from any file), else a module of this file.
+    fn export(&mut self, id: ModId, file: FileId, export: &ast::Export, imported: &BTreeMap<String, ModId>, defined_at: &mut BTreeMap<String, Span>) {
+        let target = match imported.get(&export.module.name) {
+            Some(t) => Some(*t),
+            None => self.find_module(file, &export.module, &None).and_then(|(f, i)| self.canonical_instance(f, i, export.module.span)),
         };
         let Some(target) = target else { return };
         match &export.what {
             ImportWhat::All => {
-                let public = self.program.modules[target as usize].public.clone();
-                let m = &mut self.program.modules[id as usize];
-                for (name, entity) in public {
-                    m.public.entry(name).or_insert(entity);
+                for (name, entity) in self.importable(target) {
+                    self.bring_in(id, &name, entity.clone(), export.module.span, defined_at);
+                    self.program.modules[id as usize].public.entry(name).or_insert(entity);
+                }
+                let types = self.program.modules[target as usize].types.clone();
+                for (name, t) in types {
+                    self.program.modules[id as usize].types.entry(name).or_insert(t);
                 }
             }
-            ImportWhat::Name(name) => match self.program.modules[target as usize].public.get(&name.name).cloned() {
+            ImportWhat::Name(name) => match self.importable(target).remove(&name.name) {
                 Some(entity) => {
+                    self.bring_in(id, &name.name, entity.clone(), name.span, defined_at);
                     self.program.modules[id as usize].public.insert(name.name.clone(), entity);
                 }
-                None => self.error(Diagnostic::error(Code::UnknownName, name.span, format!("the module `{}` has no definition `{}`", export.module.name, name.name))),
+                None => {
+                    if let Some(t) = self.program.modules[target as usize].types.get(&name.name).cloned() {
+                        self.program.modules[id as usize].types.entry(name.name.clone()).or_insert(t);
+                        return;
+                    }
+                    self.error(Diagnostic::error(Code::UnknownName, name.span, format!("the module `{}` has no definition `{}`", export.module.name, name.name)).with_label("not defined there"))
+                }
             },
             ImportWhat::Qualified(alias) => {
                 let name = alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| export.module.name.clone());
+                self.program.modules[id as usize].scope.entry(name.clone()).or_insert(Entity::Module(target));
                 self.program.modules[id as usize].public.insert(name, Entity::Module(target));
             }
         }
@@ -722,6 +802,51 @@ impl Resolver<'_> {
     }
 }
 
+/// The constants visible in module `id` (see [`Resolver::constants`]): constants in its
+/// scope, and the definitions that hold the values of an instance's constants.
+pub(crate) fn constants(program: &Program, id: ModId) -> Vec<(String, Entity)> {
+    let Some(module) = program.modules.get(id as usize) else { return Vec::new() };
+    module
+        .scope
+        .iter()
+        .filter(|(_, e)| match e {
+            Entity::Const(_) => true,
+            Entity::Def(d) => program.defs.get(*d as usize).is_some_and(|d| d.synthetic),
+            _ => false,
+        })
+        .map(|(n, e)| (n.clone(), e.clone()))
+        .collect()
+}
+
+/// What `name` denotes in the scope of module `id`. A name with `::` is first looked up
+/// whole (definitions may be named `A::b`), then as `I::rest`: `rest` among the names
+/// module `I` (an import `as I`, or an instance) offers, its constants included.
+pub(crate) fn lookup_qualified(program: &Program, id: ModId, name: &str) -> Option<Entity> {
+    let scope = &program.modules.get(id as usize)?.scope;
+    if let Some(e) = scope.get(name) {
+        return Some(e.clone());
+    }
+    let (first, rest) = name.split_once("::")?;
+    let Some(Entity::Module(m)) = scope.get(first) else { return None };
+    lookup_member(program, *m, rest)
+}
+
+/// `name` among what module `id` offers to qualified uses `I::name`.
+fn lookup_member(program: &Program, id: ModId, name: &str) -> Option<Entity> {
+    let module = program.modules.get(id as usize)?;
+    if let Some(e) = module.public.get(name) {
+        return Some(e.clone());
+    }
+    if let Some((_, e)) = constants(program, id).into_iter().find(|(n, _)| n == name) {
+        return Some(e);
+    }
+    let (first, rest) = name.split_once("::")?;
+    match module.public.get(first) {
+        Some(Entity::Module(m)) => lookup_member(program, *m, rest),
+        _ => None,
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -896,27 +1021,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
 
     /// What a (possibly qualified) name denotes outside the local scopes.
     fn lookup_global(&self, name: &str) -> Option<Entity> {
-        let modules = &self.resolver.program.modules;
-        if let Some((first, rest)) = name.split_once("::") {
-            let mut module = match modules[self.module as usize].scope.get(first) {
-                Some(Entity::Module(m)) => *m,
-                _ => return None,
-            };
-            let mut rest = rest;
-            loop {
-                match rest.split_once("::") {
-                    Some((next, tail)) => {
-                        module = match modules[module as usize].public.get(next) {
-                            Some(Entity::Module(m)) => *m,
-                            _ => return None,
-                        };
-                        rest = tail;
-                    }
-                    None => return modules[module as usize].public.get(rest).cloned(),
-                }
-            }
-        }
-        modules[self.module as usize].scope.get(name).cloned()
+        lookup_qualified(&self.resolver.program, self.module, name)
     }
 
     fn unknown_name(&mut self, name: &str, span: Span, what: &str) -> Expr {
