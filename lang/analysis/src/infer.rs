@@ -369,6 +369,26 @@ impl<'p> Infer<'p> {
         }
     }
 
+    /// `def f(x, y): (int, str) => bool`, the older form, gives the whole operator type
+    /// after the untyped parameters (as in Quint, where one type after the parameters is
+    /// the definition's type). Reads as `(int, str) => bool`, not as an operator returning
+    /// one: untyped parameters arrive as distinct variables that occur nowhere else.
+    fn older_form(&self, annotation: Ty) -> Ty {
+        let Ty::Oper(params, ret) = self.shallow(&annotation) else { return annotation };
+        let Ty::Oper(inner, _) = self.shallow(&ret) else { return annotation };
+        if inner.len() != params.len() {
+            return annotation;
+        }
+        let mut seen = Vec::new();
+        for p in &params {
+            match self.shallow(p) {
+                Ty::Var(v) if !seen.contains(&v) && !self.occurs(v, &ret) => seen.push(v),
+                _ => return annotation,
+            }
+        }
+        *ret
+    }
+
     /// Binds the parameters of an operator, with the types its annotation gives them (when
     /// it is an operator type of the right arity), fresh ones otherwise.
     fn bind_params(&mut self, params: &[Pat], annotation: Option<&Ty>) -> Vec<Ty> {
@@ -457,7 +477,7 @@ impl<'p> Infer<'p> {
                 let mut map = HashMap::new();
                 let annotation = annotation.as_ref().map(|a| self.from_annotation(a, &mut map));
                 let nullary = params.as_ref().is_some_and(|ps| ps.is_empty());
-                let annotation = if nullary { annotation.map(|a| self.nullary_annotation(a)) } else { annotation };
+                let annotation = if nullary { annotation.map(|a| self.nullary_annotation(a)) } else { annotation.map(|a| self.older_form(a)) };
                 let params = params.as_ref().filter(|ps| !ps.is_empty());
                 // What is in scope here: the value's own parameters and locals are not.
                 let outer: Vec<LocalId> = self.locals.keys().copied().collect();
