@@ -5,11 +5,13 @@
 //!
 //! Errors name what was expected and what was found, at the place where they differ.
 
+mod explain;
+
 use crate::builtins::{builtin, signature_type, Shape};
 use crate::ir::*;
 pub use crate::ir::DefTypes;
 use crate::ty::Substitution;
-use crate::ty::{var_names, Row, Scheme, Ty, TyDisplay, TyVar};
+use crate::ty::{Aliases, Row, Scheme, Ty, TyVar};
 use spec_syntax::{Code, Diagnostic, Span};
 use std::collections::{BTreeMap, HashMap};
 
@@ -28,6 +30,7 @@ pub fn infer_def(interface: &Program, id: DefId, def: &Def, dependency: &mut dyn
         current_def: None,
         local_types: BTreeMap::new(),
         trail: Vec::new(),
+        aliases: std::cell::OnceCell::new(),
     };
     for used in crate::deps::uses(def) {
         if used != id {
@@ -64,6 +67,8 @@ struct Infer<'p> {
     /// Variables bound so far, in order: a failed unification undoes its bindings, so that
     /// its message shows the types as they were and later checks do not see half of it.
     trail: Vec<TyVar>,
+    /// The type aliases in scope, by their bodies; gathered for the first message.
+    aliases: std::cell::OnceCell<Aliases>,
 }
 
 /// Why two types had to be equal: decides the wording of the error.
@@ -101,12 +106,6 @@ impl<'p> Infer<'p> {
         self.subst.shallow(ty)
     }
 
-    fn show(&self, ty: &Ty) -> String {
-        let ty = self.resolve(ty);
-        let names = var_names(&ty);
-        TyDisplay { ty: &ty, names: &names }.to_string()
-    }
-
     fn occurs(&self, v: TyVar, ty: &Ty) -> bool {
         self.subst.occurs(v, ty)
     }
@@ -133,7 +132,8 @@ impl<'p> Infer<'p> {
     /// Makes two types equal, or reports why they cannot be, at `span`.
     fn unify_at(&mut self, expected: &Ty, found: &Ty, span: Span, why: Why) {
         if self.try_unify(expected, found).is_err() {
-            let (e, f) = (self.show(expected), self.show(found));
+            let (e, f) = self.show_pair(expected, found);
+            let notes = self.record_notes(expected, found);
             let message = match why {
                 Why::Argument { op: "ite", index: 0 } => format!("the condition of `if` should be {e}, but it is {f}"),
                 Why::Argument { op: "ite", .. } => format!("the branches of `if` must have one type: {e} and {f} differ"),
@@ -148,7 +148,13 @@ impl<'p> Infer<'p> {
                 Why::Plain => format!("expected {e}, found {f}"),
             };
             let code = if matches!(why, Why::Annotation) { Code::AnnotationMismatch } else { Code::TypeMismatch };
-            self.diagnostics.push(Diagnostic::error(code, span, message).with_label(format!("expected {e}, found {f}")));
+            // The label repeats the types only when the message does not already show them.
+            let label = if notes.is_empty() { format!("expected {e}, found {f}") } else { "the types differ here".to_string() };
+            let mut d = Diagnostic::error(code, span, message).with_label(label);
+            for n in notes {
+                d = d.with_note(n);
+            }
+            self.diagnostics.push(d);
         }
     }
 

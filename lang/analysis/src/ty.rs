@@ -367,3 +367,146 @@ impl Substitution {
         }
     }
 }
+
+/// The names people know types by: type aliases without parameters, found by their bodies.
+/// Only composite bodies count (`type Addr = str` would otherwise rename every string), and
+/// a body that two aliases share names neither.
+#[derive(Clone, Debug, Default)]
+pub struct Aliases {
+    names: std::collections::HashMap<Ty, String>,
+}
+
+impl Aliases {
+    pub fn new(aliases: impl IntoIterator<Item = (String, Ty)>) -> Aliases {
+        let mut names: std::collections::HashMap<Ty, Option<String>> = std::collections::HashMap::new();
+        for (name, body) in aliases {
+            let composite = matches!(body, Ty::Record(_) | Ty::Tuple(_) | Ty::Map(..) | Ty::Set(_) | Ty::List(_) | Ty::Oper(..));
+            let mut vars = Vec::new();
+            body.free_vars(&mut vars);
+            if !composite || !vars.is_empty() {
+                continue;
+            }
+            names
+                .entry(body)
+                .and_modify(|n| {
+                    if n.as_deref() != Some(name.as_str()) {
+                        *n = None
+                    }
+                })
+                .or_insert(Some(name));
+        }
+        Aliases { names: names.into_iter().filter_map(|(t, n)| Some((t, n?))).collect() }
+    }
+
+    pub fn name(&self, ty: &Ty) -> Option<&str> {
+        self.names.get(ty).map(|s| s.as_str())
+    }
+}
+
+/// Above this many characters, a record is shown in part.
+const LONG: usize = 60;
+/// How many fields of a long record are shown when there is nothing better to choose by.
+const SHOWN_FIELDS: usize = 3;
+
+/// Shows resolved types for people: aliases by their names, long records in part. Shown
+/// against another type (the other side of a mismatch), a long record keeps the fields
+/// that differ from the other side's and elides the rest.
+pub struct Shown<'a> {
+    pub names: &'a BTreeMap<TyVar, String>,
+    pub aliases: &'a Aliases,
+}
+
+impl Shown<'_> {
+    /// Letters for the variables of several types at once, so that one name means one variable.
+    pub fn names_of(types: &[&Ty]) -> BTreeMap<TyVar, String> {
+        let tuple = Ty::Tuple(types.iter().map(|t| (*t).clone()).collect());
+        var_names(&tuple)
+    }
+
+    pub fn ty(&self, ty: &Ty, against: Option<&Ty>) -> String {
+        if let Some(name) = self.aliases.name(ty) {
+            return name.to_string();
+        }
+        let inner = |t: &Ty, other: Option<&Ty>| self.ty(t, other);
+        match ty {
+            Ty::Set(t) => format!("Set[{}]", inner(t, match against {
+                Some(Ty::Set(o)) => Some(o),
+                _ => None,
+            })),
+            Ty::List(t) => format!("List[{}]", inner(t, match against {
+                Some(Ty::List(o)) => Some(o),
+                _ => None,
+            })),
+            Ty::Map(a, b) => {
+                let (oa, ob) = match against {
+                    Some(Ty::Map(x, y)) => (Some(&**x), Some(&**y)),
+                    _ => (None, None),
+                };
+                let key = inner(a, oa);
+                let key = if matches!(**a, Ty::Map(..) | Ty::Oper(..)) { format!("({key})") } else { key };
+                format!("{key} -> {}", inner(b, ob))
+            }
+            Ty::Tuple(items) => {
+                let (known, rest) = split_tuple(items);
+                let others: Vec<Ty> = match against {
+                    Some(Ty::Tuple(o)) => split_tuple(o).0.to_vec(),
+                    _ => Vec::new(),
+                };
+                let mut parts: Vec<String> = known.iter().enumerate().map(|(i, t)| inner(t, others.get(i))).collect();
+                if rest.is_some() {
+                    parts.push("...".into());
+                }
+                format!("({})", parts.join(", "))
+            }
+            Ty::Oper(params, ret) => {
+                let (ops, oret) = match against {
+                    Some(Ty::Oper(p, r)) if p.len() == params.len() => (p.iter().collect::<Vec<_>>(), Some(&**r)),
+                    _ => (Vec::new(), None),
+                };
+                let parts: Vec<String> = params.iter().enumerate().map(|(i, t)| inner(t, ops.get(i).copied())).collect();
+                format!("({}) => {}", parts.join(", "), inner(ret, oret))
+            }
+            Ty::Sum(key, args) if !args.is_empty() => {
+                let name = key.rsplit("::").next().unwrap_or(key);
+                format!("{name}[{}]", args.iter().map(|t| inner(t, None)).collect::<Vec<_>>().join(", "))
+            }
+            Ty::Record(row) => self.record(row, against),
+            _ => TyDisplay { ty, names: self.names }.to_string(),
+        }
+    }
+
+    fn record(&self, row: &Row, against: Option<&Ty>) -> String {
+        let other = match against {
+            Some(Ty::Record(o)) => Some(o),
+            _ => None,
+        };
+        let field = |name: &str, t: &Ty| format!("{name}: {}", self.ty(t, other.and_then(|o| o.fields.get(name))));
+        let tail = row.rest.map(|v| self.names.get(&v).cloned().unwrap_or_else(|| format!("t{v}")));
+        let close = |parts: Vec<String>, tail: Option<String>| {
+            if parts.is_empty() && tail.is_none() {
+                return "{}".to_string();
+            }
+            let body = parts.join(", ");
+            match (tail, body.is_empty()) {
+                (Some(t), true) => format!("{{ | {t} }}"),
+                (Some(t), false) => format!("{{ {body} | {t} }}"),
+                (None, _) => format!("{{ {body} }}"),
+            }
+        };
+        let full = close(row.fields.iter().map(|(n, t)| field(n, t)).collect(), tail.clone());
+        if full.len() <= LONG {
+            return full;
+        }
+        // Keep the fields that differ from the other side; elide the others.
+        let differing: Vec<String> = match other {
+            Some(o) => row.fields.iter().filter(|(n, t)| o.fields.get(*n) != Some(*t)).map(|(n, t)| field(n, t)).collect(),
+            None => Vec::new(),
+        };
+        let mut parts = if other.is_some() { differing } else { row.fields.iter().take(SHOWN_FIELDS).map(|(n, t)| field(n, t)).collect() };
+        let hidden = row.fields.len() - parts.len();
+        if hidden > 0 {
+            parts.push(format!("...{hidden} more"));
+        }
+        close(parts, tail)
+    }
+}
