@@ -344,27 +344,29 @@ impl Compiler<'_> {
                 let r = self.reg(*local);
                 let name: Arc<str> = Arc::from(self.local_name(*local).as_str());
                 let body = self.expr(body);
-                // `nondet x = S.oneOf()`: ask the chooser; an empty set disables the action.
+                // `nondet x = S.oneOf()`: the chooser picks (and retries while the rest of the
+                // action is disabled, if it wants to); an empty set disables the action.
                 let set_code = match &value.kind {
                     ExprKind::Call { callee: Callee::Builtin("oneOf"), args, .. } if args.len() == 1 => Some(self.expr(&args[0])),
                     _ => None,
                 };
                 let value = self.expr(value);
-                Arc::new(move |ctx| {
-                    let picked = match &set_code {
-                        Some(set) => match set(ctx)? {
-                            Value::Set(s) => match ctx.chooser.pick(&s) {
-                                Ok(Some(v)) => v,
-                                Ok(None) => return Ok(Value::Bool(false)),
-                                Err(e) => return Err(error(span, format!("cannot pick from {}: {e}", s.describe()))),
-                            },
-                            other => return Err(error(span, format!("oneOf needs a set, found {other}"))),
-                        },
-                        None => value(ctx)?,
-                    };
-                    ctx.picks.push((name.clone(), picked.clone()));
+                // The rest of the action with `x` bound to a pick.
+                let pick_name = name.clone();
+                let run = move |ctx: &mut Ctx, picked: Value| {
+                    ctx.picks.push((pick_name.clone(), picked.clone()));
                     ctx.regs[r] = picked;
                     body(ctx)
+                };
+                Arc::new(move |ctx| match &set_code {
+                    Some(set) => match set(ctx)? {
+                        Value::Set(s) => crate::choose::nondet(ctx, &name, &s, span, &run),
+                        other => Err(error(span, format!("oneOf needs a set, found {other}"))),
+                    },
+                    None => {
+                        let picked = value(ctx)?;
+                        run(ctx, picked)
+                    }
                 })
             }
             ExprKind::Match { scrutinee, arms } => {

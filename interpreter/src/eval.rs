@@ -1,9 +1,9 @@
 //! The evaluation context that compiled code runs in: registers for local names, the
-//! current and next state, the chooser that resolves nondeterminism, and the call stack
+//! current and next state, the chooser that resolves nondeterminism (see `choose`), and the call stack
 //! that runtime errors report ("in def transfer at bank.qnt:40:5, called from step ...").
 
+pub use crate::choose::{Chooser, RandomChooser, ScriptedChooser};
 use crate::compile::Compiled;
-use crate::set::{SetError, SetValue};
 use crate::value::Value;
 use spec_analysis::ir::{DefId, VarId};
 use spec_syntax::Span;
@@ -28,92 +28,15 @@ pub enum ErrorKind {
     Expectation,
     /// Evaluation was interrupted (Ctrl-C).
     Interrupted,
+    /// A chooser could not make a choice: a replayed trace gives no pick or an impossible
+    /// one, or an enumeration met an infinite set.
+    Choice,
 }
 
 pub type EvalResult = Result<Value, Box<EvalError>>;
 
 pub fn error(span: Span, message: impl Into<String>) -> Box<EvalError> {
     Box::new(EvalError { message: message.into(), span, stack: Vec::new(), kind: ErrorKind::Runtime })
-}
-
-/// Resolves nondeterminism: which element `oneOf` picks, in which order `any` tries its
-/// branches. The seeded random chooser drives simulation; an enumerating chooser (every
-/// pick in turn, for exhaustive checking) implements the same trait.
-pub trait Chooser {
-    /// An element of a non-empty set; `Ok(None)` for an empty set (the action is disabled).
-    fn pick(&mut self, set: &SetValue) -> Result<Option<Value>, SetError>;
-    /// The order in which to try `n` branches of `any`.
-    fn order(&mut self, n: usize) -> Vec<usize>;
-    /// A random number below `n`, for `apalache::generate`.
-    fn below(&mut self, n: u64) -> u64;
-}
-
-/// The seeded random chooser: the same seed gives the same choices.
-pub struct RandomChooser {
-    rng: rand_chacha::ChaCha8Rng,
-}
-
-impl RandomChooser {
-    pub fn new(seed: u64) -> RandomChooser {
-        use rand::SeedableRng;
-        RandomChooser { rng: rand_chacha::ChaCha8Rng::seed_from_u64(seed) }
-    }
-}
-
-impl Chooser for RandomChooser {
-    fn pick(&mut self, set: &SetValue) -> Result<Option<Value>, SetError> {
-        set.pick(&mut self.rng)
-    }
-
-    fn order(&mut self, n: usize) -> Vec<usize> {
-        use rand::seq::SliceRandom;
-        let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(&mut self.rng);
-        order
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        use rand::RngExt;
-        if n == 0 {
-            0
-        } else {
-            self.rng.random_range(0..n)
-        }
-    }
-}
-
-/// A chooser that makes given picks, in order (for replaying a trace or driving a test):
-/// `oneOf` returns the next given value, which must be in the set; `any` tries branches in
-/// their written order. When the picks run out, it falls back to the least element.
-pub struct ScriptedChooser {
-    picks: std::collections::VecDeque<Value>,
-}
-
-impl ScriptedChooser {
-    pub fn new(picks: impl IntoIterator<Item = Value>) -> ScriptedChooser {
-        ScriptedChooser { picks: picks.into_iter().collect() }
-    }
-}
-
-impl Chooser for ScriptedChooser {
-    fn pick(&mut self, set: &SetValue) -> Result<Option<Value>, SetError> {
-        if set.is_empty() {
-            return Ok(None);
-        }
-        match self.picks.pop_front() {
-            // A pick outside the set means this branch cannot happen with the given picks.
-            Some(v) => Ok(set.contains(&v).then_some(v)),
-            None => set.least(),
-        }
-    }
-
-    fn order(&mut self, n: usize) -> Vec<usize> {
-        (0..n).collect()
-    }
-
-    fn below(&mut self, _n: u64) -> u64 {
-        0
-    }
 }
 
 /// Everything compiled code reads and writes while it runs.

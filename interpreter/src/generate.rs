@@ -8,16 +8,21 @@ use spec_analysis::ty::Ty;
 use spec_syntax::Span;
 use std::sync::Arc;
 
+/// A random number below `n`, from the chooser.
+fn below(ctx: &mut Ctx, n: u64, span: Span) -> Result<u64, Box<crate::eval::EvalError>> {
+    crate::choose::number(ctx, n, span)
+}
+
 /// Bound on the size of generated collections and the magnitude of generated integers.
 const BOUND: u64 = 5;
 
 pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
     Ok(match ty {
-        Ty::Int => Value::int(ctx.chooser.below(2 * BOUND + 1) as i64 - BOUND as i64),
-        Ty::Bool => Value::Bool(ctx.chooser.below(2) == 1),
-        Ty::Str => Value::str(&format!("s{}", ctx.chooser.below(BOUND))),
+        Ty::Int => Value::int(below(ctx, 2 * BOUND + 1, span)? as i64 - BOUND as i64),
+        Ty::Bool => Value::Bool(below(ctx, 2, span)? == 1),
+        Ty::Str => Value::str(&format!("s{}", below(ctx, BOUND, span)?)),
         Ty::Set(t) => {
-            let n = ctx.chooser.below(BOUND);
+            let n = below(ctx, BOUND, span)?;
             let mut s = OrdSet::new();
             for _ in 0..n {
                 s.insert(generate(ctx, t, span)?);
@@ -25,7 +30,7 @@ pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
             Value::Set(SetValue::Explicit(s))
         }
         Ty::List(t) => {
-            let n = ctx.chooser.below(BOUND);
+            let n = below(ctx, BOUND, span)?;
             let mut l = Vector::new();
             for _ in 0..n {
                 l.push_back(generate(ctx, t, span)?);
@@ -33,7 +38,7 @@ pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
             Value::list(l)
         }
         Ty::Map(k, v) => {
-            let n = ctx.chooser.below(BOUND);
+            let n = below(ctx, BOUND, span)?;
             let mut m = OrdMap::new();
             for _ in 0..n {
                 let key = generate(ctx, k, span)?;
@@ -52,7 +57,7 @@ pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
         }
         Ty::Sum(key, _) => {
             let Some(sum) = ctx.compiled.program.sum_types.get(key).cloned() else { return Err(error(span, "unknown sum type")) };
-            let i = ctx.chooser.below(sum.variants.len() as u64) as usize;
+            let i = below(ctx, sum.variants.len() as u64, span)? as usize;
             let (name, payload) = &sum.variants[i];
             let payload = match payload {
                 Some(t) => generate(ctx, t, span)?,

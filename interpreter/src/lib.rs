@@ -12,17 +12,20 @@
 //! ```
 
 pub mod builtins;
+pub mod choose;
 pub mod compile;
 pub mod eval;
 mod generate;
 pub mod itf;
 pub mod repl;
 pub mod set;
+mod set_index;
 pub mod simulate;
 pub mod test_runner;
 pub mod value;
 
-pub use eval::{Chooser, Ctx, ErrorKind, EvalError, RandomChooser, ScriptedChooser};
+pub use choose::{Choice, ChoiceError, Chooser, EnumeratingChooser, RandomChooser, ScriptedChooser, Site, Tries};
+pub use eval::{Ctx, ErrorKind, EvalError};
 pub use value::Value;
 
 use compile::Compiled;

@@ -1,13 +1,13 @@
 //! Sets, explicit or symbolic. `Int`, `Nat`, ranges, `powerset`, `setOfMaps`, `tuples` and
 //! `allLists(UpTo)` stay symbolic until something needs their elements: membership, size
-//! (exact, as a bigint) and random picks work without building them. Enumerating a set
-//! larger than [`ENUMERATION_LIMIT`] is an error that names its size.
+//! (exact, as a bigint) and the element at an index (`nth`, see `set_index.rs`) work without
+//! building them. Enumerating a set larger than [`ENUMERATION_LIMIT`] is an error that names
+//! its size. Sets hold no randomness: choosers pick an index, sets answer with the element.
 
 use crate::value::{Int, Value};
 use imbl::{OrdMap, OrdSet, Vector};
 use num_bigint::BigInt;
 use num_traits::{One, ToPrimitive, Zero};
-use rand::RngExt;
 use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
@@ -35,6 +35,8 @@ pub enum SetValue {
 pub enum SetError {
     Infinite,
     TooLarge(BigInt),
+    /// An index at or past the set's size (a chooser's mistake).
+    OutOfRange,
 }
 
 impl fmt::Display for SetError {
@@ -42,6 +44,7 @@ impl fmt::Display for SetError {
         match self {
             SetError::Infinite => write!(f, "the set is infinite and cannot be enumerated"),
             SetError::TooLarge(n) => write!(f, "the set has {n} elements, more than the {ENUMERATION_LIMIT} that can be enumerated"),
+            SetError::OutOfRange => write!(f, "the index is past the end of the set"),
         }
     }
 }
@@ -247,73 +250,6 @@ impl SetValue {
         }
     }
 
-    /// A uniformly random element, without enumerating symbolic sets. `None` when empty.
-    pub fn pick(&self, rng: &mut impl rand::Rng) -> Result<Option<Value>, SetError> {
-        Ok(Some(match self {
-            SetValue::Explicit(s) => {
-                if s.is_empty() {
-                    return Ok(None);
-                }
-                let i = rng.random_range(0..s.len());
-                s.iter().nth(i).cloned().unwrap_or(Value::Bool(false))
-            }
-            SetValue::Interval(bounds) => {
-                let (a, b) = &**bounds;
-                if a > b {
-                    return Ok(None);
-                }
-                match (a.to_i64(), b.to_i64()) {
-                    (Some(a), Some(b)) => Value::int(rng.random_range(a..=b)),
-                    _ => {
-                        let span = b.to_big() - a.to_big();
-                        let offset = random_below(rng, &(span + 1));
-                        Value::Int(Int::from_big(a.to_big() + offset))
-                    }
-                }
-            }
-            SetValue::Int | SetValue::Nat => return Err(SetError::Infinite),
-            SetValue::Powerset(base) => {
-                let items = base.elements()?;
-                Value::Set(SetValue::Explicit(items.into_iter().filter(|_| rng.random_bool(0.5)).collect()))
-            }
-            SetValue::SetOfMaps(dom, range) => {
-                let keys = dom.elements()?;
-                let mut m = OrdMap::new();
-                for k in keys {
-                    match range.pick(rng)? {
-                        Some(v) => {
-                            m.insert(k, v);
-                        }
-                        None => return Ok(None),
-                    }
-                }
-                Value::Map(m)
-            }
-            SetValue::Tuples(sets) => {
-                let mut items = Vec::with_capacity(sets.len());
-                for s in sets.iter() {
-                    match s.pick(rng)? {
-                        Some(v) => items.push(v),
-                        None => return Ok(None),
-                    }
-                }
-                Value::Tuple(Arc::new(items))
-            }
-            SetValue::Lists(base, bound) => {
-                let Some(bound) = bound else { return Err(SetError::Infinite) };
-                let len = rng.random_range(0..=(*bound).min(1_000_000));
-                let mut l = Vector::new();
-                for _ in 0..len {
-                    match base.pick(rng)? {
-                        Some(v) => l.push_back(v),
-                        None => break,
-                    }
-                }
-                Value::list(l)
-            }
-        }))
-    }
-
     /// The least element in canonical order, if any.
     pub fn least(&self) -> Result<Option<Value>, SetError> {
         match self {
@@ -334,24 +270,30 @@ fn short(text: &str) -> String {
     }
 }
 
-fn random_below(rng: &mut impl rand::Rng, bound: &BigInt) -> BigInt {
-    // Rejection-free enough for our purposes: a random number of as many bits, reduced.
-    let bits = bound.bits() + 64;
-    let mut n = BigInt::zero();
-    let mut got = 0;
-    while got < bits {
-        n = (n << 64) + BigInt::from(rng.random::<u64>());
-        got += 64;
-    }
-    n % bound
-}
-
 impl PartialEq for SetValue {
     fn eq(&self, other: &SetValue) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
 impl Eq for SetValue {}
+/// Consistent with `Eq`: a symbolic set hashes like the explicit set of its elements (they
+/// compare equal); sets too large to enumerate compare, and hash, by their description.
+impl std::hash::Hash for SetValue {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self.iter() {
+            Ok(items) => {
+                let mut n = 0usize;
+                for v in items {
+                    v.hash(state);
+                    n += 1;
+                }
+                state.write_usize(n);
+            }
+            Err(_) => format!("{self:?}").hash(state),
+        }
+    }
+}
+
 impl PartialOrd for SetValue {
     fn partial_cmp(&self, other: &SetValue) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -394,7 +336,6 @@ impl fmt::Display for SetValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     fn ints(xs: &[i64]) -> SetValue {
         SetValue::Explicit(xs.iter().map(|x| Value::int(*x)).collect())
@@ -407,8 +348,7 @@ mod tests {
         assert!(big.contains(&Value::Set(ints(&[1, 50]))));
         assert!(!big.contains(&Value::Set(ints(&[0]))));
         assert!(matches!(big.elements(), Err(SetError::TooLarge(_))));
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        assert!(big.pick(&mut rng).unwrap().is_some());
+        assert!(big.nth_big(&BigInt::from(12345)).is_ok());
         assert!(SetValue::Nat.contains(&Value::int(0)));
         assert!(!SetValue::Nat.contains(&Value::int(-1)));
         assert!(!SetValue::Nat.is_finite());

@@ -2,8 +2,8 @@
 //! `max_samples` times with fresh nondeterminism (once, if it made no choice). A run that
 //! ends disabled, fails an `expect`, or raises an error has failed.
 
-use crate::eval::{Chooser, ErrorKind, EvalError, RandomChooser};
-use crate::set::{SetError, SetValue};
+use crate::choose::{Choice, ChoiceError, Chooser, RandomChooser, Site, Tries};
+use crate::eval::{ErrorKind, EvalError};
 use crate::simulate::sample_seed;
 use crate::{Spec, Value};
 use spec_analysis::ir::DefId;
@@ -48,19 +48,18 @@ struct Counting {
 }
 
 impl Chooser for Counting {
-    fn pick(&mut self, set: &SetValue) -> Result<Option<Value>, SetError> {
-        self.asked = true;
-        self.inner.pick(set)
-    }
-    fn order(&mut self, n: usize) -> Vec<usize> {
-        if n > 1 {
+    fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
+        if choice.size > 1 || !matches!(choice.site, Site::Branch { .. }) {
             self.asked = true;
         }
-        self.inner.order(n)
+        self.inner.choose(choice)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool {
+        self.inner.retry(choice, tries)
+    }
+    fn choose_big(&mut self, choice: &Choice, size: &num_bigint::BigInt) -> Result<num_bigint::BigInt, ChoiceError> {
         self.asked = true;
-        self.inner.below(n)
+        self.inner.choose_big(choice, size)
     }
 }
 

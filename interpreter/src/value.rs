@@ -136,6 +136,19 @@ impl Ord for Int {
     }
 }
 
+/// Consistent with `Eq`: a value in the `i64` range hashes the same whichever variant holds it.
+impl std::hash::Hash for Int {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Int::Small(s) => s.hash(state),
+            Int::Big(b) => match b.to_i64() {
+                Some(s) => s.hash(state),
+                None => b.hash(state),
+            },
+        }
+    }
+}
+
 impl fmt::Display for Int {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -275,6 +288,39 @@ impl Ord for Value {
             (Value::Lambda(a), Value::Lambda(b)) => (Arc::as_ptr(a) as usize).cmp(&(Arc::as_ptr(b) as usize)),
             // Values of different kinds never meet in a well-typed program; order by kind.
             _ => self.kind().cmp(other.kind()),
+        }
+    }
+}
+
+/// Consistent with `Eq` (values equal under the canonical order hash equal): collections
+/// hash their items in canonical order, symbolic sets like the explicit sets they equal,
+/// operators by identity.
+impl std::hash::Hash for Value {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.kind().hash(state);
+        match self {
+            Value::Bool(b) => b.hash(state),
+            Value::Int(n) => n.hash(state),
+            Value::Str(s) => s.hash(state),
+            Value::Set(s) => s.hash(state),
+            Value::Map(m) => {
+                for (k, v) in m.iter() {
+                    k.hash(state);
+                    v.hash(state);
+                }
+                state.write_usize(m.len());
+            }
+            Value::List(items) => {
+                items.iter().for_each(|v| v.hash(state));
+                state.write_usize(items.len());
+            }
+            Value::Record(fields) => fields.hash(state),
+            Value::Tuple(items) => items.hash(state),
+            Value::Variant(name, payload) => {
+                name.hash(state);
+                payload.hash(state);
+            }
+            Value::Lambda(l) => (Arc::as_ptr(l) as *const () as usize).hash(state),
         }
     }
 }

@@ -104,18 +104,23 @@ fn itf_traces_read_back_to_the_same_states() {
 
 #[test]
 fn given_picks_drive_an_action() {
-    use spec_interpreter::{ScriptedChooser, Value};
+    use spec_interpreter::{ErrorKind, ScriptedChooser, Value};
     let spec = Spec::from_text("walk.qnt", SPEC, None).unwrap();
-    let mut chooser = ScriptedChooser::new([]);
+    let none: [(&str, Value); 0] = [];
+    let mut chooser = ScriptedChooser::new(none.clone(), ["init"]);
     let (state, _) = spec.run_action(&spec.state0(), "init", &mut chooser).unwrap().unwrap();
     // `up` picks d from 1..3: give it 3.
-    let mut chooser = ScriptedChooser::new([Value::int(3)]);
+    let mut chooser = ScriptedChooser::new([("d", Value::int(3))], ["up"]);
     let (state, step) = spec.run_action(&state, "up", &mut chooser).unwrap().unwrap();
     assert_eq!(spec.var_value(&state, "x").unwrap().to_string(), "3");
     assert_eq!(step.picks[0].1.to_string(), "3");
-    // A pick outside the set disables the action.
-    let mut chooser = ScriptedChooser::new([Value::int(9)]);
-    assert!(spec.run_action(&state, "up", &mut chooser).unwrap().is_none());
+    // A pick outside the set, or no pick at all, is an error, not a disabled action.
+    let mut chooser = ScriptedChooser::new([("d", Value::int(9))], ["up"]);
+    let e = spec.run_action(&state, "up", &mut chooser).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Choice);
+    assert!(e.message.contains("9"), "{}", e.message);
+    let mut chooser = ScriptedChooser::new(none, ["up"]);
+    assert_eq!(spec.run_action(&state, "up", &mut chooser).unwrap_err().kind, ErrorKind::Choice);
 }
 
 #[test]

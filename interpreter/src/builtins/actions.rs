@@ -1,6 +1,6 @@
 //! Operators that control evaluation: Boolean connectives (short-circuit), `if`, the action
 //! combinators `all` and `any` (which tries its branches in the chooser's order and undoes
-//! the assignments of a branch that turns out disabled), the test combinators `then`,
+//! the assignments of a branch that turns out disabled, see `choose::any`), the test combinators `then`,
 //! `reps`, `expect` and `fail`, and `assert`, `q::debug` and `x'`.
 
 use super::{boolean, call, int, Eager};
@@ -33,23 +33,13 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             Ok(Value::Bool(false))
         }),
         "actionAny" => {
-            let names: Vec<Option<DefId>> = ir.iter().map(action_name).collect();
+            let defs: Vec<Option<DefId>> = ir.iter().map(action_name).collect();
+            // The branches' action names, looked up once (the program is known at run time).
+            let names: std::sync::OnceLock<Vec<Option<Arc<str>>>> = std::sync::OnceLock::new();
             Arc::new(move |ctx| {
-                let order = ctx.chooser.order(args.len());
-                for i in order {
-                    let saved = ctx.next.clone();
-                    let picks = ctx.picks.len();
-                    if boolean(&args[i](ctx)?, span)? {
-                        if let Some(d) = names[i] {
-                            let name: Arc<str> = Arc::from(ctx.compiled.program.defs[d as usize].name.as_str());
-                            ctx.actions_taken.push(name);
-                        }
-                        return Ok(Value::Bool(true));
-                    }
-                    ctx.next = saved;
-                    ctx.picks.truncate(picks);
-                }
-                Ok(Value::Bool(false))
+                let program = &ctx.compiled.program;
+                let names = names.get_or_init(|| defs.iter().map(|d| d.map(|d| Arc::from(program.defs[d as usize].name.as_str()))).collect());
+                crate::choose::any(ctx, names, span, &|ctx, i| boolean(&args[i](ctx)?, span))
             })
         }
         "implies" => Arc::new(move |ctx| {

@@ -46,14 +46,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             }
             Ok(items.get_min().cloned().unwrap_or(Value::Bool(false)))
         },
-        "oneOf" => |ctx, a, s| {
-            let st = set(&a[0], s)?;
-            match ctx.chooser.pick(st) {
-                Ok(Some(v)) => Ok(v),
-                Ok(None) => Err(error(s, "oneOf of an empty set")),
-                Err(e) => Err(error(s, format!("cannot pick from {}: {e}", st.describe()))),
-            }
-        },
+        "oneOf" => |ctx, a, s| crate::choose::one_of(ctx, set(&a[0], s)?, s),
         "exists" => |ctx, a, s| {
             for x in each(&a[0], s)? {
                 if boolean(&call(ctx, &a[1], &[x], s)?, s)? {

@@ -1,0 +1,215 @@
+//! Nondeterminism, resolved by a chooser. The evaluator meets three kinds of choice: an
+//! element of a set (`nondet x = S.oneOf()`, told the name `x`; an anonymous `oneOf`
+//! elsewhere), a branch of `any`, and a number for `apalache::generate`. For each it asks the
+//! chooser for an *index* below a known size, and sets answer `nth(index)`: randomness, order
+//! and scripts live in choosers, never in values.
+//!
+//! A choice may be retried. When the body of a `nondet` or the branch of `any` turns out
+//! disabled, the evaluator undoes what that try assigned and asks the chooser for another
+//! index ([`Chooser::retry`]); the step is disabled only when the chooser gives up. This is
+//! Quint's simulation semantics (Quint PR #1670): the random chooser tries the other elements
+//! of small sets, and the other branches of `any`, in random order.
+//!
+//! Choosers: [`RandomChooser`] (simulation, tests, the REPL), [`EnumeratingChooser`] (every
+//! combination of choices of one action; see `Spec::successors`), [`ScriptedChooser`]
+//! (replays a trace: picks by name and the actions taken).
+
+mod enumerate;
+mod random;
+mod scripted;
+mod tries;
+
+pub use enumerate::EnumeratingChooser;
+pub use random::{RandomChooser, RETRY_BELOW, RETRY_MAX_TRIES};
+pub use scripted::ScriptedChooser;
+pub use tries::Tries;
+
+use crate::eval::{Ctx, ErrorKind, EvalError, EvalResult};
+use crate::set::SetValue;
+use crate::value::Value;
+use num_bigint::BigInt;
+use spec_syntax::Span;
+use std::fmt;
+use std::sync::Arc;
+
+/// What is being chosen.
+#[derive(Clone, Copy, Debug)]
+pub enum Site<'a> {
+    /// An element of `set`, for `nondet name = set.oneOf()`; `name` is `None` for a `oneOf`
+    /// that is not bound by `nondet`.
+    Pick { name: Option<&'a str>, set: &'a SetValue },
+    /// A branch of `any`: `names[i]` is the action branch `i` calls, when it is a named one.
+    Branch { names: &'a [Option<Arc<str>>] },
+    /// A number, for `apalache::generate`.
+    Number,
+}
+
+/// A choice among `size` alternatives (at least one), numbered from 0.
+#[derive(Clone, Copy, Debug)]
+pub struct Choice<'a> {
+    pub site: Site<'a>,
+    pub size: u64,
+}
+
+/// Resolves nondeterminism; see the module documentation.
+pub trait Chooser {
+    /// The first alternative to try (below `choice.size`), with the plan for the others.
+    fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError>;
+
+    /// The alternative tried last was disabled: move `tries` to another one, or return
+    /// `false` to give up (the construct is then disabled).
+    fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool;
+
+    /// An index into a set with more elements than a `u64` counts (`size`); never retried.
+    fn choose_big(&mut self, choice: &Choice, size: &BigInt) -> Result<BigInt, ChoiceError> {
+        let _ = choice;
+        Err(ChoiceError::TooLarge(Some(size.clone())))
+    }
+}
+
+/// Why a chooser could not answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChoiceError {
+    /// The script gives no pick for this `nondet` name.
+    NoPick { name: String },
+    /// The script's pick for `name` is not an element of the set it is picked from.
+    NotInSet { name: String, value: Value, set: String },
+    /// A choice without a name (a `oneOf` outside `nondet`, `apalache::generate`): a script
+    /// cannot give it.
+    Anonymous,
+    /// An enumeration met a set too large (its size) or infinite (`None`).
+    TooLarge(Option<BigInt>),
+    /// Re-running an action with the same earlier choices met a different choice.
+    Diverged { expected: u64, found: u64 },
+    /// The chooser answered an index past the alternatives.
+    OutOfRange { index: u64, size: u64 },
+}
+
+impl fmt::Display for ChoiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChoiceError::NoPick { name } => write!(f, "the trace gives no value for `nondet {name}`"),
+            ChoiceError::NotInSet { name, value, set } => write!(f, "the trace picks {value} for `nondet {name}`, which is not an element of {set}"),
+            ChoiceError::Anonymous => write!(f, "a trace cannot give this choice: it has no `nondet` name"),
+            ChoiceError::TooLarge(Some(n)) => write!(f, "cannot enumerate the {n} alternatives of this choice"),
+            ChoiceError::TooLarge(None) => write!(f, "cannot enumerate the alternatives of a choice from an infinite set"),
+            ChoiceError::Diverged { expected, found } => {
+                write!(f, "the action made a different choice when run again ({found} alternatives where there were {expected})")
+            }
+            ChoiceError::OutOfRange { index, size } => write!(f, "the chooser answered alternative {index} of {size}"),
+        }
+    }
+}
+
+/// A choice error as a runtime error at `span`.
+pub fn choice_error(span: Span, e: ChoiceError) -> Box<EvalError> {
+    Box::new(EvalError { message: e.to_string(), span, stack: Vec::new(), kind: ErrorKind::Choice })
+}
+
+fn checked(tries: Tries, size: u64, span: Span) -> Result<Tries, Box<EvalError>> {
+    if tries.current < size {
+        Ok(tries)
+    } else {
+        Err(choice_error(span, ChoiceError::OutOfRange { index: tries.current, size }))
+    }
+}
+
+/// What the evaluator undoes before another try: assignments, picks and actions recorded.
+struct Snapshot {
+    next: Vec<Option<Value>>,
+    picks: usize,
+    actions: usize,
+}
+
+impl Snapshot {
+    fn take(ctx: &Ctx) -> Snapshot {
+        Snapshot { next: ctx.next.clone(), picks: ctx.picks.len(), actions: ctx.actions_taken.len() }
+    }
+
+    fn restore(&self, ctx: &mut Ctx) {
+        ctx.next.clone_from(&self.next);
+        ctx.picks.truncate(self.picks);
+        ctx.actions_taken.truncate(self.actions);
+    }
+}
+
+/// `nondet name = set.oneOf(); body`: runs `body` with an element picked by the chooser,
+/// and with others while the body is disabled (`false`) and the chooser retries. An empty
+/// set disables the action.
+pub fn nondet(ctx: &mut Ctx, name: &str, set: &SetValue, span: Span, body: &dyn Fn(&mut Ctx, Value) -> EvalResult) -> EvalResult {
+    let Some(size) = set.size_u64() else {
+        let picked = pick_big(ctx, Some(name), set, span)?;
+        return body(ctx, picked);
+    };
+    if size == 0 {
+        return Ok(Value::Bool(false));
+    }
+    let choice = Choice { site: Site::Pick { name: Some(name), set }, size };
+    let mut tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, size, span)?;
+    let snapshot = tries.may_retry().then(|| Snapshot::take(ctx));
+    loop {
+        let v = set.nth(tries.current).map_err(|e| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe())))?;
+        let result = body(ctx, v)?;
+        if let (Value::Bool(false), Some(snapshot)) = (&result, &snapshot) {
+            if ctx.chooser.retry(&choice, &mut tries) {
+                tries = checked(tries, size, span)?;
+                snapshot.restore(ctx);
+                continue;
+            }
+        }
+        return Ok(result);
+    }
+}
+
+/// `set.oneOf()` outside `nondet`: one element, no retry; an error for an empty set.
+pub fn one_of(ctx: &mut Ctx, set: &SetValue, span: Span) -> EvalResult {
+    let Some(size) = set.size_u64() else { return pick_big(ctx, None, set, span) };
+    if size == 0 {
+        return Err(crate::eval::error(span, "oneOf of an empty set"));
+    }
+    let choice = Choice { site: Site::Pick { name: None, set }, size };
+    let tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, size, span)?;
+    set.nth(tries.current).map_err(|e| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe())))
+}
+
+/// A pick from a set whose size does not fit a `u64`, or an infinite one (an error).
+fn pick_big(ctx: &mut Ctx, name: Option<&str>, set: &SetValue, span: Span) -> EvalResult {
+    let cannot = |e: &dyn fmt::Display| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe()));
+    let Some(size) = set.size() else { return Err(cannot(&crate::set::SetError::Infinite)) };
+    let choice = Choice { site: Site::Pick { name, set }, size: u64::MAX };
+    let i = ctx.chooser.choose_big(&choice, &size).map_err(|e| choice_error(span, e))?;
+    set.nth_big(&i).map_err(|e| cannot(&e))
+}
+
+/// `any { branches }`: tries branches in the chooser's order until one is enabled; `names`
+/// are the actions the branches call (recorded when taken).
+pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &dyn Fn(&mut Ctx, usize) -> Result<bool, Box<EvalError>>) -> EvalResult {
+    let size = names.len() as u64;
+    if size == 0 {
+        return Ok(Value::Bool(false));
+    }
+    let choice = Choice { site: Site::Branch { names }, size };
+    let mut tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, size, span)?;
+    let snapshot = Snapshot::take(ctx);
+    loop {
+        let i = tries.current as usize;
+        if branch(ctx, i)? {
+            if let Some(name) = &names[i] {
+                ctx.actions_taken.push(name.clone());
+            }
+            return Ok(Value::Bool(true));
+        }
+        snapshot.restore(ctx);
+        if !ctx.chooser.retry(&choice, &mut tries) {
+            return Ok(Value::Bool(false));
+        }
+        tries = checked(tries, size, span)?;
+    }
+}
+
+/// A number below `n` (`n` ≥ 1), for `apalache::generate`.
+pub fn number(ctx: &mut Ctx, n: u64, span: Span) -> Result<u64, Box<EvalError>> {
+    let choice = Choice { site: Site::Number, size: n.max(1) };
+    let tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, n.max(1), span)?;
+    Ok(tries.current)
+}
