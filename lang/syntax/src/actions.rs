@@ -145,3 +145,9 @@ pub fn oper_params(t: Type) -> Vec<Type> {
         _ => vec![t],
     }
 }
+
+/// `p leadsTo q`: the temporal operator, applied as the builtin `leadsTo(p, q)`.
+pub fn leads_to(lhs: Expr, rhs: Expr, op_span: Span, span: Span) -> Expr {
+    let callee = Ident { name: "leadsTo".to_string(), span: op_span };
+    Expr { kind: ExprKind::App { callee, args: vec![lhs, rhs] }, span }
+}

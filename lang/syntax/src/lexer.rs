@@ -138,7 +138,8 @@ pub enum Token<'s> {
     #[regex(r"[0-9]([0-9]|_[0-9])*", |lex| lex.slice())]
     #[regex(r"0x[0-9a-fA-F]([0-9a-fA-F]|_[0-9a-fA-F])*", |lex| lex.slice())]
     Int(&'s str),
-    #[regex(r#""[^"\n]*""#, |lex| lex.slice())]
+    // Strings may span lines, as in Quint (real specs write long messages that way).
+    #[regex(r#""[^"]*""#, |lex| lex.slice())]
     Str(&'s str),
     #[regex(r#""[^"\n]*"#, priority = 1)]
     UnterminatedStr,
@@ -149,6 +150,22 @@ pub enum Token<'s> {
 
     /// A character that starts no token (not produced by logos itself; see `lex`).
     Error(LexError),
+    /// `(` right after a name (`f(x)`, `s.map(f)`, `def f(x)`): a call or a parameter list.
+    /// Any other `(` groups or builds a tuple. Quint's grammar decides the same way (a name
+    /// followed by `(` is always a call), and it lets a local definition's body start with a
+    /// tuple: `val a = f(1)` then `(a, b)` on the next line. Made by [`contextual`].
+    CallLParen,
+    /// `and {` / `or {`: a block of conjuncts or disjuncts. One token, so that a local
+    /// definition's body may start with a block (`val j = i + 1` then `and { ... }`).
+    AndBlock,
+    OrBlock,
+    /// `-` and `[` that start an operand (`-x`, `[1, 2]`) and cannot continue one. Never made by
+    /// the lexer: the parser's repair (see `parse.rs`) turns a `-` or `[` at the start of a line
+    /// into these when continuing the expression before it leads nowhere.
+    PrefixMinus,
+    ListLBracket,
+    /// `leadsTo` between two operands (`p leadsTo q`); elsewhere it is an ordinary name.
+    LeadsTo,
     /// Virtual first tokens that tell the parser what to read (never in source text).
     StartFile,
     StartExpr,
@@ -193,10 +210,51 @@ pub fn lex(text: &str) -> (Vec<(usize, Token<'_>, usize)>, Vec<DocComment>) {
         };
         tokens.push((span.start, token, span.end));
     }
-    (tokens, docs)
+    (contextual(tokens), docs)
+}
+
+/// Reclassifies the tokens whose meaning depends on their neighbours (see [`Token::CallLParen`],
+/// [`Token::AndBlock`], [`Token::LeadsTo`]). Comments are already gone, so "next to" means
+/// with only white space and comments between.
+fn contextual(tokens: Vec<(usize, Token<'_>, usize)>) -> Vec<(usize, Token<'_>, usize)> {
+    let mut out: Vec<(usize, Token<'_>, usize)> = Vec::with_capacity(tokens.len());
+    let mut iter = tokens.into_iter().peekable();
+    while let Some((l, token, r)) = iter.next() {
+        let previous = out.last().map(|(_, t, _)| t);
+        let after_dot = out.len() >= 2 && matches!(out[out.len() - 2].1, Token::Dot);
+        let token = match token {
+            Token::LParen => {
+                let call = match previous {
+                    Some(Token::Ident(_) | Token::QualIdent(_)) => true,
+                    Some(Token::And | Token::Or | Token::Iff | Token::Implies) => after_dot,
+                    _ => false,
+                };
+                if call { Token::CallLParen } else { Token::LParen }
+            }
+            Token::And | Token::Or if !matches!(previous, Some(Token::Dot)) && matches!(iter.peek(), Some((_, Token::LBrace, _))) => {
+                let (_, _, brace_end) = iter.next().expect("peeked");
+                let block = if token == Token::And { Token::AndBlock } else { Token::OrBlock };
+                out.push((l, block, brace_end));
+                continue;
+            }
+            Token::Ident("leadsTo") if previous.is_some_and(Token::ends_operand) => Token::LeadsTo,
+            token => token,
+        };
+        out.push((l, token, r));
+    }
+    out
 }
 
 impl Token<'_> {
+    /// Whether an operand can end with this token (so that an infix operator may follow).
+    fn ends_operand(&self) -> bool {
+        matches!(
+            self,
+            Token::Ident(_) | Token::QualIdent(_) | Token::Int(_) | Token::Str(_) | Token::True | Token::False
+                | Token::RParen | Token::RBracket | Token::RBrace | Token::Prime | Token::Underscore
+        )
+    }
+
     /// How the token reads in a message: `` `val` ``, `a name`, `a number`.
     pub fn describe(&self) -> String {
         match self {
@@ -241,7 +299,12 @@ impl Token<'_> {
             Token::Implies => "implies",
             Token::True => "true",
             Token::False => "false",
-            Token::LParen => "(",
+            Token::LParen | Token::CallLParen => "(",
+            Token::AndBlock => "and {",
+            Token::PrefixMinus => "-",
+            Token::ListLBracket => "[",
+            Token::OrBlock => "or {",
+            Token::LeadsTo => "leadsTo",
             Token::RParen => ")",
             Token::LBrace => "{",
             Token::RBrace => "}",

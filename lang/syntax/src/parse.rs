@@ -85,8 +85,8 @@ fn run(text: &str, file: FileId, start: Token<'static>) -> (Option<Parsed>, Vec<
         }
     }
     let brackets = unclosed_brackets(&tokens);
-    let mut state = State::default();
-    let result = StartParser::new().parse(file, &mut state, tokens.into_iter().map(Ok::<_, std::convert::Infallible>));
+    let tokens = repair_line_starts(text, tokens);
+    let (result, mut state) = parse_tokens(file, &tokens);
     let mut syntax_errors: Vec<Diagnostic> =
         state.errors.drain(..).map(|recovery| describe(recovery.error, file, text, &brackets)).collect();
     let parsed = match result {
@@ -103,6 +103,80 @@ fn run(text: &str, file: FileId, start: Token<'static>) -> (Option<Parsed>, Vec<
     let parsed = parsed.map(|parsed| finish(parsed, text, &docs, &mut diagnostics));
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     (parsed, diagnostics)
+}
+
+type Tokens<'s> = Vec<(usize, Token<'s>, usize)>;
+type Outcome<'s> = (Result<Parsed, Error<'s>>, State<'s>);
+
+fn parse_tokens<'s>(file: FileId, tokens: &[(usize, Token<'s>, usize)]) -> Outcome<'s> {
+    let mut state = State::default();
+    let result = StartParser::new().parse(file, &mut state, tokens.iter().cloned().map(Ok::<_, std::convert::Infallible>));
+    (result, state)
+}
+
+/// Where the first syntax error of a parse is (`usize::MAX` when there is none).
+fn first_error(outcome: &Outcome) -> usize {
+    let recovered = outcome.1.errors.iter().map(|e| error_offset(&e.error));
+    let fatal = outcome.0.as_ref().err().map(error_offset);
+    recovered.chain(fatal).min().unwrap_or(usize::MAX)
+}
+
+fn error_offset(error: &Error) -> usize {
+    match error {
+        ParseError::UnrecognizedToken { token: (l, _, _), .. } | ParseError::ExtraToken { token: (l, _, _) } => *l,
+        ParseError::UnrecognizedEof { location, .. } | ParseError::InvalidToken { location } => *location,
+        ParseError::User { error } => match *error {},
+    }
+}
+
+/// The most re-parses that [`repair_line_starts`] tries on one text, and how far before an
+/// error (in lines) it looks: a local definition's value is short.
+const MAX_REPAIRS: usize = 6;
+const REPAIR_LINES: usize = 40;
+
+/// Quint's parser (ANTLR, adaptive) reads a local definition's value greedily but gives up a
+/// `(`, `-` or `[` that continues it when only that lets the rest of the text parse:
+/// `val d = a - b` then `-d <= e` on the next line is a definition whose body starts with
+/// `-d`. An LR(1) parser has to choose at the token. So when a parse fails, a `(`, `-` or `[`
+/// that starts a line before the first error is read as starting an expression (a grouping
+/// `(`, a negation, a list) and the text is parsed again; the change is kept when the first
+/// error moves later. Text that parses the first time is parsed once.
+fn repair_line_starts<'s>(text: &str, mut tokens: Tokens<'s>) -> Tokens<'s> {
+    let mut error_at = first_error(&parse_tokens(FileId(0), &tokens));
+    let mut tried = vec![false; tokens.len()];
+    for _ in 0..MAX_REPAIRS {
+        if error_at == usize::MAX {
+            break;
+        }
+        let candidate = (1..tokens.len()).rev().find(|&i| {
+            let (l, token, _) = &tokens[i];
+            *l < error_at
+                && !tried[i]
+                && matches!(token, Token::CallLParen | Token::Minus | Token::LBracket)
+                && starts_line(text, *l)
+                && text[*l..error_at.min(text.len())].lines().count() <= REPAIR_LINES
+        });
+        let Some(i) = candidate else { break };
+        tried[i] = true;
+        let original = tokens[i].1.clone();
+        tokens[i].1 = match original {
+            Token::CallLParen => Token::LParen,
+            Token::Minus => Token::PrefixMinus,
+            _ => Token::ListLBracket,
+        };
+        let now = first_error(&parse_tokens(FileId(0), &tokens));
+        if now > error_at {
+            error_at = now;
+        } else {
+            tokens[i].1 = original;
+        }
+    }
+    tokens
+}
+
+/// Whether only white space stands between the start of the line and `offset`.
+fn starts_line(text: &str, offset: usize) -> bool {
+    text[..offset].chars().rev().take_while(|c| *c != '\n').all(char::is_whitespace)
 }
 
 /// Checks nesting depth and attaches doc comments.
@@ -207,9 +281,10 @@ fn unclosed_brackets(tokens: &[(usize, Token, usize)]) -> Vec<(usize, &'static s
     let mut open: Vec<(usize, &'static str)> = Vec::new();
     for (l, token, _) in tokens {
         match token {
-            Token::LParen => open.push((*l, "(")),
+            Token::LParen | Token::CallLParen => open.push((*l, "(")),
+            Token::AndBlock | Token::OrBlock => open.push((*l, "{")),
             Token::LBrace => open.push((*l, "{")),
-            Token::LBracket => open.push((*l, "[")),
+            Token::LBracket | Token::ListLBracket => open.push((*l, "[")),
             Token::RParen | Token::RBrace | Token::RBracket => {
                 open.pop();
             }
@@ -267,14 +342,23 @@ fn describe(error: Error, file: FileId, text: &str, unclosed: &[(usize, &'static
 
 /// Turns lalrpop's list of terminal names into plain words.
 pub(crate) fn describe_expected(expected: &[String]) -> String {
-    let names: Vec<String> = expected.iter().map(|e| e.trim_matches('"').replace("\\\"", "\"")).collect();
+    let names: Vec<String> = expected
+        .iter()
+        .map(|e| e.trim_matches('"').replace("\\\"", "\""))
+        .map(|e| match e.as_str() {
+            "call(" => "(".to_string(),
+            "prefix-" => "-".to_string(),
+            "list[" => "[".to_string(),
+            _ => e,
+        })
+        .collect();
     let has = |t: &str| names.iter().any(|n| n == t);
     let mut words: Vec<String> = Vec::new();
     let mut covered: Vec<&str> = Vec::new();
     if has("Ident") && has("Int") {
         words.push("an expression".to_string());
         covered.extend([
-            "Ident", "QualIdent", "Int", "Str", "(", "[", "{", "true", "false", "_", "-", "if", "match", "all", "any", "and", "or",
+            "Ident", "QualIdent", "Int", "Str", "(", "[", "{", "true", "false", "_", "-", "if", "match", "all", "any", "and", "or", "iff", "implies", "and {", "or {",
             "val", "def", "pure", "action", "temporal", "run", "nondet", "from", "as",
         ]);
     } else if has("const") && has("val") && has("import") {
@@ -309,7 +393,7 @@ pub(crate) fn describe_expected(expected: &[String]) -> String {
         }
     }
     // Infix operators that could continue an expression are rarely what was meant: say so once.
-    let operators = ["`+`", "`-`", "`*`", "`/`", "`%`", "`^`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`and`", "`or`", "`iff`", "`implies`", "`->`", "`.`", "`[`", "`'`", "`=`", "`=>`"];
+    let operators = ["`+`", "`-`", "`*`", "`/`", "`%`", "`^`", "`==`", "`!=`", "`<`", "`<=`", "`>`", "`>=`", "`and`", "`or`", "`iff`", "`implies`", "`leadsTo`", "`->`", "`.`", "`[`", "`'`", "`=`", "`=>`"];
     let operator_count = words.iter().filter(|w| operators.contains(&w.as_str())).count();
     if operator_count > 3 {
         words.retain(|w| !operators.contains(&w.as_str()));
