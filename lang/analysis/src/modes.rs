@@ -4,6 +4,10 @@
 //! assign and choose, `temporal` anything. The checker also tracks which variables each
 //! action assigns: at most once per step, the same ones in every branch of `any`, `if` and
 //! `match`, and all of them in `init` and `step`.
+//!
+//! A definition whose body holds an error already reported (a syntax error, an unknown
+//! name) is incomplete: what it assigns is not known, so it gets no assignment errors of
+//! its own, and neither do the actions that use it.
 
 use crate::builtins::{builtin, OpMode};
 use crate::ir::*;
@@ -56,6 +60,8 @@ pub fn check_modes(program: &Program, order: &[DefId]) -> (Vec<Mode>, Vec<Diagno
         program,
         levels: vec![None; program.defs.len()],
         assigned: vec![None; program.defs.len()],
+        incomplete: vec![false; program.defs.len()],
+        quiet: false,
         diagnostics: Vec::new(),
     };
     for def in order {
@@ -73,6 +79,10 @@ struct Checker<'p> {
     program: &'p Program,
     levels: Vec<Option<Level>>,
     assigned: Vec<Option<Assigned>>,
+    /// Definitions with an error inside (or using one that has): see the module comment.
+    incomplete: Vec<bool>,
+    /// Set while looking at an incomplete definition: assignment errors are not reported.
+    quiet: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -92,9 +102,33 @@ impl Checker<'_> {
             // Users of this definition see its declared level: one mistake, one report.
             level = Level { mode: allowed, reason: None };
         }
+        let incomplete = self.is_incomplete(body);
+        self.incomplete[id as usize] = incomplete;
+        self.quiet = incomplete;
         let assigned = if level.mode >= Mode::Action || def.qualifier == Qualifier::Action { self.assigns(body) } else { Assigned::new() };
+        self.quiet = false;
         self.assigned[id as usize] = Some(assigned);
         self.levels[id as usize] = Some(level);
+    }
+
+    /// Whether an expression holds an error node or uses an incomplete definition.
+    fn is_incomplete(&self, body: &Expr) -> bool {
+        let mut stack = vec![body];
+        while let Some(e) = stack.pop() {
+            match &e.kind {
+                ExprKind::Error => return true,
+                ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } if self.incomplete.get(*d as usize).copied().unwrap_or(false) => return true,
+                _ => {}
+            }
+            stack.extend(e.children());
+        }
+        false
+    }
+
+    fn report(&mut self, d: Diagnostic) {
+        if !self.quiet {
+            self.diagnostics.push(d);
+        }
     }
 
     fn report_mode(&mut self, def: &Def, level: &Level, _allowed: Mode) {
@@ -209,7 +243,7 @@ impl Checker<'_> {
                         for (var, span) in self.assigns(a) {
                             if let Some(first) = out.get(&var) {
                                 let name = &self.program.vars[var as usize].name;
-                                self.diagnostics.push(
+                                self.report(
                                     Diagnostic::error(Code::DoubleAssignment, span, format!("`{name}` is assigned twice in one step"))
                                         .with_label("second assignment")
                                         .with_secondary(*first, "first assigned here"),
@@ -247,7 +281,7 @@ impl Checker<'_> {
             }
             let missing: Vec<&str> = union.keys().filter(|v| !set.contains_key(v)).map(|v| self.program.vars[*v as usize].name.as_str()).collect();
             if !missing.is_empty() {
-                self.diagnostics.push(
+                self.report(
                     Diagnostic::error(Code::BranchAssignments, branch.span, format!("this branch does not assign {}, which other branches assign", quote_list(&missing)))
                         .with_label(format!("{} not assigned here", quote_list(&missing)))
                         .with_secondary(span, "every branch must assign the same state variables")
@@ -274,7 +308,7 @@ impl Checker<'_> {
                     continue;
                 }
                 let def = &self.program.defs[*d as usize];
-                if def.qualifier != Qualifier::Action {
+                if def.qualifier != Qualifier::Action || self.incomplete[*d as usize] {
                     continue;
                 }
                 let assigned = self.assigned[*d as usize].clone().unwrap_or_default();
