@@ -161,7 +161,7 @@ struct DbLoader<'a> {
 }
 
 impl Loader for DbLoader<'_> {
-    fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, String> {
+    fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, crate::db::LoadError> {
         let importer_path = self.db.source(importer).map(|f| f.path(self.db).clone()).unwrap_or_default();
         let file = self.db.load(&import_path(&importer_path, path))?;
         Ok(self.register(file))

@@ -23,7 +23,7 @@ pub struct SourceText {
 #[salsa::db]
 pub trait Db: salsa::Database {
     /// The source text at `path`, read from disk the first time it is asked for.
-    fn load(&self, path: &str) -> Result<SourceText, String>;
+    fn load(&self, path: &str) -> Result<SourceText, LoadError>;
     /// The input with this id.
     fn source(&self, id: FileId) -> Option<SourceText>;
     /// A source that is not on disk (a stdlib module), created the first time.
@@ -131,11 +131,11 @@ impl salsa::Database for Database {}
 
 #[salsa::db]
 impl Db for Database {
-    fn load(&self, path: &str) -> Result<SourceText, String> {
+    fn load(&self, path: &str) -> Result<SourceText, LoadError> {
         if let Some(file) = self.file_by_path(path) {
             return Ok(file);
         }
-        let text = read_source(Path::new(path))?;
+        let text = read_file(Path::new(path))?;
         Ok(self.create(path.to_string(), text))
     }
 
@@ -148,13 +148,44 @@ impl Db for Database {
     }
 }
 
+/// Why a source file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    NotFound { path: String },
+    NotUtf8 { path: String, valid_up_to: usize },
+    Io { path: String, message: String },
+}
+
+impl LoadError {
+    /// The path that was tried.
+    pub fn path(&self) -> &str {
+        match self {
+            LoadError::NotFound { path } | LoadError::NotUtf8 { path, .. } | LoadError::Io { path, .. } => path,
+        }
+    }
+
+    /// What went wrong, without the path.
+    pub fn reason(&self) -> String {
+        match self {
+            LoadError::NotFound { .. } => "no such file".to_string(),
+            LoadError::NotUtf8 { valid_up_to, .. } => format!("the file is not valid UTF-8 (at byte {valid_up_to})"),
+            LoadError::Io { message, .. } => message.clone(),
+        }
+    }
+}
+
 /// Reads a source file: a missing file or one that is not UTF-8 is an error message.
 pub fn read_source(path: &Path) -> Result<String, String> {
+    read_file(path).map_err(|e| e.reason())
+}
+
+fn read_file(path: &Path) -> Result<String, LoadError> {
+    let shown = || path.to_string_lossy().into_owned();
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        _ => e.to_string(),
+        std::io::ErrorKind::NotFound => LoadError::NotFound { path: shown() },
+        _ => LoadError::Io { path: shown(), message: e.to_string() },
     })?;
-    String::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 { path: shown(), valid_up_to: e.utf8_error().valid_up_to() })
 }
 
 /// `importer`'s directory joined with `relative`, normalized (no `.` or `..` where avoidable).

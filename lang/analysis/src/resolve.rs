@@ -8,6 +8,7 @@
 //! cycle), resolve its types, then lower the bodies of its definitions.
 
 use crate::builtins::{builtin, Shape};
+use crate::db::LoadError;
 use crate::ir::*;
 use crate::suggest::closest;
 use crate::ty::{Row, Ty};
@@ -29,7 +30,7 @@ pub struct LoadedFile {
 /// Finds and parses the files named in `from "..."` clauses.
 pub trait Loader {
     /// The file `path` names, relative to the file `importer`.
-    fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, String>;
+    fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, LoadError>;
     /// The standard library module `module` (`std::sets`), if there is one.
     fn load_std(&mut self, _module: &str) -> Option<LoadedFile> {
         None
@@ -385,8 +386,12 @@ impl Resolver<'_> {
                     self.files.entry(loaded.id).or_insert(loaded.ast);
                     loaded.id
                 }
-                Err(message) => {
-                    self.error(Diagnostic::error(Code::FileNotFound, *span, format!("cannot read `{path}`: {message}")).with_label("imported here"));
+                Err(e) => {
+                    let mut d = Diagnostic::error(Code::FileNotFound, *span, format!("cannot read `{path}`: {}", e.reason())).with_label("imported here");
+                    if let LoadError::NotFound { path: tried } = &e {
+                        d = d.with_note(format!("looked for `{tried}`")).with_help("a path after `from` is relative to the directory of the importing file; `.qnt` may be left out");
+                    }
+                    self.error(d);
                     return None;
                 }
             },
@@ -411,6 +416,7 @@ impl Resolver<'_> {
                     None
                 }
             },
+            None if from.is_none() && self.loaded_module(module).is_some() => self.loaded_module(module),
             None => {
                 let names: Vec<&str> = ast.modules.iter().map(|m| m.name.name.as_str()).collect();
                 let place = if from.is_some() { "that file" } else { "this file" };
@@ -425,6 +431,15 @@ impl Resolver<'_> {
                 None
             }
         }
+    }
+
+    /// A module of that name in a file the program has read already: Quint's module names
+    /// are global, so `import M.*` without `from` may name a module of a file that another
+    /// import read. The first such file (in reading order) wins.
+    fn loaded_module(&self, module: &ast::Ident) -> Option<(FileId, usize)> {
+        let mut files: Vec<(&FileId, &Arc<ast::SourceFile>)> = self.files.iter().collect();
+        files.sort_by_key(|(id, _)| id.0);
+        files.into_iter().find_map(|(id, ast)| Some((*id, ast.modules.iter().position(|m| m.name.name == module.name)?)))
     }
 
     fn import(&mut self, cx: &mut ImportContext<'_>, import: &ast::Import, bindings: Option<&mut Bindings>) {
@@ -727,6 +742,9 @@ impl Resolver<'_> {
     }
 
     fn lookup_type(&self, id: ModId, name: &str) -> Option<TypeEntity> {
+        if let Some(t) = self.program.modules[id as usize].types.get(name) {
+            return Some(t.clone());
+        }
         if let Some((module, rest)) = name.split_once("::") {
             let target = match self.program.modules[id as usize].scope.get(module) {
                 Some(Entity::Module(t)) => *t,
