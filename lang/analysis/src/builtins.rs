@@ -3,6 +3,8 @@
 //! a few operators (`Set`, `Map`, `Rec`, `tuples`, ...) take any number of arguments and are
 //! typed by the checker directly.
 
+pub mod hints;
+
 use crate::ty::{Row, Ty, TyVar};
 use std::collections::BTreeMap;
 
