@@ -1,0 +1,25 @@
+//! `spec check`'s engine: an exhaustive, breadth-first model checker. It asks the
+//! interpreter's engine the same questions as the simulator (initial states, successors of a
+//! state under an action with the picks that led there, whether an invariant holds), through
+//! the enumerating chooser, so every initial state, every element a `oneOf` can pick and
+//! every branch of `any` is visited. No second evaluator.
+//!
+//! The search goes level by level. Each level's states are expanded in parallel (rayon),
+//! then the successors are merged into the visited set in a fixed order (the frontier's
+//! order, then each state's successors in the engine's order), so the numbers of distinct and
+//! generated states, the verdict and the counterexample are the same at any thread count. A
+//! violation found at depth `d` is reported after the whole level `d` is merged and is the
+//! first in that order: a shortest counterexample, chosen deterministically.
+//!
+//! States are kept as 64-bit fingerprints (a fixed-seed hash of the state's canonical value,
+//! or of the `--view` expression's value) with a link to the parent's fingerprint; only the
+//! frontier holds whole states. A counterexample is rebuilt from the links by running the
+//! spec again from an initial state and choosing, at each step, the successor with the next
+//! fingerprint ([`trace`]).
+
+mod fingerprint;
+mod search;
+pub mod trace;
+
+pub use fingerprint::fingerprint;
+pub use search::{check, Budget, Model, Outcome, Progress, Stats, Stop, Verdict};

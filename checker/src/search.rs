@@ -1,0 +1,372 @@
+//! The breadth-first search and its verdicts (see the crate documentation for the order
+//! that makes results independent of the thread count).
+
+use crate::fingerprint::fingerprint;
+use rayon::prelude::*;
+use spec_analysis::ir::DefId;
+use spec_interpreter::{EnumeratingChooser, EvalError, Spec, State, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// What to check: the actions that start and continue executions, the invariants (with the
+/// names to show), and optionally a constraint (states where it is false are kept but not
+/// explored further, as TLC's `CONSTRAINT`) and a view (states with the same view count as one).
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub init: DefId,
+    pub step: DefId,
+    pub invariants: Vec<(String, DefId)>,
+    pub constraint: Option<DefId>,
+    pub view: Option<DefId>,
+}
+
+/// Limits of one search. A search that reaches one ends with [`Verdict::Bounded`], never
+/// with a claim that the invariants hold.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    /// The most steps from an initial state (initial states are at depth 0).
+    pub max_depth: Option<usize>,
+    /// The most distinct states.
+    pub max_states: Option<u64>,
+    pub max_time: Option<Duration>,
+    /// Report a reachable state where the step is disabled (TLC's default).
+    pub deadlock: bool,
+    /// Worker threads; 0 means every core.
+    pub threads: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget { max_depth: None, max_states: None, max_time: None, deadlock: true, threads: 0 }
+    }
+}
+
+/// Which budget ended the search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    Depth,
+    States,
+    Time,
+    /// Stopped on request (Ctrl-C).
+    Interrupted,
+}
+
+/// The answer of a search.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Every reachable state was explored and satisfies every invariant.
+    Holds,
+    /// A reachable state violates this invariant (the trace ends in it).
+    Violation { invariant: String },
+    /// A reachable state where the step is disabled (the trace ends in it).
+    Deadlock,
+    /// `init` is never enabled: there is nothing to check.
+    NoInitialState,
+    /// Evaluating the spec failed in a reachable state (the trace ends in it).
+    Error(Box<EvalError>),
+    /// A budget was reached first: no violation in the states explored, up to
+    /// [`Stats::complete_depth`].
+    Bounded(Stop),
+}
+
+/// Numbers of a search.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// States told apart by fingerprint.
+    pub distinct: u64,
+    /// Successors computed, duplicates included (initial states count too).
+    pub generated: u64,
+    /// The deepest level reached.
+    pub depth: usize,
+    /// The deepest level explored completely (every state at it and above has been expanded).
+    pub complete_depth: Option<usize>,
+    /// States waiting to be expanded when the search ended.
+    pub queue: usize,
+    pub seconds: f64,
+}
+
+impl Stats {
+    /// TLC's optimistic estimate of the probability that two distinct states shared a
+    /// fingerprint: `distinct * (generated - distinct) / 2^64`.
+    pub fn collision_probability(&self) -> f64 {
+        let n = self.distinct as f64;
+        let m = self.generated as f64;
+        (n * (m - n).max(0.0) / 2f64.powi(64)).min(1.0)
+    }
+
+    pub fn states_per_second(&self) -> f64 {
+        if self.seconds > 0.0 { self.distinct as f64 / self.seconds } else { 0.0 }
+    }
+}
+
+/// The result: the verdict, the numbers, and for a violation, deadlock or error in a state,
+/// the fingerprints of the states from an initial one to it (rebuild it with [`crate::trace`]).
+#[derive(Debug)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub stats: Stats,
+    pub path: Option<Vec<u64>>,
+}
+
+/// Live counters for a progress display; the search updates them as it goes.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub distinct: AtomicU64,
+    pub generated: AtomicU64,
+    pub depth: AtomicUsize,
+    pub queue: AtomicUsize,
+}
+
+/// What expanding one state gave.
+enum Expansion {
+    Successors(Vec<(u64, State)>),
+    Error(Box<EvalError>),
+    /// Not expanded: the search was stopped meanwhile.
+    Skipped,
+}
+
+/// What checking one new state gave.
+enum StateCheck {
+    Fine { explore: bool },
+    Violated(String),
+    Error(Box<EvalError>),
+}
+
+/// Searches every state reachable in `model` within `budget`. `interrupt` stops the search
+/// (with [`Stop::Interrupted`]) at the next state.
+pub fn check(spec: &Spec, model: &Model, budget: &Budget, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(budget.threads).build();
+    match pool {
+        Ok(pool) => pool.install(|| Search::new(spec, model, budget, progress, interrupt).run()),
+        Err(_) => Search::new(spec, model, budget, progress, interrupt).run(),
+    }
+}
+
+struct Search<'a> {
+    spec: &'a Spec,
+    model: &'a Model,
+    budget: &'a Budget,
+    progress: &'a Progress,
+    interrupt: &'a AtomicBool,
+    started: Instant,
+    /// Fingerprint to the parent's fingerprint (`None` for initial states).
+    parents: HashMap<u64, Option<u64>>,
+    stats: Stats,
+}
+
+impl<'a> Search<'a> {
+    fn new(spec: &'a Spec, model: &'a Model, budget: &'a Budget, progress: &'a Progress, interrupt: &'a AtomicBool) -> Search<'a> {
+        Search { spec, model, budget, progress, interrupt, started: Instant::now(), parents: HashMap::new(), stats: Stats::default() }
+    }
+
+    fn run(mut self) -> Outcome {
+        let initial = match self.spec.successors(&self.spec.state0(), self.model.init) {
+            Ok(successors) => successors,
+            Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
+        };
+        if initial.is_empty() {
+            return self.finish(Verdict::NoInitialState, None);
+        }
+        let mut candidates = Vec::with_capacity(initial.len());
+        for (state, _) in initial {
+            match self.state_fingerprint(&state) {
+                Ok(fp) => candidates.push((fp, state)),
+                Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
+            }
+        }
+        let mut frontier = match self.admit(None, candidates.into_iter().map(|c| (None, c))) {
+            Ok(frontier) => frontier,
+            Err(outcome) => return outcome,
+        };
+        let mut depth = 0;
+        loop {
+            if frontier.is_empty() {
+                return self.finish(Verdict::Holds, None);
+            }
+            self.stats.depth = depth;
+            self.progress.depth.store(depth, Ordering::Relaxed);
+            self.progress.queue.store(frontier.len(), Ordering::Relaxed);
+            if let Some(stop) = self.stopped() {
+                self.stats.queue = frontier.len();
+                return self.finish(Verdict::Bounded(stop), None);
+            }
+            if self.budget.max_depth.is_some_and(|max| depth >= max) {
+                self.stats.queue = frontier.len();
+                self.stats.complete_depth = Some(depth);
+                return self.finish(Verdict::Bounded(Stop::Depth), None);
+            }
+            let expansions: Vec<Expansion> = frontier.par_iter().map(|(_, state)| self.expand(state)).collect();
+            let mut next = Vec::new();
+            for ((fp, _), expansion) in frontier.iter().zip(expansions) {
+                match expansion {
+                    Expansion::Skipped => {
+                        self.stats.queue = frontier.len();
+                        let stop = self.stopped().unwrap_or(Stop::Interrupted);
+                        return self.finish(Verdict::Bounded(stop), None);
+                    }
+                    Expansion::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(*fp))),
+                    Expansion::Successors(successors) => {
+                        if successors.is_empty() && self.budget.deadlock {
+                            return self.finish(Verdict::Deadlock, Some(self.path_to(*fp)));
+                        }
+                        self.stats.generated += successors.len() as u64;
+                        next.extend(successors.into_iter().map(|child| (Some(*fp), child)));
+                    }
+                }
+            }
+            self.progress.generated.store(self.stats.generated, Ordering::Relaxed);
+            self.stats.complete_depth = Some(depth);
+            frontier = match self.admit(Some(depth + 1), next.into_iter()) {
+                Ok(frontier) => frontier,
+                Err(outcome) => return outcome,
+            };
+            depth += 1;
+        }
+    }
+
+    /// Adds the states not seen before to the visited set (in order), checks them, and
+    /// returns those to explore next; or the outcome when one violates an invariant or a
+    /// budget of states is reached.
+    fn admit(&mut self, depth: Option<usize>, candidates: impl Iterator<Item = (Option<u64>, (u64, State))>) -> Result<Vec<(u64, State)>, Outcome> {
+        if depth.is_none() {
+            // Initial states are generated too.
+            self.stats.generated = 0;
+        }
+        let mut fresh = Vec::new();
+        for (parent, (fp, state)) in candidates {
+            if depth.is_none() {
+                self.stats.generated += 1;
+            }
+            if self.parents.contains_key(&fp) {
+                continue;
+            }
+            if self.budget.max_states.is_some_and(|max| self.stats.distinct >= max) {
+                self.stats.queue = fresh.len();
+                self.stats.depth = depth.unwrap_or(0);
+                return Err(self.finish_checked(fresh, Verdict::Bounded(Stop::States)));
+            }
+            self.parents.insert(fp, parent);
+            self.stats.distinct += 1;
+            fresh.push((fp, state));
+        }
+        self.progress.distinct.store(self.stats.distinct, Ordering::Relaxed);
+        if let (Some(d), false) = (depth, fresh.is_empty()) {
+            self.stats.depth = d;
+        }
+        let checks: Vec<StateCheck> = fresh.par_iter().map(|(_, state)| self.check_state(state)).collect();
+        let mut explore = Vec::with_capacity(fresh.len());
+        for ((fp, state), check) in fresh.into_iter().zip(checks) {
+            match check {
+                StateCheck::Fine { explore: true } => explore.push((fp, state)),
+                StateCheck::Fine { explore: false } => {}
+                StateCheck::Violated(invariant) => return Err(self.finish(Verdict::Violation { invariant }, Some(self.path_to(fp)))),
+                StateCheck::Error(e) => return Err(self.finish(Verdict::Error(e), Some(self.path_to(fp)))),
+            }
+        }
+        Ok(explore)
+    }
+
+    /// When the states budget ends a level part-way, the states admitted so far are still
+    /// checked: a violation among them is reported rather than hidden by the budget.
+    fn finish_checked(&mut self, admitted: Vec<(u64, State)>, verdict: Verdict) -> Outcome {
+        let checks: Vec<StateCheck> = admitted.par_iter().map(|(_, state)| self.check_state(state)).collect();
+        for ((fp, _), check) in admitted.iter().zip(checks) {
+            match check {
+                StateCheck::Violated(invariant) => return self.finish(Verdict::Violation { invariant }, Some(self.path_to(*fp))),
+                StateCheck::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(*fp))),
+                StateCheck::Fine { .. } => {}
+            }
+        }
+        self.finish(verdict, None)
+    }
+
+    fn expand(&self, state: &State) -> Expansion {
+        if self.stopped().is_some() {
+            return Expansion::Skipped;
+        }
+        match self.spec.successors_interruptible(state, self.model.step, Some(self.interrupt)) {
+            Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
+            Err(e) => Expansion::Error(e),
+            Ok(successors) => {
+                let mut out = Vec::with_capacity(successors.len());
+                for (next, _) in successors {
+                    match self.state_fingerprint(&next) {
+                        Ok(fp) => out.push((fp, next)),
+                        Err(e) => return Expansion::Error(e),
+                    }
+                }
+                Expansion::Successors(out)
+            }
+        }
+    }
+
+    fn check_state(&self, state: &State) -> StateCheck {
+        for (name, def) in &self.model.invariants {
+            match self.holds(state, *def) {
+                Ok(true) => {}
+                Ok(false) => return StateCheck::Violated(name.clone()),
+                Err(e) => return StateCheck::Error(e),
+            }
+        }
+        match self.model.constraint.map(|c| self.holds(state, c)) {
+            None => StateCheck::Fine { explore: true },
+            Some(Ok(explore)) => StateCheck::Fine { explore },
+            Some(Err(e)) => StateCheck::Error(e),
+        }
+    }
+
+    fn holds(&self, state: &State, def: DefId) -> Result<bool, Box<EvalError>> {
+        match self.spec.eval_def(state, def, &mut EnumeratingChooser::new())? {
+            Value::Bool(b) => Ok(b),
+            other => {
+                let name = &self.spec.analysis.program.defs[def as usize].name;
+                let span = self.spec.analysis.program.defs[def as usize].name_span;
+                Err(spec_interpreter::eval::error(span, format!("`{name}` should be a Boolean, but it is {other}")))
+            }
+        }
+    }
+
+    fn state_fingerprint(&self, state: &State) -> Result<u64, Box<EvalError>> {
+        state_fingerprint(self.spec, self.model, state)
+    }
+
+    fn stopped(&self) -> Option<Stop> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return Some(Stop::Interrupted);
+        }
+        match self.budget.max_time {
+            Some(max) if self.started.elapsed() >= max => Some(Stop::Time),
+            _ => None,
+        }
+    }
+
+    /// The fingerprints from an initial state to `fp`.
+    fn path_to(&self, fp: u64) -> Vec<u64> {
+        let mut path = vec![fp];
+        let mut at = fp;
+        while let Some(Some(parent)) = self.parents.get(&at) {
+            path.push(*parent);
+            at = *parent;
+        }
+        path.reverse();
+        path
+    }
+
+    fn finish(&mut self, verdict: Verdict, path: Option<Vec<u64>>) -> Outcome {
+        self.stats.seconds = self.started.elapsed().as_secs_f64();
+        Outcome { verdict, stats: self.stats.clone(), path }
+    }
+}
+
+/// The fingerprint of a state: of the view's value when the model has a view, else of the
+/// whole state.
+pub(crate) fn state_fingerprint(spec: &Spec, model: &Model, state: &State) -> Result<u64, Box<EvalError>> {
+    match model.view {
+        Some(view) => {
+            let value = spec.eval_def(state, view, &mut EnumeratingChooser::new())?;
+            Ok(fingerprint(std::slice::from_ref(&value)))
+        }
+        None => Ok(fingerprint(state)),
+    }
+}

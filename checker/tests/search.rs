@@ -1,0 +1,209 @@
+//! The checker's verdicts and state counts on small models whose numbers are computed here
+//! independently (by hand, or by a plain breadth-first search written in Rust).
+
+use spec_checker::{check, trace, Budget, Model, Outcome, Progress, Stop, Verdict};
+use spec_interpreter::Spec;
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::AtomicBool;
+
+fn load(text: &str) -> Spec {
+    match Spec::from_text("model.qnt", text, None) {
+        Ok(spec) => spec,
+        Err(e) => panic!("{}", e.sources.render(&e.diagnostics)),
+    }
+}
+
+fn model(spec: &Spec, invariants: &[&str]) -> Model {
+    let def = |name: &str| spec.lookup(name).unwrap_or_else(|| panic!("no `{name}`"));
+    Model {
+        init: def("init"),
+        step: def("step"),
+        invariants: invariants.iter().map(|n| (n.to_string(), def(n))).collect(),
+        constraint: None,
+        view: None,
+    }
+}
+
+fn run(spec: &Spec, model: &Model, budget: Budget) -> Outcome {
+    check(spec, model, &budget, &Progress::default(), &AtomicBool::new(false))
+}
+
+fn values_along(spec: &Spec, model: &Model, outcome: &Outcome, var: &str) -> Vec<String> {
+    let path = outcome.path.as_ref().expect("a path");
+    let steps = trace::rebuild(spec, model, path).expect("the path can be followed");
+    steps.iter().map(|(state, _)| spec.var_value(state, var).expect("var").to_string()).collect()
+}
+
+#[test]
+fn a_cycle_of_five_states() {
+    let spec = load("module m { var x: int  action init = x' = 0  action step = x' = (x + 1) % 5 }");
+    let outcome = run(&spec, &model(&spec, &[]), Budget::default());
+    assert!(matches!(outcome.verdict, Verdict::Holds), "{:?}", outcome.verdict);
+    assert_eq!(outcome.stats.distinct, 5);
+    // One initial state, and one successor of each of the five states.
+    assert_eq!(outcome.stats.generated, 6);
+    assert_eq!(outcome.stats.depth, 4);
+    assert_eq!(outcome.stats.complete_depth, Some(4));
+}
+
+#[test]
+fn every_pick_and_every_branch_is_a_successor() {
+    let spec = load(
+        "module m { var x: int  var y: int
+           action init = all { x' = 0, y' = 0 }
+           action step = any {
+             nondet v = 1.to(3).oneOf()
+             all { x' = v, y' = y },
+             all { x' = x, y' = 1 - y },
+           } }",
+    );
+    let outcome = run(&spec, &model(&spec, &[]), Budget::default());
+    assert!(matches!(outcome.verdict, Verdict::Holds), "{:?}", outcome.verdict);
+    // x in 0..=3, y in 0..=1.
+    assert_eq!(outcome.stats.distinct, 8);
+    // Each state has 3 picks plus one flip.
+    assert_eq!(outcome.stats.generated, 1 + 8 * 4);
+}
+
+#[test]
+fn counts_agree_with_an_independent_search() {
+    let spec = load(
+        "module m { var a: int  var b: int
+           action init = nondet s = 0.to(2).oneOf() all { a' = s, b' = 0 }
+           action step = any {
+             all { a' = (a + b) % 7, b' = b },
+             all { a' = a, b' = (b * 2 + 1) % 5 },
+             all { a < 3, a' = a + 4, b' = (a + b) % 5 },
+           } }",
+    );
+    // The same model in plain Rust.
+    let successors = |(a, b): (i64, i64)| {
+        let mut out = vec![((a + b) % 7, b), (a, (b * 2 + 1) % 5)];
+        if a < 3 {
+            out.push((a + 4, (a + b) % 5));
+        }
+        out
+    };
+    let mut seen: HashSet<(i64, i64)> = HashSet::new();
+    let mut queue: VecDeque<(i64, i64)> = VecDeque::new();
+    let mut generated = 0;
+    for s in 0..=2 {
+        generated += 1;
+        if seen.insert((s, 0)) {
+            queue.push_back((s, 0));
+        }
+    }
+    while let Some(state) = queue.pop_front() {
+        for next in successors(state) {
+            generated += 1;
+            if seen.insert(next) {
+                queue.push_back(next);
+            }
+        }
+    }
+    let outcome = run(&spec, &model(&spec, &[]), Budget::default());
+    assert!(matches!(outcome.verdict, Verdict::Holds), "{:?}", outcome.verdict);
+    assert_eq!(outcome.stats.distinct, seen.len() as u64);
+    assert_eq!(outcome.stats.generated, generated);
+}
+
+#[test]
+fn a_violation_comes_with_a_shortest_trace() {
+    let spec = load(
+        "module m { var x: int
+           action init = x' = 0
+           action step = any { x' = x + 1, x' = x + 2 }
+           val small = x < 5 }",
+    );
+    let model = model(&spec, &["small"]);
+    let outcome = run(&spec, &model, Budget::default());
+    assert!(matches!(&outcome.verdict, Verdict::Violation { invariant } if invariant == "small"), "{:?}", outcome.verdict);
+    // The shortest way to 5 or more takes three steps; the first found is 0, 1, 3, 5.
+    assert_eq!(values_along(&spec, &model, &outcome, "x"), ["0", "1", "3", "5"]);
+}
+
+#[test]
+fn a_deadlock_is_reported_unless_turned_off() {
+    let spec = load("module m { var x: int  action init = x' = 0  action step = all { x < 3, x' = x + 1 } }");
+    let model = model(&spec, &[]);
+    let outcome = run(&spec, &model, Budget::default());
+    assert!(matches!(outcome.verdict, Verdict::Deadlock), "{:?}", outcome.verdict);
+    assert_eq!(values_along(&spec, &model, &outcome, "x"), ["0", "1", "2", "3"]);
+    let outcome = run(&spec, &model, Budget { deadlock: false, ..Budget::default() });
+    assert!(matches!(outcome.verdict, Verdict::Holds), "{:?}", outcome.verdict);
+    assert_eq!(outcome.stats.distinct, 4);
+}
+
+#[test]
+fn no_initial_state_is_not_a_pass() {
+    let spec = load("module m { var x: int  action init = all { false, x' = 0 }  action step = x' = x }");
+    let outcome = run(&spec, &model(&spec, &[]), Budget::default());
+    assert!(matches!(outcome.verdict, Verdict::NoInitialState), "{:?}", outcome.verdict);
+}
+
+#[test]
+fn a_runtime_error_comes_with_the_trace_to_its_state() {
+    let spec = load("module m { var x: int  action init = x' = 0  action step = all { 10 / (2 - x) > -100, x' = x + 1 } }");
+    let model = model(&spec, &[]);
+    let outcome = run(&spec, &model, Budget::default());
+    assert!(matches!(&outcome.verdict, Verdict::Error(e) if e.message.contains("zero")), "{:?}", outcome.verdict);
+    assert_eq!(values_along(&spec, &model, &outcome, "x"), ["0", "1", "2"]);
+}
+
+#[test]
+fn budgets_end_with_a_partial_result() {
+    let spec = load("module m { var x: int  action init = x' = 0  action step = x' = x + 1 }");
+    let model = model(&spec, &[]);
+    let outcome = run(&spec, &model, Budget { max_depth: Some(3), ..Budget::default() });
+    assert!(matches!(outcome.verdict, Verdict::Bounded(Stop::Depth)), "{:?}", outcome.verdict);
+    assert_eq!(outcome.stats.distinct, 4);
+    assert_eq!(outcome.stats.complete_depth, Some(3));
+    let outcome = run(&spec, &model, Budget { max_states: Some(10), ..Budget::default() });
+    assert!(matches!(outcome.verdict, Verdict::Bounded(Stop::States)), "{:?}", outcome.verdict);
+    assert_eq!(outcome.stats.distinct, 10);
+    let interrupt = AtomicBool::new(true);
+    let outcome = check(&spec, &model, &Budget::default(), &Progress::default(), &interrupt);
+    assert!(matches!(outcome.verdict, Verdict::Bounded(Stop::Interrupted)), "{:?}", outcome.verdict);
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let spec = load(
+        "module m { var a: int  var b: int  var c: int
+           action init = all { a' = 0, b' = 0, c' = 0 }
+           action step = any {
+             all { a' = (a + 1) % 6, b' = b, c' = c },
+             all { a' = a, b' = (b + a) % 5, c' = c },
+             all { a' = a, b' = b, c' = (c + b + 1) % 7 },
+           }
+           val inv = not(a == 5 and b == 4 and c == 6) }",
+    );
+    let model = model(&spec, &["inv"]);
+    let one = run(&spec, &model, Budget { threads: 1, ..Budget::default() });
+    let two = run(&spec, &model, Budget { threads: 2, ..Budget::default() });
+    assert!(matches!(one.verdict, Verdict::Violation { .. }), "{:?}", one.verdict);
+    assert_eq!((one.stats.distinct, one.stats.generated, one.stats.depth), (two.stats.distinct, two.stats.generated, two.stats.depth));
+    assert_eq!(one.path, two.path);
+}
+
+#[test]
+fn a_view_merges_states_and_a_constraint_prunes_them() {
+    let spec = load(
+        "module m { var x: int  var t: int
+           action init = all { x' = 0, t' = 0 }
+           action step = all { x' = (x + 1) % 3, t' = t + 1 }
+           val onlyX = x
+           val bounded = t < 4 }",
+    );
+    let mut m = model(&spec, &[]);
+    m.view = spec.lookup("onlyX");
+    let outcome = run(&spec, &m, Budget::default());
+    assert!(matches!(outcome.verdict, Verdict::Holds), "{:?}", outcome.verdict);
+    assert_eq!(outcome.stats.distinct, 3);
+    let mut m = model(&spec, &[]);
+    m.constraint = spec.lookup("bounded");
+    let outcome = run(&spec, &m, Budget::default());
+    assert!(matches!(outcome.verdict, Verdict::Holds), "{:?}", outcome.verdict);
+    // t = 0..=4: the state with t = 4 is kept but not explored.
+    assert_eq!(outcome.stats.distinct, 5);
+}
