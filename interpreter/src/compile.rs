@@ -248,7 +248,9 @@ impl Compiler<'_> {
             }
             ExprKind::Def(d) => {
                 let d = *d;
-                let has_params = self.program.defs[d as usize].params.is_some();
+                // A definition with an empty parameter list used by name (`def f() = ...`,
+                // then `f`) stands for its value, as in Quint.
+                let has_params = self.program.defs[d as usize].params.as_ref().is_some_and(|ps| !ps.is_empty());
                 if has_params {
                     Arc::new(move |ctx| Ok(ctx.compiled.def_as_value(d, span)))
                 } else {

@@ -28,7 +28,7 @@ pub fn eager(name: &str) -> Option<Eager> {
                 }
                 Ok(Value::record(fields))
             }
-            _ => Err(error(s, "`with` needs a record and a field name")),
+            (record, name) => Err(error(s, format!("`with` needs a record and a field name, found {} and {}", record.kind(), name.kind()))),
         },
         "field" => |_, a, s| match &a[1] {
             Value::Str(name) => a[0].field(name).cloned().ok_or_else(|| error(s, format!("no field {name} in {}", a[0]))),
