@@ -211,6 +211,24 @@ pub struct Program {
     pub module_names: BTreeMap<String, ModId>,
 }
 
+impl Program {
+    /// The type aliases without parameters in scope of `module`, to show types by the names
+    /// people gave them.
+    pub fn aliases(&self, module: ModId) -> crate::ty::Aliases {
+        let entries = self.modules.get(module as usize).into_iter().flat_map(|m| m.types.iter()).filter_map(|(name, entity)| match entity {
+            TypeEntity::Alias { params: 0, body } => Some((name.rsplit("::").next().unwrap_or(name).to_string(), body.clone())),
+            _ => None,
+        });
+        crate::ty::Aliases::new(entries.collect::<Vec<_>>())
+    }
+
+    /// A type for hover and messages in `module`: aliases by their names, long records in part.
+    pub fn show_type(&self, module: ModId, scheme: &Scheme) -> String {
+        let names = crate::ty::var_names(&scheme.ty);
+        crate::ty::Shown { names: &names, aliases: &self.aliases(module), elide: false }.ty(&scheme.ty, None)
+    }
+}
+
 /// What the type checker found, indexed like `Program::defs`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Types {

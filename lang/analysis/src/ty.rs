@@ -414,6 +414,8 @@ const SHOWN_FIELDS: usize = 3;
 pub struct Shown<'a> {
     pub names: &'a BTreeMap<TyVar, String>,
     pub aliases: &'a Aliases,
+    /// Cut long records down (messages); hover shows them whole.
+    pub elide: bool,
 }
 
 impl Shown<'_> {
@@ -494,7 +496,7 @@ impl Shown<'_> {
             }
         };
         let full = close(row.fields.iter().map(|(n, t)| field(n, t)).collect(), tail.clone());
-        if full.len() <= LONG {
+        if full.len() <= LONG || !self.elide {
             return full;
         }
         // Keep the fields that differ from the other side; elide the others.

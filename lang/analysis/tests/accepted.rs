@@ -1,6 +1,7 @@
 //! Golden tests of specs that must check without errors: each file in `accepted/` holds
 //! one construct that Quint 0.33 accepts and that an earlier version of the checker got
-//! wrong. The snapshot shows the source, the type of every top-level definition and any
+//! wrong. The snapshot shows the source, the type of every top-level definition (as hover shows
+//! it, aliases by name) and any
 //! warnings, so that a change in what is inferred shows up in review.
 //! Regenerate with `INSTA_UPDATE=always cargo test -p spec-analysis` and review the diff.
 
@@ -26,7 +27,8 @@ fn accepted_snapshots() {
             if def.synthetic || def.span.file != analysis.files[0] {
                 continue;
             }
-            let shown = analysis.types.defs[i].as_ref().map(|s| s.to_string()).unwrap_or_else(|| "?".into());
+            // As hover shows it: aliases by their names.
+            let shown = analysis.types.defs[i].as_ref().map(|s| analysis.program.show_type(def.module, s)).unwrap_or_else(|| "?".into());
             let _ = writeln!(types, "{}: {shown}", def.name);
         }
         insta::assert_snapshot!(name.trim_end_matches(".qnt").to_string(), format!("{text}\n----\n{types}{rendered}"));

@@ -11,28 +11,21 @@ const NAMED_FIELDS: usize = 4;
 impl Infer<'_> {
     /// The aliases in scope of the definition being checked, gathered on the first error.
     fn aliases(&self) -> &Aliases {
-        self.aliases.get_or_init(|| {
-            let module = self.current_def.map(|d| d.module).and_then(|m| self.program.modules.get(m as usize));
-            let entries = module.into_iter().flat_map(|m| m.types.iter()).filter_map(|(name, entity)| match entity {
-                crate::ir::TypeEntity::Alias { params: 0, body } => Some((name.rsplit("::").next().unwrap_or(name).to_string(), body.clone())),
-                _ => None,
-            });
-            Aliases::new(entries.collect::<Vec<_>>())
-        })
+        self.aliases.get_or_init(|| self.current_def.map(|d| self.program.aliases(d.module)).unwrap_or_default())
     }
 
     /// One type, for a message.
     pub(super) fn show(&self, ty: &Ty) -> String {
         let ty = self.resolve(ty);
         let names = Shown::names_of(&[&ty]);
-        Shown { names: &names, aliases: self.aliases() }.ty(&ty, None)
+        Shown { names: &names, aliases: self.aliases(), elide: true }.ty(&ty, None)
     }
 
     /// Two types that should be one, each shown against the other.
     pub(super) fn show_pair(&self, expected: &Ty, found: &Ty) -> (String, String) {
         let (e, f) = (self.resolve(expected), self.resolve(found));
         let names = Shown::names_of(&[&e, &f]);
-        let shown = Shown { names: &names, aliases: self.aliases() };
+        let shown = Shown { names: &names, aliases: self.aliases(), elide: true };
         (shown.ty(&e, Some(&f)), shown.ty(&f, Some(&e)))
     }
 
