@@ -31,6 +31,8 @@ enum Command {
     Eval(commands::eval::Args),
     /// Run random executions and check invariants in every state.
     Simulate(commands::simulate::Args),
+    /// Explore every reachable state and check invariants (an exhaustive model checker).
+    Check(commands::check::Args),
     /// Run the `run` tests of a spec.
     Test(commands::test::Args),
     /// An interactive session: evaluate expressions, run actions, step through states.
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Typecheck(args) => commands::typecheck::run(args),
         Command::Eval(args) => commands::eval::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
+        Command::Check(args) => commands::check::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Repl(args) => commands::repl::run(args),
         Command::Lsp => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -17,7 +17,9 @@ pub mod compile;
 pub mod eval;
 mod generate;
 pub mod itf;
+pub mod render;
 pub mod repl;
+pub mod request;
 pub mod set;
 mod set_index;
 pub mod simulate;
@@ -26,6 +28,7 @@ pub mod value;
 
 pub use choose::{Choice, ChoiceError, Chooser, EnumeratingChooser, RandomChooser, ScriptedChooser, Site, Tries};
 pub use eval::{Ctx, ErrorKind, EvalError};
+pub use request::{Property, RequestError, Resolved, Role, RunRequest};
 pub use value::Value;
 
 use compile::Compiled;

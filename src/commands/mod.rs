@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod check;
 pub mod eval;
 pub mod load;
 pub mod parse;

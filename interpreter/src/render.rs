@@ -1,0 +1,97 @@
+//! Traces shown to people and programs, in one place: as text (state by state, the action and
+//! picks of each step, changed variables marked) and as ITF (with Quint's MBT fields on
+//! request). The simulator, the checker, the test runner and the REPL all print through here.
+
+use crate::{itf, Spec, State, Step, Value};
+use serde_json::Value as Json;
+use std::fmt::Write;
+
+/// A trace: states from the initial one, and for each the step that led to it (the first
+/// step is the initial action's).
+#[derive(Clone, Copy)]
+pub struct Trace<'a> {
+    pub states: &'a [State],
+    pub steps: &'a [Step],
+    /// The name of the initial action, shown for state 0.
+    pub init: &'a str,
+}
+
+/// How to show a trace as text.
+#[derive(Clone, Copy, Default)]
+pub struct TextStyle<'a> {
+    /// Mark changed variables with colour (else with `*`).
+    pub color: bool,
+    /// Variables to leave out.
+    pub hide: &'a [String],
+}
+
+/// The trace as text: `[State i] after ACTION`, one line per variable, `(picked x = 1)`.
+pub fn text(spec: &Spec, trace: Trace, style: TextStyle) -> String {
+    let vars = spec.var_names();
+    let states: Vec<Vec<Value>> = trace.states.iter().map(|s| spec.project(s)).collect();
+    let mut out = String::new();
+    for (i, state) in states.iter().enumerate() {
+        let step = trace.steps.get(i);
+        let action = if i == 0 { trace.init.to_string() } else { step.and_then(|s| s.actions.first()).map(|a| a.to_string()).unwrap_or_else(|| "step".to_string()) };
+        let _ = writeln!(out, "[State {i}] after {action}");
+        for (v, (name, value)) in vars.iter().zip(state.iter()).enumerate() {
+            if style.hide.contains(name) {
+                continue;
+            }
+            let changed = i > 0 && states[i - 1].get(v) != Some(value);
+            let _ = match (changed, style.color) {
+                (true, true) => writeln!(out, "  \x1b[1;33m{name}: {value}\x1b[0m"),
+                (true, false) => writeln!(out, "* {name}: {value}"),
+                _ => writeln!(out, "  {name}: {value}"),
+            };
+        }
+        if let Some(step) = step.filter(|s| i > 0 && !s.picks.is_empty()) {
+            let picks: Vec<String> = step.picks.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+            let _ = writeln!(out, "  (picked {})", picks.join(", "));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// What an ITF trace records besides the states.
+pub struct ItfOptions<'a> {
+    pub source: &'a str,
+    pub status: &'a str,
+    pub seed: u64,
+    /// Add `mbt::actionTaken` and `mbt::nondetPicks`.
+    pub mbt: bool,
+    pub hide: &'a [String],
+}
+
+/// The trace in ITF.
+pub fn itf(spec: &Spec, trace: Trace, options: &ItfOptions) -> Json {
+    let vars = spec.var_names();
+    let states: Vec<Vec<Value>> = trace.states.iter().map(|s| spec.project(s)).collect();
+    let nondet_names = spec.nondet_names();
+    let meta = itf::TraceMeta { source: options.source, status: options.status, seed: options.seed, mbt: options.mbt, hide: options.hide, nondet_names: &nondet_names };
+    itf::trace(&vars, &states, trace.steps, &meta)
+}
+
+impl Spec {
+    /// Every name bound by `nondet` in the program, sorted (for `mbt::nondetPicks`).
+    pub fn nondet_names(&self) -> Vec<String> {
+        use spec_analysis::ir::ExprKind;
+        let program = &self.analysis.program;
+        let mut names = Vec::new();
+        for def in &program.defs {
+            let mut stack: Vec<&spec_analysis::ir::Expr> = def.body.iter().collect();
+            while let Some(e) = stack.pop() {
+                if let ExprKind::Nondet { local, .. } = &e.kind {
+                    if let Some(l) = def.locals.get(*local as usize) {
+                        names.push(l.name.clone());
+                    }
+                }
+                stack.extend(e.children());
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+}

@@ -1,0 +1,306 @@
+//! `spec check`: the exhaustive model checker (the `spec-checker` crate) on the command line.
+//! Resolves the request, runs the search with a progress line on a terminal and Ctrl-C that
+//! stops with the summary so far, and reports the verdict with its own exit code, the
+//! counterexample (text, ITF, JSON) and the statistics.
+
+use super::eval::report_load_error;
+use crate::report;
+use indicatif::{ProgressBar, ProgressStyle};
+use spec_checker::{check, trace, Budget, Model, Outcome, Progress, Stop, Verdict};
+use spec_interpreter::render::{self, ItfOptions, TextStyle, Trace};
+use spec_interpreter::{RequestError, RunRequest, Spec, State, Step};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Exit codes of `spec check`, one per verdict (0-3 as every command).
+pub const DEADLOCK: u8 = 4;
+pub const NO_INITIAL_STATE: u8 = 5;
+pub const BOUNDED: u8 = 6;
+pub const INTERRUPTED: u8 = 130;
+
+#[derive(clap::Args)]
+#[command(after_help = "Exit codes: 0 every reachable state explored, no invariant violated; 1 an invariant is violated; \
+2 invalid input; 3 a runtime error in a reachable state; 4 a deadlock (a reachable state where the step is disabled); \
+5 no initial state; 6 a budget (--max-depth, --max-states, --max-seconds) was reached first, with no violation up to it; \
+130 interrupted.")]
+pub struct Args {
+    /// The spec file (.qnt).
+    file: String,
+    /// The module to check (default: the one named after the file, else the last).
+    #[arg(long)]
+    main: Option<String>,
+    /// The action that makes the initial states.
+    #[arg(long, default_value = "init")]
+    init: String,
+    /// The action of each step.
+    #[arg(long, default_value = "step")]
+    step: String,
+    /// An invariant to check in every reachable state: a definition's name or an expression.
+    #[arg(long, allow_hyphen_values = true)]
+    invariant: Vec<String>,
+    /// Several invariants.
+    #[arg(long, num_args = 1..)]
+    invariants: Vec<String>,
+    /// Explore at most this many steps from an initial state.
+    #[arg(long)]
+    max_depth: Option<usize>,
+    /// Stop after this many distinct states.
+    #[arg(long)]
+    max_states: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long)]
+    max_seconds: Option<f64>,
+    /// Do not report states where the step is disabled.
+    #[arg(long)]
+    no_deadlock: bool,
+    /// States where this is false are kept but not explored further.
+    #[arg(long, allow_hyphen_values = true)]
+    constraint: Option<String>,
+    /// States with the same value of this expression count as one.
+    #[arg(long, allow_hyphen_values = true)]
+    view: Option<String>,
+    /// Worker threads (default: all cores). The result is the same at any count.
+    #[arg(short = 'j', long, default_value_t = 0)]
+    threads: usize,
+    /// Write the counterexample in ITF to this file.
+    #[arg(long)]
+    out_itf: Option<String>,
+    /// Record `mbt::actionTaken` and `mbt::nondetPicks` in the ITF trace.
+    #[arg(long)]
+    mbt: bool,
+    /// State variables to leave out of the output.
+    #[arg(long, num_args = 1..)]
+    hide: Vec<String>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> u8 {
+    let request = RunRequest {
+        file: args.file.clone(),
+        main: args.main.clone(),
+        init: args.init.clone(),
+        step: args.step.clone(),
+        invariants: args.invariant.iter().chain(&args.invariants).cloned().collect(),
+        witnesses: Vec::new(),
+        constraint: args.constraint.clone(),
+        view: args.view.clone(),
+    };
+    let (spec, resolved) = match request.resolve() {
+        Ok(r) => r,
+        Err(RequestError::Load(e)) => return report_load_error(&e),
+        Err(e) => return report::usage_error(&e.to_string()),
+    };
+    let model = Model {
+        init: resolved.init,
+        step: resolved.step,
+        invariants: resolved.invariants.iter().map(|p| (p.shown.clone(), p.def)).collect(),
+        constraint: resolved.constraint.map(|p| p.def),
+        view: resolved.view.map(|p| p.def),
+    };
+    let budget = Budget {
+        max_depth: args.max_depth,
+        max_states: args.max_states,
+        max_time: args.max_seconds.filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64),
+        deadlock: !args.no_deadlock,
+        threads: args.threads,
+    };
+    let interrupt = Arc::new(AtomicBool::new(false));
+    {
+        let flag = interrupt.clone();
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    }
+    let progress = Progress::default();
+    let outcome = with_progress(&progress, !args.json, || check(&spec, &model, &budget, &progress, &interrupt));
+    let trace = match outcome.path.as_deref().map(|path| trace::rebuild(&spec, &model, path)) {
+        Some(Ok(steps)) => Some(steps),
+        Some(Err(e)) => {
+            eprintln!("error: the counterexample could not be rebuilt: {e:?}");
+            None
+        }
+        None => None,
+    };
+    let (states, steps): (Vec<State>, Vec<Step>) = trace.unwrap_or_default().into_iter().unzip();
+    let shown = Trace { states: &states, steps: &steps, init: &args.init };
+    if let Some(path) = &args.out_itf {
+        if !states.is_empty() {
+            let json = render::itf(&spec, shown, &itf_options(&args, &outcome));
+            let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+            if let Err(e) = std::fs::write(path, text) {
+                return report::usage_error(&format!("cannot write `{path}`: {e}"));
+            }
+        }
+    }
+    if args.json {
+        print_json(&spec, &args, &outcome, shown);
+    } else {
+        print_text(&spec, &args, &outcome, shown);
+    }
+    exit_code(&outcome.verdict)
+}
+
+fn exit_code(verdict: &Verdict) -> u8 {
+    match verdict {
+        Verdict::Holds => report::OK,
+        Verdict::Violation { .. } => report::VERDICT_NO,
+        Verdict::Deadlock => DEADLOCK,
+        Verdict::NoInitialState => NO_INITIAL_STATE,
+        Verdict::Error(_) => report::RUNTIME,
+        Verdict::Bounded(Stop::Interrupted) => INTERRUPTED,
+        Verdict::Bounded(_) => BOUNDED,
+    }
+}
+
+fn status(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Holds => "ok",
+        Verdict::Violation { .. } => "violation",
+        Verdict::Deadlock => "deadlock",
+        Verdict::NoInitialState => "no_initial_state",
+        Verdict::Error(_) => "error",
+        Verdict::Bounded(Stop::Interrupted) => "interrupted",
+        Verdict::Bounded(_) => "bounded",
+    }
+}
+
+fn itf_options<'a>(args: &'a Args, outcome: &Outcome) -> ItfOptions<'a> {
+    ItfOptions { source: &args.file, status: status(&outcome.verdict), seed: 0, mbt: args.mbt, hide: &args.hide }
+}
+
+fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
+    let style = TextStyle { color: std::io::stdout().is_terminal(), hide: &args.hide };
+    let steps = shown.states.len().saturating_sub(1);
+    let stats = &outcome.stats;
+    match &outcome.verdict {
+        Verdict::Holds => {
+            let what = if args.invariant.is_empty() && args.invariants.is_empty() { "no invariant given".to_string() } else { "no invariant violated".to_string() };
+            println!("[ok] every reachable state explored ({} distinct, depth {}): {what}.", stats.distinct, stats.depth);
+        }
+        Verdict::Violation { invariant } => {
+            println!("An execution that violates `{invariant}`:\n");
+            print!("{}", render::text(spec, shown, style));
+            println!("[violation] `{invariant}` is false in state {steps} (a shortest counterexample: {steps} steps).");
+        }
+        Verdict::Deadlock => {
+            println!("An execution that reaches a deadlock:\n");
+            print!("{}", render::text(spec, shown, style));
+            println!("[deadlock] `{}` is disabled in state {steps}; use --no-deadlock if executions may end.", args.step);
+        }
+        Verdict::NoInitialState => println!("[error] `{}` is never enabled: there is no initial state to check.", args.init),
+        Verdict::Error(e) => {
+            if !shown.states.is_empty() {
+                println!("An execution that leads to an error:\n");
+                print!("{}", render::text(spec, shown, style));
+            }
+            println!("[error] a runtime error in state {steps}:");
+            eprint!("{}", spec.render_error(e));
+        }
+        Verdict::Bounded(stop) => {
+            let why = match stop {
+                Stop::Depth => "the depth bound was reached",
+                Stop::States => "the state bound was reached",
+                Stop::Time => "the time bound was reached",
+                Stop::Interrupted => "interrupted",
+            };
+            let upto = match stats.complete_depth {
+                Some(d) => format!("up to depth {d}"),
+                None => "in the initial states".to_string(),
+            };
+            println!("[bounded] no violation {upto}, {} distinct states ({why}; this is not a proof).", stats.distinct);
+        }
+    }
+    eprintln!(
+        "states: {} distinct, {} generated, depth {}, queue {}; {:.0} states/s, {:.2}s",
+        stats.distinct,
+        stats.generated,
+        stats.depth,
+        stats.queue,
+        stats.states_per_second(),
+        stats.seconds
+    );
+    eprintln!("fingerprint collision probability (optimistic): {:.1e}", stats.collision_probability());
+}
+
+fn print_json(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
+    let stats = &outcome.stats;
+    let trace = (!shown.states.is_empty()).then(|| render::itf(spec, shown, &itf_options(args, outcome)));
+    let error = match &outcome.verdict {
+        Verdict::Error(e) => {
+            let (line, column) = spec.sources.line_col(e.span);
+            Some(serde_json::json!({ "message": e.message, "file": spec.sources.name(e.span.file), "line": line, "column": column }))
+        }
+        _ => None,
+    };
+    let invariant = match &outcome.verdict {
+        Verdict::Violation { invariant } => Some(invariant.clone()),
+        _ => None,
+    };
+    let bound = match &outcome.verdict {
+        Verdict::Bounded(Stop::Depth) => Some("depth"),
+        Verdict::Bounded(Stop::States) => Some("states"),
+        Verdict::Bounded(Stop::Time) => Some("time"),
+        _ => None,
+    };
+    let out = serde_json::json!({
+        "status": status(&outcome.verdict),
+        "invariant": invariant,
+        "bound": bound,
+        "distinct_states": stats.distinct,
+        "generated_states": stats.generated,
+        "depth": stats.depth,
+        "complete_depth": stats.complete_depth,
+        "queue": stats.queue,
+        "seconds": stats.seconds,
+        "states_per_second": stats.states_per_second(),
+        "collision_probability": stats.collision_probability(),
+        "trace": trace,
+        "error": error,
+    });
+    println!("{out}");
+}
+
+/// Runs `work` while a scoped thread shows the search's counters on a terminal (after a
+/// second, so that short runs stay quiet).
+fn with_progress<T>(progress: &Progress, enabled: bool, work: impl FnOnce() -> T) -> T {
+    if !enabled || !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let started = Instant::now();
+            let mut bar: Option<ProgressBar> = None;
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if started.elapsed() < Duration::from_secs(1) {
+                    continue;
+                }
+                let b = bar.get_or_insert_with(|| {
+                    let b = ProgressBar::new_spinner();
+                    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+                        b.set_style(style);
+                    }
+                    b
+                });
+                let distinct = progress.distinct.load(Ordering::Relaxed);
+                let rate = distinct as f64 / started.elapsed().as_secs_f64().max(0.001);
+                b.set_message(format!(
+                    "{distinct} distinct states, {} generated, depth {}, queue {}, {rate:.0} states/s,",
+                    progress.generated.load(Ordering::Relaxed),
+                    progress.depth.load(Ordering::Relaxed),
+                    progress.queue.load(Ordering::Relaxed)
+                ));
+                b.tick();
+            }
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::Relaxed);
+        result
+    })
+}
