@@ -85,3 +85,34 @@ fn normalize_keeps_leading_parent_directories() {
     assert_eq!(resolve_relative("a/b/main.qnt", "../../shared/lib"), "shared/lib");
     assert_eq!(resolve_relative("../main.qnt", "../lib"), "../../lib");
 }
+
+/// Each instance of a module has its own copy of what that module imports when the instance
+/// sets the imported constants: `cells` (of `params`, imported by `board`) is a different
+/// definition in `small`, in `large` and in `params` itself.
+#[test]
+fn instances_copy_the_modules_whose_constants_they_set() {
+    use spec_analysis::ir::Entity;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/modules/instance_sets_imported_constant");
+    let mut db = Database::default();
+    let file = db.set_text("main.qnt", std::fs::read_to_string(dir.join("main.qnt")).expect("readable"));
+    let analysis = analyzed(&db, file);
+    assert!(!analysis.has_errors());
+    let program = &analysis.program;
+    let module = |name: &str| program.module_names[name];
+    let def = |m: &str, name: &str| match spec_analysis::lookup(program, module(m), name) {
+        Some(Entity::Def(d)) => d,
+        other => panic!("{m}: `{name}` is {other:?}"),
+    };
+    // `board` and its two instances each see their own `cells`.
+    let boards: Vec<u32> = (0..program.modules.len() as u32).filter(|m| program.modules[*m as usize].name.starts_with("board")).collect();
+    assert_eq!(boards.len(), 3, "board and two instances");
+    let mut copies: Vec<_> = boards.iter().map(|m| spec_analysis::lookup(program, *m, "cells")).collect();
+    copies.push(Some(Entity::Def(def("params", "cells"))));
+    copies.sort_by_key(|e| format!("{e:?}"));
+    copies.dedup();
+    assert_eq!(copies.len(), 3, "the instances have their own copies, the canonical board shares params' own: {copies:?}");
+    // `large` sees the constant it set, through the instance, and `small` sees its own.
+    assert!(matches!(spec_analysis::lookup(program, module("large"), "B::SIZE"), Some(Entity::Def(_))));
+    assert!(matches!(spec_analysis::lookup(program, module("small"), "SIZE"), Some(Entity::Def(_))));
+    assert!(matches!(spec_analysis::lookup(program, module("params"), "SIZE"), Some(Entity::Const(_))));
+}
