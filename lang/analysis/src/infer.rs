@@ -80,6 +80,8 @@ enum Why<'a> {
     Annotation,
     /// Two things that must have one type (set elements, branches).
     Same(&'a str),
+    /// The new value of a record field (`r.with("f", v)`, `{ ...r, f: v }`).
+    Field(&'a str),
     Plain,
 }
 
@@ -145,6 +147,7 @@ impl<'p> Infer<'p> {
                 },
                 Why::Annotation => format!("the declared type is {e}, but the definition has type {f}"),
                 Why::Same(what) => format!("{what} must have one type: {e} and {f} differ"),
+                Why::Field(name) => format!("the field `{name}` has type {e}, but the new value has type {f}"),
                 Why::Plain => format!("expected {e}, found {f}"),
             };
             let code = if matches!(why, Why::Annotation) { Code::AnnotationMismatch } else { Code::TypeMismatch };
@@ -881,7 +884,7 @@ impl<'p> Infer<'p> {
                 let field_ty = self.field_type(&record, field, args[0].span, span);
                 if name == "with" {
                     let v = self.expr(&args[2]);
-                    self.unify_at(&field_ty, &v, args[2].span, Why::Plain);
+                    self.unify_at(&field_ty, &v, args[2].span, Why::Field(field));
                     record
                 } else {
                     field_ty

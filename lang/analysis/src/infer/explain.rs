@@ -86,10 +86,10 @@ impl Infer<'_> {
         }
         let mut notes = Vec::new();
         if !missing.is_empty() {
-            notes.push(format!("the record found has no field {}", name_list(&missing)));
+            notes.push(format!("the record found lacks the field{} {}", plural(missing.len()), name_list(&missing)));
         }
         if !extra.is_empty() {
-            notes.push(format!("the record found has a field not expected: {}", name_list(&extra)));
+            notes.push(format!("the record found has the unexpected field{} {}", plural(extra.len()), name_list(&extra)));
         }
         for (name, t, u) in conflicting.iter().take(NAMED_FIELDS) {
             let (t, u) = self.show_pair(t, u);
@@ -99,6 +99,14 @@ impl Infer<'_> {
             notes.push(format!("and {} more fields of another type", conflicting.len() - NAMED_FIELDS));
         }
         (!notes.is_empty()).then_some(notes)
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
