@@ -1,8 +1,8 @@
 //! Golden tests of specs that must check without errors: each file in `accepted/` holds
 //! one construct that Quint 0.33 accepts and that an earlier version of the checker got
-//! wrong. The snapshot shows the source, the type of every top-level definition (as hover shows
-//! it, aliases by name) and any
-//! warnings, so that a change in what is inferred shows up in review.
+//! wrong. The snapshot shows the source, the type of every top-level definition (as hover
+//! shows it, aliases by name) and any warnings, so that a change in what is inferred shows
+//! up in review.
 //! Regenerate with `INSTA_UPDATE=always cargo test -p spec-analysis` and review the diff.
 
 use spec_analysis::{analyzed, Database};
