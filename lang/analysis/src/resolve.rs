@@ -248,6 +248,7 @@ impl Resolver<'_> {
                 _ => {}
             }
         }
+
         // Phase 2: imports and exports.
         let mut imported = BTreeMap::new();
         for decl in &module.decls {
