@@ -56,6 +56,11 @@ pub struct Ctx<'a> {
     pub debug_output: Option<Vec<String>>,
     /// When recording (tests with `--out-itf`): every state committed, in order.
     pub recorded: Option<Vec<Arc<Vec<Value>>>>,
+    /// Variables the last committed step did not assign. Runs may chain actions that assign
+    /// only some variables (`a.then(b)` in a `run`), as in Quint: such a variable has no value
+    /// afterwards, and reading it is an error. `init` and `step` are checked statically to
+    /// assign every variable.
+    pub unassigned: Vec<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -72,6 +77,7 @@ impl<'a> Ctx<'a> {
             interrupt: None,
             debug_output: None,
             recorded: None,
+            unassigned: Vec::new(),
         }
     }
 
@@ -94,14 +100,19 @@ impl<'a> Ctx<'a> {
 
     /// Makes the assigned next state current. Every variable must have been assigned.
     pub fn commit(&mut self, span: Span) -> Result<(), Box<EvalError>> {
+        let _ = span;
         let mut values = Vec::with_capacity(self.next.len());
+        self.unassigned.clear();
+        let count = self.next.len();
         for (i, v) in self.next.iter_mut().enumerate() {
             match v.take() {
                 Some(v) => values.push(v),
-                None if !self.compiled.active_vars[i] => values.push(Value::unit()),
                 None => {
-                    let name = self.compiled.program.vars[i].name.clone();
-                    return Err(error(span, format!("the action did not assign the state variable `{name}`")));
+                    if self.compiled.active_vars[i] {
+                        self.unassigned.resize(count, false);
+                        self.unassigned[i] = true;
+                    }
+                    values.push(Value::unit())
                 }
             }
         }
@@ -113,6 +124,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn var(&self, var: VarId, span: Span) -> EvalResult {
+        if self.unassigned.get(var as usize).copied().unwrap_or(false) {
+            let name = &self.compiled.program.vars[var as usize].name;
+            return Err(error(span, format!("the state variable `{name}` has no value: the previous action did not assign it")));
+        }
         match self.state.get(var as usize) {
             Some(v) => Ok(v.clone()),
             None => Err(error(span, format!("the state variable `{}` has no value yet (run `init` first)", self.compiled.program.vars[var as usize].name))),
