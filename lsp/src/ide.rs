@@ -140,7 +140,7 @@ pub fn hover(analysis: &Analysis, symbol: &Symbol) -> String {
     match symbol {
         Symbol::Def(d) => {
             let def = &program.defs[*d as usize];
-            let ty = analysis.types.defs[*d as usize].as_ref().map(|s| s.to_string()).unwrap_or_else(|| "?".into());
+            let ty = analysis.types.defs[*d as usize].as_ref().map(|s| program.show_type(def.module, s)).unwrap_or_else(|| "?".into());
             let mut text = format!("```spec\n{} {}: {ty}\n```\nmode: {}", def.qualifier.keyword(), def.name, analysis.modes[*d as usize].name());
             if let Some(doc) = &def.doc {
                 text.push_str(&format!("\n\n{doc}"));
@@ -250,7 +250,7 @@ pub fn scope_completions(analysis: &Analysis, file: FileId, offset: usize) -> Ve
                 continue;
             }
             let (kind, detail) = match entity {
-                Entity::Def(d) => (CompletionKind::Operator, analysis.types.defs[*d as usize].as_ref().map(|s| s.to_string())),
+                Entity::Def(d) => (CompletionKind::Operator, analysis.types.defs[*d as usize].as_ref().map(|s| program.show_type(program.defs[*d as usize].module, s))),
                 Entity::Var(v) => (CompletionKind::Variable, Some(program.vars[*v as usize].ty.to_string())),
                 Entity::Const(c) => (CompletionKind::Value, Some(program.consts[*c as usize].ty.to_string())),
                 Entity::Constructor { .. } => (CompletionKind::Value, None),

@@ -159,7 +159,9 @@ impl<'r, 'l> Lowering<'r, 'l> {
             candidates.extend(crate::builtins::BUILTINS.iter().map(|b| b.name.to_string()));
         }
         let mut d = Diagnostic::error(Code::UnknownName, span, format!("unknown {what} `{name}`")).with_label("not defined in this scope");
-        if let Some(s) = closest(name, candidates.iter().map(|s| s.as_str())) {
+        if let Some(hint) = crate::builtins::hints::import_hint(name) {
+            d = d.with_help(hint);
+        } else if let Some(s) = closest(name, candidates.iter().map(|s| s.as_str())) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         self.resolver.error(d);
