@@ -85,8 +85,7 @@ fn run(text: &str, file: FileId, start: Token<'static>) -> (Option<Parsed>, Vec<
         }
     }
     let brackets = unclosed_brackets(&tokens);
-    let tokens = repair_line_starts(text, tokens);
-    let (result, mut state) = parse_tokens(file, &tokens);
+    let (result, mut state) = repair_line_starts(text, file, tokens);
     let mut syntax_errors: Vec<Diagnostic> =
         state.errors.drain(..).map(|recovery| describe(recovery.error, file, text, &brackets)).collect();
     let parsed = match result {
@@ -141,8 +140,9 @@ const REPAIR_LINES: usize = 40;
 /// that starts a line before the first error is read as starting an expression (a grouping
 /// `(`, a negation, a list) and the text is parsed again; the change is kept when the first
 /// error moves later. Text that parses the first time is parsed once.
-fn repair_line_starts<'s>(text: &str, mut tokens: Tokens<'s>) -> Tokens<'s> {
-    let mut error_at = first_error(&parse_tokens(FileId(0), &tokens));
+fn repair_line_starts<'s>(text: &str, file: FileId, mut tokens: Tokens<'s>) -> Outcome<'s> {
+    let mut best = parse_tokens(file, &tokens);
+    let mut error_at = first_error(&best);
     let mut tried = vec![false; tokens.len()];
     for _ in 0..MAX_REPAIRS {
         if error_at == usize::MAX {
@@ -164,14 +164,35 @@ fn repair_line_starts<'s>(text: &str, mut tokens: Tokens<'s>) -> Tokens<'s> {
             Token::Minus => Token::PrefixMinus,
             _ => Token::ListLBracket,
         };
-        let now = first_error(&parse_tokens(FileId(0), &tokens));
+        let attempt = parse_tokens(file, &tokens);
+        let now = first_error(&attempt);
         if now > error_at {
             error_at = now;
+            dispose(std::mem::replace(&mut best, attempt));
         } else {
             tokens[i].1 = original;
+            dispose(attempt);
         }
     }
-    tokens
+    best
+}
+
+/// Drops a parse that is not kept without recursion (trees may be deep).
+fn dispose(outcome: Outcome) {
+    let Ok(parsed) = outcome.0 else { return };
+    let decls = match parsed {
+        Parsed::Expr(e) => return dismantle(e),
+        Parsed::Decls(decls) => decls,
+        Parsed::File(file) => file.modules.into_iter().flat_map(|m| m.decls).collect(),
+    };
+    for decl in decls {
+        match decl.kind {
+            DeclKind::Def(def) => def.body.into_iter().for_each(dismantle),
+            DeclKind::Assume { expr, .. } => dismantle(expr),
+            DeclKind::Import(import) => import.instance.into_iter().flatten().for_each(|(_, e)| dismantle(e)),
+            _ => {}
+        }
+    }
 }
 
 /// Whether only white space stands between the start of the line and `offset`.
