@@ -181,9 +181,12 @@ fn pick_big(ctx: &mut Ctx, name: Option<&str>, set: &SetValue, span: Span) -> Ev
     set.nth_big(&i).map_err(|e| cannot(&e))
 }
 
+/// Runs branch `i` of `any`: whether it is enabled.
+pub type Branch<'f> = dyn Fn(&mut Ctx, usize) -> Result<bool, Box<EvalError>> + 'f;
+
 /// `any { branches }`: tries branches in the chooser's order until one is enabled; `names`
 /// are the actions the branches call (recorded when taken).
-pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &dyn Fn(&mut Ctx, usize) -> Result<bool, Box<EvalError>>) -> EvalResult {
+pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &Branch<'_>) -> EvalResult {
     let size = names.len() as u64;
     if size == 0 {
         return Ok(Value::Bool(false));
