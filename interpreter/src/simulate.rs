@@ -38,7 +38,9 @@ pub struct Sample {
     pub steps: Vec<Step>,
     /// Names of the invariants violated in the last state.
     pub violated: Vec<String>,
-    /// The step became disabled before `max_steps`.
+    /// The step became disabled before `max_steps`: no choice the random chooser tried
+    /// enabled it (it tries every branch of `any` and every element of small `nondet` sets,
+    /// as Quint does; a pick from a large set is not retried).
     pub deadlocked: bool,
     pub error: Option<Box<EvalError>>,
     /// Witnesses that held in some state of the sample.
