@@ -149,8 +149,10 @@ impl RunRequest {
             let init = find(Role::Init, &self.init)?;
             let step = find(Role::Step, &self.step)?;
             for (role, def, name) in [(Role::Init, init, &self.init), (Role::Step, step, &self.step)] {
+                // An action whose body assigns nothing reads as a state predicate; it runs (and
+                // says at run time what it does not assign), as in Quint.
                 let mode = spec.mode(def);
-                if mode != Mode::Action {
+                if !matches!(mode, Mode::Action | Mode::State) {
                     return Err(RequestError::NotAction { role, name: name.clone(), mode });
                 }
             }

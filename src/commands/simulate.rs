@@ -5,9 +5,9 @@
 use super::eval::report_load_error;
 use super::progress::with_progress;
 use crate::report;
-use regex::Regex;
+use spec_interpreter::render::{self, ItfOptions, TextStyle, Trace};
 use spec_interpreter::simulate::{self, Config, Outcome, Progress, Sample};
-use spec_interpreter::{itf, render_error, Spec};
+use spec_interpreter::{render_error, RequestError, RunRequest, Spec};
 use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -63,59 +63,31 @@ pub struct Args {
     json: bool,
 }
 
-fn is_name(s: &str) -> bool {
-    Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*(::[A-Za-z_][A-Za-z0-9_]*)*$").map(|r| r.is_match(s)).unwrap_or(false)
-}
-
 pub fn run(args: Args) -> u8 {
-    let text = match spec_analysis::db::read_source(std::path::Path::new(&args.file)) {
-        Ok(t) => t,
-        Err(e) => return report::usage_error(&format!("cannot read `{}`: {e}", args.file)),
+    let request = RunRequest {
+        file: args.file.clone(),
+        main: args.main.clone(),
+        init: args.init.clone(),
+        step: args.step.clone(),
+        invariants: args.invariant.iter().chain(&args.invariants).cloned().collect(),
+        witnesses: args.witnesses.clone(),
+        constraint: None,
+        view: None,
     };
-    // Invariants written as expressions become definitions in the main module.
-    let mut invariant_names: Vec<(String, String)> = Vec::new();
-    let mut extras: Vec<(String, String)> = Vec::new();
-    for (i, inv) in args.invariant.iter().chain(args.invariants.iter()).enumerate() {
-        if is_name(inv) {
-            invariant_names.push((inv.clone(), inv.clone()));
-        } else {
-            let name = format!("__invariant{i}");
-            extras.push((name.clone(), inv.clone()));
-            invariant_names.push((inv.clone(), name));
-        }
-    }
-    let extra_refs: Vec<(&str, &str, &str)> = extras.iter().map(|(n, e)| ("val", n.as_str(), e.as_str())).collect();
-    let spec = match Spec::with_extras(&args.file, Some(&text), args.main.as_deref(), &extra_refs) {
-        Ok(spec) => spec,
-        Err(e) => return report_load_error(&e),
+    let (spec, resolved) = match request.resolve() {
+        Ok(r) => r,
+        Err(RequestError::Load(e)) => return report_load_error(&e),
+        Err(e) => return report::usage_error(&e.to_string()),
     };
-    let find = |name: &str, what: &str| {
-        spec.lookup(name).ok_or_else(|| {
-            let program = &spec.analysis.program;
-            let names: Vec<&str> = program.modules[spec.main as usize].scope.keys().map(|s| s.as_str()).collect();
-            let hint = spec_analysis::suggest::closest(name, names.iter().copied()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-            format!("there is no {what} `{name}` in module `{}`{hint}", program.modules[spec.main as usize].name)
-        })
-    };
-    let lookups = (|| -> Result<Config, String> {
-        let init = find(&args.init, "action")?;
-        let step = find(&args.step, "action")?;
-        let invariants = invariant_names.iter().map(|(shown, def)| find(def, "invariant").map(|d| (shown.clone(), d))).collect::<Result<Vec<_>, _>>()?;
-        let witnesses = args.witnesses.iter().map(|w| find(w, "witness").map(|d| (w.clone(), d))).collect::<Result<Vec<_>, _>>()?;
-        Ok(Config {
-            init,
-            step,
-            invariants,
-            witnesses,
-            max_steps: args.max_steps,
-            max_samples: args.max_samples,
-            seed: args.seed.unwrap_or_else(random_seed),
-            keep_traces: if args.out_itf.is_some() { args.n_traces } else { 0 },
-        })
-    })();
-    let config = match lookups {
-        Ok(c) => c,
-        Err(e) => return report::usage_error(&e),
+    let config = Config {
+        init: resolved.init,
+        step: resolved.step,
+        invariants: resolved.invariants.iter().map(|p| (p.shown.clone(), p.def)).collect(),
+        witnesses: resolved.witnesses.iter().map(|p| (p.shown.clone(), p.def)).collect(),
+        max_steps: args.max_steps,
+        max_samples: args.max_samples,
+        seed: args.seed.unwrap_or_else(random_seed),
+        keep_traces: if args.out_itf.is_some() { args.n_traces } else { 0 },
     };
     let interrupt = simulate::interrupt_flag();
     {
@@ -184,29 +156,8 @@ fn reproduce(args: &Args, seed: u64) -> String {
 
 /// Prints a trace state by state; changed variables are marked (bold on a terminal).
 pub fn print_trace(spec: &Spec, sample: &Sample, init: &str, hide: &[String]) {
-    let vars = spec.var_names();
-    let color = std::io::stdout().is_terminal();
-    let states: Vec<Vec<spec_interpreter::Value>> = sample.states.iter().map(|s| spec.project(s)).collect();
-    for (i, state) in states.iter().enumerate() {
-        let action = if i == 0 { init.to_string() } else { sample.steps[i].actions.first().map(|a| a.to_string()).unwrap_or_else(|| "step".to_string()) };
-        println!("[State {i}] after {action}");
-        for (v, (name, value)) in vars.iter().zip(state.iter()).enumerate() {
-            if hide.contains(name) {
-                continue;
-            }
-            let changed = i > 0 && states[i - 1].get(v) != Some(value);
-            match (changed, color) {
-                (true, true) => println!("  \x1b[1;33m{name}: {value}\x1b[0m"),
-                (true, false) => println!("* {name}: {value}"),
-                _ => println!("  {name}: {value}"),
-            }
-        }
-        if !sample.steps[i].picks.is_empty() && i > 0 {
-            let picks: Vec<String> = sample.steps[i].picks.iter().map(|(n, v)| format!("{n} = {v}")).collect();
-            println!("  (picked {})", picks.join(", "));
-        }
-        println!();
-    }
+    let trace = Trace { states: &sample.states, steps: &sample.steps, init };
+    print!("{}", render::text(spec, trace, TextStyle { color: std::io::stdout().is_terminal(), hide }));
 }
 
 fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elapsed: f64) {
@@ -248,13 +199,13 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
 }
 
 fn print_json(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elapsed: f64) {
-    let vars = spec.var_names();
-    let meta = itf::TraceMeta { source: &args.file, status: "violation", seed: config.seed, mbt: args.mbt, hide: &args.hide, nondet_names: &[] };
+    let options = ItfOptions { source: &args.file, status: "violation", seed: config.seed, mbt: args.mbt, hide: &args.hide };
     let violation = outcome.violation.as_ref().map(|v| {
+        let trace = Trace { states: &v.states, steps: &v.steps, init: &args.init };
         serde_json::json!({
             "invariants": v.violated,
             "sample": v.index,
-            "trace": itf::trace(&vars, &v.states.iter().map(|s| spec.project(s)).collect::<Vec<_>>(), &v.steps, &meta),
+            "trace": render::itf(spec, trace, &options),
         })
     });
     let error = outcome.error.as_ref().and_then(|s| s.error.as_ref()).map(|e| {
@@ -280,37 +231,13 @@ fn print_json(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
 }
 
 fn write_traces(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, pattern: &str) -> Result<(), String> {
-    let vars = spec.var_names();
-    let nondet_names = nondet_names(spec);
     for (seq, sample) in outcome.traces.iter().enumerate() {
         let status = if sample.is_violation() { "violation" } else { "ok" };
-        let meta = itf::TraceMeta { source: &args.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide, nondet_names: &nondet_names };
-        let states: Vec<Vec<spec_interpreter::Value>> = sample.states.iter().map(|s| spec.project(s)).collect();
-        let json = itf::trace(&vars, &states, &sample.steps, &meta);
+        let options = ItfOptions { source: &args.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide };
+        let json = render::itf(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.init }, &options);
         let path = if pattern.contains("{seq}") { pattern.replace("{seq}", &seq.to_string()) } else if seq == 0 { pattern.to_string() } else { format!("{pattern}.{seq}") };
         let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
         std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))?;
     }
     Ok(())
-}
-
-/// Every name bound by `nondet` in the program (for `mbt::nondetPicks`).
-pub fn nondet_names(spec: &Spec) -> Vec<String> {
-    use spec_analysis::ir::ExprKind;
-    let program = &spec.analysis.program;
-    let mut names = Vec::new();
-    for def in &program.defs {
-        let mut stack: Vec<&spec_analysis::ir::Expr> = def.body.iter().collect();
-        while let Some(e) = stack.pop() {
-            if let ExprKind::Nondet { local, .. } = &e.kind {
-                if let Some(l) = def.locals.get(*local as usize) {
-                    names.push(l.name.clone());
-                }
-            }
-            stack.extend(e.children());
-        }
-    }
-    names.sort();
-    names.dedup();
-    names
 }

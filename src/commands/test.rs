@@ -5,7 +5,8 @@ use super::eval::report_load_error;
 use crate::report;
 use regex::Regex;
 use spec_interpreter::test_runner::{record, run_test, tests, TestOutcome};
-use spec_interpreter::{itf, render_error, Spec};
+use spec_interpreter::render::{self, ItfOptions, Trace};
+use spec_interpreter::{render_error, Spec};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -99,9 +100,9 @@ fn write_trace(spec: &Spec, file: &str, pattern: &str, name: &str, index: usize,
         TestOutcome::Disabled { seed } => (*seed, "disabled"),
         TestOutcome::Failed { seed, .. } => (*seed, "failed"),
     };
-    let states: Vec<Vec<spec_interpreter::Value>> = record(spec, def, seed).iter().map(|s| spec.project(s)).collect();
-    let meta = itf::TraceMeta { source: file, status, seed, mbt: false, hide: &[], nondet_names: &[] };
-    let json = itf::trace(&spec.var_names(), &states, &[], &meta);
+    let states = record(spec, def, seed);
+    let options = ItfOptions { source: file, status, seed, mbt: false, hide: &[] };
+    let json = render::itf(spec, Trace { states: &states, steps: &[], init: "init" }, &options);
     let path = pattern.replace("{test}", name).replace("{seq}", &index.to_string());
     let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
     std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))
