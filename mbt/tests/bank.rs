@@ -1,0 +1,155 @@
+//! The worked example: the bank of `examples/mbt/bank.rs` against `examples/mbt/bank.qnt`.
+//! The correct bank passes; each deliberate bug is found, and the report names the step,
+//! the action, the picks and the state variable that differ, on a shrunk trace.
+
+#[path = "../../examples/mbt/bank.rs"]
+mod bank;
+
+use bank::{Bank, BankError, Bug};
+use serde::Deserialize;
+use spec_mbt::*;
+use std::collections::BTreeMap;
+
+const ACCOUNTS: &[&str] = &["alice", "bob", "carol"];
+const SPEC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/mbt/bank.qnt");
+
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+enum Reply {
+    Done,
+    Refused(String),
+}
+
+/// What spec and implementation must agree on: both variables of the spec.
+#[derive(Debug, PartialEq, Eq, Deserialize)]
+struct BankState {
+    balances: BTreeMap<String, u64>,
+    last: Option<Reply>,
+}
+
+impl State<BankDriver> for BankState {
+    fn from_driver(driver: &BankDriver) -> Result<Self> {
+        Ok(BankState { balances: driver.bank.balances().clone(), last: driver.last.as_ref().map(|r| match r {
+            Reply::Done => Reply::Done,
+            Reply::Refused(m) => Reply::Refused(m.clone()),
+        }) })
+    }
+}
+
+struct BankDriver {
+    bug: Bug,
+    bank: Bank,
+    last: Option<Reply>,
+}
+
+impl BankDriver {
+    fn new(bug: Bug) -> BankDriver {
+        BankDriver { bug, bank: Bank::with_bug(ACCOUNTS, bug), last: None }
+    }
+
+    /// The reply the spec would record for a result of the bank.
+    fn record(&mut self, result: std::result::Result<(), BankError>) -> Result {
+        self.last = Some(match result {
+            Ok(()) => Reply::Done,
+            Err(BankError::InsufficientFunds { .. }) => Reply::Refused("insufficient funds".into()),
+            Err(e) => return Err(e.into()),
+        });
+        Ok(())
+    }
+}
+
+impl Driver for BankDriver {
+    type State = BankState;
+
+    fn step(&mut self, step: &Step) -> Result {
+        switch!(step {
+            init => {
+                self.bank = Bank::with_bug(ACCOUNTS, self.bug);
+                self.last = None;
+            },
+            deposit(account: String, amount: u64) => {
+                let r = self.bank.deposit(&account, amount);
+                self.record(r)?
+            },
+            withdraw(account: String, amount: u64) => {
+                let r = self.bank.withdraw(&account, amount);
+                self.record(r)?
+            },
+            transfer(src: String, dst: String, amount: u64) => {
+                let r = self.bank.transfer(&src, &dst, amount);
+                self.record(r)?
+            },
+        })
+    }
+}
+
+fn config(name: &str) -> RunConfig {
+    RunConfig::new(name).spec(SPEC).max_samples(200).max_steps(15).seed(7)
+}
+
+fn failure(bug: Bug) -> Box<Failure> {
+    match run(&config("bank"), || BankDriver::new(bug)) {
+        Err(MbtError::Failure(f)) => f,
+        Err(e) => panic!("expected a failure of the implementation, got: {e}"),
+        Ok(r) => panic!("the bug {bug:?} was not found in {} samples", r.samples),
+    }
+}
+
+#[test]
+fn the_correct_bank_agrees_with_its_spec() {
+    let report = run(&config("bank"), || BankDriver::new(Bug::None)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.samples, 200);
+    for action in ["init", "deposit", "withdraw", "transfer"] {
+        assert!(report.coverage.get(action).copied().unwrap_or(0) > 0, "{action} never ran: {:?}", report.coverage);
+    }
+}
+
+#[test]
+fn a_stale_self_transfer_is_found_and_shrunk() {
+    let f = failure(Bug::StaleSelfTransfer);
+    let FailureKind::Divergence { fields, diff, .. } = &f.kind else { panic!("expected a divergence: {f}") };
+    assert_eq!(fields, &["balances".to_string()], "{f}");
+    let step = f.failing_step().unwrap_or_else(|| panic!("no failing step in {f}"));
+    assert_eq!(step.action, "transfer", "{f}");
+    assert_eq!(step.pick("src"), step.pick("dst"), "only a transfer to the same account shows the bug: {f}");
+    assert_eq!(f.step, f.trace.len() - 1);
+    // Shrunk: the initial state, money to move, and the self-transfer (a deposit or two).
+    assert!(f.trace.len() <= 4, "not shrunk enough: {f}");
+    assert!(f.trace.len() <= f.original_len);
+    assert!(diff.contains("--- spec") && diff.contains("+++ implementation"), "{diff}");
+    let text = f.to_string();
+    assert!(text.contains("SPEC_MBT_SEED=7"), "{text}");
+    assert!(text.contains("differing: balances"), "{text}");
+}
+
+#[test]
+fn a_refused_exact_withdrawal_is_found() {
+    let f = failure(Bug::ExactWithdrawRefused);
+    let FailureKind::Divergence { fields, .. } = &f.kind else { panic!("expected a divergence: {f}") };
+    assert_eq!(fields, &["balances".to_string(), "last".to_string()], "{f}");
+    let step = f.failing_step().unwrap_or_else(|| panic!("no failing step in {f}"));
+    assert_eq!(step.action, "withdraw", "{f}");
+    assert!(f.trace.len() <= 3, "not shrunk enough: {f}");
+}
+
+#[test]
+fn without_shrinking_the_original_trace_is_reported() {
+    let shrunk = failure(Bug::StaleSelfTransfer);
+    let f = match run(&config("bank").shrink(false), || BankDriver::new(Bug::StaleSelfTransfer)) {
+        Err(MbtError::Failure(f)) => f,
+        other => panic!("expected a failure, got {other:?}"),
+    };
+    assert_eq!(f.trace.len(), f.original_len);
+    assert_eq!(f.sample, shrunk.sample, "the same sample fails first");
+    assert!(f.trace.len() >= shrunk.trace.len());
+}
+
+#[quint_run(spec = "../examples/mbt/bank.qnt", max_samples = 50, max_steps = 10, seed = 3)]
+fn quint_run_attribute_runs_the_correct_bank() -> impl Driver {
+    BankDriver::new(Bug::None)
+}
+
+#[test]
+#[should_panic(expected = "the implementation diverged from the spec")]
+fn run_test_panics_with_the_report() {
+    run_test(&config("bank"), || BankDriver::new(Bug::StaleSelfTransfer));
+}
