@@ -157,8 +157,10 @@ fn ctrl_c_stops_a_simulation_cleanly_with_a_summary_and_valid_itf() {
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
     let t = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert_eq!(out.status.code(), Some(130), "{t}");
     assert!(t.contains("interrupted"), "{t}");
+    assert!(!t.contains("[ok]"), "an unfinished run is not [ok]: {t}");
+    assert!(t.contains("seed:"), "{t}");
     assert!(t.contains("samples:"), "{t}");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&itf).unwrap()).expect("well-formed ITF");
     assert!(json["states"].is_array());

@@ -3,12 +3,12 @@
 //! stops with the summary so far, and reports the verdict with its own exit code, the
 //! counterexample (text, ITF, JSON) and the statistics.
 
-use super::eval::report_load_error;
-use crate::report;
+use super::signals;
+use crate::{out, outln, report};
 use indicatif::{ProgressBar, ProgressStyle};
 use spec_checker::{check, trace, Budget, Model, Outcome, Progress, Stop, Verdict};
 use spec_interpreter::render::{self, ItfOptions, TextStyle, Trace};
-use spec_interpreter::{RequestError, RunRequest, Spec, State, Step};
+use spec_interpreter::{RunRequest, Spec, State, Step};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,13 +18,12 @@ use std::time::{Duration, Instant};
 pub const DEADLOCK: u8 = 4;
 pub const NO_INITIAL_STATE: u8 = 5;
 pub const BOUNDED: u8 = 6;
-pub const INTERRUPTED: u8 = 130;
 
 #[derive(clap::Args)]
 #[command(after_help = "Exit codes: 0 every reachable state explored, no invariant violated; 1 an invariant is violated; \
 2 invalid input; 3 a runtime error in a reachable state; 4 a deadlock (a reachable state where the step is disabled); \
 5 no initial state; 6 a budget (--max-depth, --max-states, --max-seconds) was reached first, with no violation up to it; \
-130 interrupted.")]
+130 interrupted (SIGINT), 143 stopped by SIGTERM.")]
 pub struct Args {
     /// The spec file (.qnt).
     file: String,
@@ -76,7 +75,82 @@ pub struct Args {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Set by `verify`: reaching the depth bound is Quint's `[ok]` (exit 0).
+    #[arg(skip)]
+    depth_bound_is_ok: bool,
 }
+
+/// `verify`: Quint's bounded model checking (Apalache there), answered by this checker with
+/// `--max-steps` as the depth bound. No violation up to the bound is `[ok]`, exit 0.
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The spec file (.qnt).
+    file: String,
+    /// The module to check.
+    #[arg(long)]
+    main: Option<String>,
+    /// The action that makes the initial states.
+    #[arg(long, default_value = "init")]
+    init: String,
+    /// The action of each step.
+    #[arg(long, default_value = "step")]
+    step: String,
+    /// An invariant to check in every reachable state: a definition's name or an expression.
+    #[arg(long, allow_hyphen_values = true)]
+    invariant: Vec<String>,
+    /// Several invariants.
+    #[arg(long, num_args = 1..)]
+    invariants: Vec<String>,
+    /// Explore at most this many steps from an initial state (Quint's default: 10).
+    #[arg(long, default_value_t = 10)]
+    max_steps: usize,
+    /// Temporal properties (not supported: refused with an explanation).
+    #[arg(long)]
+    temporal: Option<String>,
+    /// Write the counterexample in ITF to this file.
+    #[arg(long)]
+    out_itf: Option<String>,
+    /// Accepted for Quint's command line (Apalache's options have no meaning here).
+    #[arg(long, hide = true)]
+    apalache_config: Option<String>,
+    /// Accepted for Quint's command line.
+    #[arg(long, default_value_t = 2)]
+    verbosity: u8,
+    /// Accepted for Quint's command line (the checker's answer does not depend on seeds).
+    #[arg(long, hide = true)]
+    seed: Option<String>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn verify(v: VerifyArgs) -> u8 {
+    if v.temporal.is_some() {
+        return report::fail("check", v.json, "--temporal: temporal properties are not checked yet; give invariants with --invariant");
+    }
+    run(Args {
+        file: v.file,
+        main: v.main,
+        init: v.init,
+        step: v.step,
+        invariant: v.invariant,
+        invariants: v.invariants,
+        max_depth: Some(v.max_steps),
+        max_states: None,
+        max_seconds: None,
+        no_deadlock: true,
+        constraint: None,
+        view: None,
+        threads: 0,
+        out_itf: v.out_itf,
+        mbt: false,
+        hide: Vec::new(),
+        json: v.json,
+        depth_bound_is_ok: true,
+    })
+}
+
+const COMMAND: &str = "check";
 
 pub fn run(args: Args) -> u8 {
     let request = RunRequest {
@@ -91,9 +165,11 @@ pub fn run(args: Args) -> u8 {
     };
     let (spec, resolved) = match request.resolve() {
         Ok(r) => r,
-        Err(RequestError::Load(e)) => return report_load_error(&e),
-        Err(e) => return report::usage_error(&e.to_string()),
+        Err(e) => return report::request_error(COMMAND, &e, args.json),
     };
+    if let Err(e) = report::check_hidden(&spec, &args.hide) {
+        return report::fail(COMMAND, args.json, &e);
+    }
     let model = Model {
         init: resolved.init,
         step: resolved.step,
@@ -109,10 +185,7 @@ pub fn run(args: Args) -> u8 {
         threads: args.threads,
     };
     let interrupt = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupt.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
-    }
+    signals::install(interrupt.clone());
     let progress = Progress::default();
     let outcome = with_progress(&progress, !args.json, || check(&spec, &model, &budget, &progress, &interrupt));
     let trace = match outcome.path.as_deref().map(|path| trace::rebuild(&spec, &model, path)) {
@@ -130,7 +203,7 @@ pub fn run(args: Args) -> u8 {
             let json = render::itf(&spec, shown, &itf_options(&args, &outcome));
             let text = serde_json::to_string_pretty(&json).unwrap_or_default();
             if let Err(e) = std::fs::write(path, text) {
-                return report::usage_error(&format!("cannot write `{path}`: {e}"));
+                return report::fail(COMMAND, args.json, &format!("cannot write `{path}`: {e}"));
             }
         }
     }
@@ -139,17 +212,18 @@ pub fn run(args: Args) -> u8 {
     } else {
         print_text(&spec, &args, &outcome, shown);
     }
-    exit_code(&outcome.verdict)
+    exit_code(&outcome.verdict, args.depth_bound_is_ok)
 }
 
-fn exit_code(verdict: &Verdict) -> u8 {
+fn exit_code(verdict: &Verdict, depth_bound_is_ok: bool) -> u8 {
     match verdict {
         Verdict::Holds => report::OK,
+        Verdict::Bounded(Stop::Depth) if depth_bound_is_ok => report::OK,
         Verdict::Violation { .. } => report::VERDICT_NO,
         Verdict::Deadlock => DEADLOCK,
         Verdict::NoInitialState => NO_INITIAL_STATE,
         Verdict::Error(_) => report::RUNTIME,
-        Verdict::Bounded(Stop::Interrupted) => INTERRUPTED,
+        Verdict::Bounded(Stop::Interrupted) => signals::exit_code(),
         Verdict::Bounded(_) => BOUNDED,
     }
 }
@@ -177,25 +251,25 @@ fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
     match &outcome.verdict {
         Verdict::Holds => {
             let what = if args.invariant.is_empty() && args.invariants.is_empty() { "no invariant given".to_string() } else { "no invariant violated".to_string() };
-            println!("[ok] every reachable state explored ({} distinct, depth {}): {what}.", stats.distinct, stats.depth);
+            outln!("[ok] every reachable state explored ({} distinct, depth {}): {what}.", stats.distinct, stats.depth);
         }
         Verdict::Violation { invariant } => {
-            println!("An execution that violates `{invariant}`:\n");
-            print!("{}", render::text(spec, shown, style));
-            println!("[violation] `{invariant}` is false in state {steps} (a shortest counterexample: {steps} steps).");
+            outln!("An execution that violates `{invariant}`:\n");
+            out!("{}", render::text(spec, shown, style));
+            outln!("[violation] `{invariant}` is false in state {steps} (a shortest counterexample: {steps} steps).");
         }
         Verdict::Deadlock => {
-            println!("An execution that reaches a deadlock:\n");
-            print!("{}", render::text(spec, shown, style));
-            println!("[deadlock] `{}` is disabled in state {steps}; use --no-deadlock if executions may end.", args.step);
+            outln!("An execution that reaches a deadlock:\n");
+            out!("{}", render::text(spec, shown, style));
+            outln!("[deadlock] `{}` is disabled in state {steps}; use --no-deadlock if executions may end.", args.step);
         }
-        Verdict::NoInitialState => println!("[error] `{}` is never enabled: there is no initial state to check.", args.init),
+        Verdict::NoInitialState => outln!("[error] `{}` is never enabled: there is no initial state to check.", args.init),
         Verdict::Error(e) => {
             if !shown.states.is_empty() {
-                println!("An execution that leads to an error:\n");
-                print!("{}", render::text(spec, shown, style));
+                outln!("An execution that leads to an error:\n");
+                out!("{}", render::text(spec, shown, style));
             }
-            println!("[error] a runtime error in state {steps}:");
+            outln!("[error] a runtime error in state {steps}:");
             eprint!("{}", spec.render_error(e));
         }
         Verdict::Bounded(stop) => {
@@ -203,13 +277,17 @@ fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
                 Stop::Depth => "the depth bound was reached",
                 Stop::States => "the state bound was reached",
                 Stop::Time => "the time bound was reached",
-                Stop::Interrupted => "interrupted",
+                Stop::Interrupted => signals::name(),
             };
             let upto = match stats.complete_depth {
                 Some(d) => format!("up to depth {d}"),
                 None => "in the initial states".to_string(),
             };
-            println!("[bounded] no violation {upto}, {} distinct states ({why}; this is not a proof).", stats.distinct);
+            if args.depth_bound_is_ok && matches!(stop, Stop::Depth) {
+                outln!("[ok] no violation up to {} steps, {} distinct states (a bounded check: --max-steps).", args.max_depth.unwrap_or(0), stats.distinct);
+            } else {
+                outln!("[bounded] no violation {upto}, {} distinct states ({why}; this is not a proof).", stats.distinct);
+            }
         }
     }
     eprintln!(
@@ -244,8 +322,18 @@ fn print_json(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
         Verdict::Bounded(Stop::Time) => Some("time"),
         _ => None,
     };
+    let diagnostics: Vec<serde_json::Value> = match &outcome.verdict {
+        Verdict::Error(e) => vec![report::runtime_diagnostic(&spec.sources, e)],
+        _ => Vec::new(),
+    };
+    let status = match &outcome.verdict {
+        Verdict::Bounded(Stop::Depth) if args.depth_bound_is_ok => "ok",
+        v => status(v),
+    };
     let out = serde_json::json!({
-        "status": status(&outcome.verdict),
+        "command": COMMAND,
+        "status": status,
+        "invariants": args.invariant.iter().chain(&args.invariants).collect::<Vec<_>>(),
         "invariant": invariant,
         "bound": bound,
         "distinct_states": stats.distinct,
@@ -258,8 +346,9 @@ fn print_json(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
         "collision_probability": stats.collision_probability(),
         "trace": trace,
         "error": error,
+        "diagnostics": diagnostics,
     });
-    println!("{out}");
+    report::json_out(&out);
 }
 
 /// Runs `work` while a scoped thread shows the search's counters on a terminal (after a

@@ -1,8 +1,8 @@
 //! `spec eval [--file F [--main M]] EXPR`: evaluates one expression and prints its value in
 //! canonical form. The expression is checked like any definition (names, types, modes).
 
-use crate::report;
-use spec_interpreter::{LoadError, RandomChooser, Spec};
+use crate::{outln, report};
+use spec_interpreter::{itf, RandomChooser, Spec};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -15,44 +15,48 @@ pub struct Args {
     /// The module of FILE to use (default: the one named after the file, else the last).
     #[arg(long)]
     main: Option<String>,
-    /// Seed for nondeterministic choices.
-    #[arg(long, default_value_t = 0)]
+    /// Seed for nondeterministic choices, in decimal or in hex (`0x1a2b`).
+    #[arg(long, default_value = "0", value_parser = report::parse_seed)]
     seed: u64,
+    /// Print the result as JSON on stdout: the value in canonical form and in ITF.
+    #[arg(long)]
+    json: bool,
 }
+
+const COMMAND: &str = "eval";
 
 pub fn run(args: Args) -> u8 {
     let text = match &args.file {
         None => None,
         Some(path) => match spec_analysis::db::read_source(std::path::Path::new(path)) {
             Ok(text) => Some(text),
-            Err(e) => return report::usage_error(&format!("cannot read `{path}`: {e}")),
+            Err(e) => return report::fail(COMMAND, args.json, &format!("cannot read `{path}`: {e}")),
         },
     };
     let name = args.file.clone().unwrap_or_else(|| "<expr>".to_string());
     let extras = [("temporal", "__input", args.expr.as_str())];
     let spec = match Spec::with_extras(&name, text.as_deref(), args.main.as_deref(), &extras) {
         Ok(spec) => spec,
-        Err(e) => return report_load_error(&e),
+        Err(e) => return report::load_error(COMMAND, &e, args.json),
     };
-    let Some(def) = spec.lookup("__input") else { return report::usage_error("internal error: the expression was lost") };
+    let Some(def) = spec.lookup("__input") else { return report::fail(COMMAND, args.json, "internal error: the expression was lost") };
     let mut chooser = RandomChooser::new(args.seed);
     match spec.eval_def(&spec.state0(), def, &mut chooser) {
         Ok(value) => {
-            println!("{value}");
+            if args.json {
+                report::json_out(&serde_json::json!({ "command": COMMAND, "status": "ok", "value": value.to_string(), "itf": itf::value(&value), "diagnostics": [] }));
+            } else {
+                outln!("{value}");
+            }
             report::OK
         }
         Err(e) => {
-            eprint!("{}", spec.render_error(&e));
+            if args.json {
+                report::json_out(&serde_json::json!({ "command": COMMAND, "status": "error", "value": null, "itf": null, "diagnostics": [report::runtime_diagnostic(&spec.sources, &e)] }));
+            } else {
+                eprint!("{}", spec.render_error(&e));
+            }
             report::RUNTIME
         }
     }
-}
-
-/// Reports a spec that failed to load; exit code 2.
-pub fn report_load_error(e: &LoadError) -> u8 {
-    if let Some(message) = &e.message {
-        return report::usage_error(message);
-    }
-    report::diagnostics(&e.sources, &e.diagnostics, false);
-    report::INVALID
 }

@@ -3,9 +3,11 @@
 pub mod check;
 pub mod eval;
 pub mod load;
+pub mod mcp;
 pub mod parse;
 mod progress;
 pub mod repl;
+pub mod signals;
 pub mod simulate;
 pub mod test;
 pub mod typecheck;

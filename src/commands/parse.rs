@@ -1,6 +1,8 @@
 //! `spec parse FILE`: syntax only.
 
 use crate::report;
+
+const COMMAND: &str = "parse";
 use spec_analysis::parsed;
 
 #[derive(clap::Args)]
@@ -15,18 +17,20 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     let (db, file) = match super::load::load(&args.file) {
         Ok(loaded) => loaded,
-        Err(e) => return report::usage_error(&e),
+        Err(e) => return report::fail(COMMAND, args.json, &e),
     };
     let result = parsed(&db, file);
     let sources = db.source_map();
     if args.json {
         let out = serde_json::json!({
+            "command": COMMAND,
+            "status": if result.diagnostics.iter().any(|d| d.is_error()) { "error" } else { "ok" },
             "file": args.file,
             "ok": result.diagnostics.iter().all(|d| !d.is_error()),
             "modules": result.ast.modules.iter().map(|m| m.name.name.clone()).collect::<Vec<_>>(),
             "diagnostics": sources.to_json(&result.diagnostics),
         });
-        println!("{out}");
+        report::json_out(&out);
     }
     if report::diagnostics(&sources, &result.diagnostics, args.json) {
         report::INVALID

@@ -21,9 +21,14 @@ pub struct Args {
     /// The module of FILE to use.
     #[arg(long)]
     main: Option<String>,
-    /// Seed for nondeterministic choices.
-    #[arg(long)]
+    /// Seed for nondeterministic choices, in decimal or in hex (`0x1a2b`).
+    #[arg(long, value_parser = crate::report::parse_seed)]
     seed: Option<u64>,
+}
+
+/// The REPL without a file (what `quint` alone starts).
+pub fn run_default() -> u8 {
+    run(Args { file: None, main: None, seed: None })
 }
 
 struct ReplHelper {
@@ -64,9 +69,9 @@ pub fn run(args: Args) -> u8 {
     let print = |lines: &[Line]| {
         for line in lines {
             match (line, color) {
-                (Line::Error(t), true) => println!("\x1b[31m{t}\x1b[0m"),
-                (Line::Info(t), true) => println!("\x1b[2m{t}\x1b[0m"),
-                (l, _) => println!("{}", l.text()),
+                (Line::Error(t), true) => crate::outln!("\x1b[31m{t}\x1b[0m"),
+                (Line::Info(t), true) => crate::outln!("\x1b[2m{t}\x1b[0m"),
+                (l, _) => crate::outln!("{}", l.text()),
             }
         }
     };
@@ -80,7 +85,7 @@ pub fn run(args: Args) -> u8 {
         };
         print(&repl.borrow_mut().input(&command).lines);
     }
-    println!("spec {} REPL; `.help` for help, `.exit` or Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    crate::outln!("spec {} REPL; `.help` for help, `.exit` or Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
     let mut editor = match Editor::new() {
         Ok(e) => e,
         Err(e) => {

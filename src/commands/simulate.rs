@@ -2,14 +2,13 @@
 //! shortest violation found (state by state, changed variables marked), the seed that
 //! reproduces the run, and a summary; writes ITF traces on request.
 
-use super::eval::report_load_error;
 use super::progress::with_progress;
-use crate::report;
+use super::signals;
+use crate::{out, outln, report};
 use spec_interpreter::render::{self, ItfOptions, TextStyle, Trace};
 use spec_interpreter::simulate::{self, Config, Outcome, Progress, Sample};
-use spec_interpreter::{render_error, RequestError, RunRequest, Spec};
+use spec_interpreter::{render_error, RunRequest, Spec};
 use std::io::IsTerminal;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -40,13 +39,15 @@ pub struct Args {
     /// The number of executions.
     #[arg(long, default_value_t = 10000)]
     max_samples: u64,
-    /// The random seed (default: chosen at random and printed).
-    #[arg(long)]
+    /// The random seed, in decimal or in hex as Quint prints it (default: chosen at random
+    /// and printed).
+    #[arg(long, value_parser = report::parse_seed)]
     seed: Option<u64>,
     /// Worker threads (default: all cores).
-    #[arg(short = 'j', long, default_value_t = 0)]
+    #[arg(short = 'j', long, visible_alias = "n-threads", default_value_t = 0)]
     threads: usize,
-    /// Write traces in ITF to files named by this pattern; `{seq}` is the trace number.
+    /// Write traces in ITF to files named by this pattern; `{seq}` is the trace number
+    /// (without it and with --n-traces above 1, the number goes before the first dot).
     #[arg(long)]
     out_itf: Option<String>,
     /// How many traces to write with --out-itf (violations first, shortest first).
@@ -58,10 +59,19 @@ pub struct Args {
     /// State variables to leave out of the output.
     #[arg(long, num_args = 1..)]
     hide: Vec<String>,
+    /// How much to print: 0 the verdict only, 1 and 2 the verdict, the trace and the
+    /// statistics (the default), 3 and more the same (Quint's flag).
+    #[arg(long, default_value_t = 2)]
+    verbosity: u8,
+    /// Accepted for Quint's command line: `typescript` or `rust` (both run this simulator).
+    #[arg(long, value_parser = ["typescript", "rust"])]
+    backend: Option<String>,
     /// Print the result as JSON on stdout.
     #[arg(long)]
     json: bool,
 }
+
+const COMMAND: &str = "simulate";
 
 pub fn run(args: Args) -> u8 {
     let request = RunRequest {
@@ -74,11 +84,16 @@ pub fn run(args: Args) -> u8 {
         constraint: None,
         view: None,
     };
+    if args.max_samples == 0 {
+        return report::fail(COMMAND, args.json, "--max-samples must be at least 1: no sample would run");
+    }
     let (spec, resolved) = match request.resolve() {
         Ok(r) => r,
-        Err(RequestError::Load(e)) => return report_load_error(&e),
-        Err(e) => return report::usage_error(&e.to_string()),
+        Err(e) => return report::request_error(COMMAND, &e, args.json),
     };
+    if let Err(e) = report::check_hidden(&spec, &args.hide) {
+        return report::fail(COMMAND, args.json, &e);
+    }
     let config = Config {
         init: resolved.init,
         step: resolved.step,
@@ -90,10 +105,7 @@ pub fn run(args: Args) -> u8 {
         keep_traces: if args.out_itf.is_some() { args.n_traces } else { 0 },
     };
     let interrupt = simulate::interrupt_flag();
-    {
-        let flag = interrupt.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
-    }
+    signals::install(interrupt.clone());
     let progress = Progress::default();
     let started = Instant::now();
     let outcome = with_progress(&progress, args.max_samples, !args.json, || simulate::simulate(&spec, &config, args.threads, &progress, &interrupt));
@@ -101,7 +113,7 @@ pub fn run(args: Args) -> u8 {
 
     if let Some(pattern) = &args.out_itf {
         if let Err(e) = write_traces(&spec, &args, &config, &outcome, pattern) {
-            return report::usage_error(&e);
+            return report::fail(COMMAND, args.json, &e);
         }
     }
     if args.json {
@@ -117,8 +129,10 @@ pub fn run(args: Args) -> u8 {
         }
         return report::RUNTIME;
     }
+    if outcome.violation.is_none() && outcome.interrupted {
+        return signals::exit_code();
+    }
     if outcome.samples > 0 && outcome.init_disabled == outcome.samples {
-        eprintln!("error: `{}` was never enabled: no execution could start", args.init);
         return report::RUNTIME;
     }
     if outcome.violation.is_some() {
@@ -134,7 +148,7 @@ fn random_seed() -> u64 {
 }
 
 fn reproduce(args: &Args, seed: u64) -> String {
-    let mut cmd = format!("spec simulate {}", args.file);
+    let mut cmd = if report::program() == "quint" { format!("quint run {}", args.file) } else { format!("spec simulate {}", args.file) };
     if let Some(m) = &args.main {
         cmd += &format!(" --main {m}");
     }
@@ -157,22 +171,39 @@ fn reproduce(args: &Args, seed: u64) -> String {
 /// Prints a trace state by state; changed variables are marked (bold on a terminal).
 pub fn print_trace(spec: &Spec, sample: &Sample, init: &str, hide: &[String]) {
     let trace = Trace { states: &sample.states, steps: &sample.steps, init };
-    print!("{}", render::text(spec, trace, TextStyle { color: std::io::stdout().is_terminal(), hide }));
+    out!("{}", render::text(spec, trace, TextStyle { color: std::io::stdout().is_terminal(), hide }));
 }
 
 fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elapsed: f64) {
+    let verbose = args.verbosity >= 1;
     if let Some(v) = &outcome.violation {
-        println!("An execution that violates {}:\n", v.violated.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "));
-        print_trace(spec, v, &args.init, &args.hide);
-        println!("[violation] {} is false in state {} (found in sample {}, {} steps).", v.violated.join(", "), v.states.len() - 1, v.index + 1, v.states.len() - 1);
-        println!("Reproduce with: {}", reproduce(args, config.seed));
-    } else if outcome.error.is_none() {
-        let checked = if config.invariants.is_empty() { "no invariant given".to_string() } else { format!("no violation of {}", config.invariants.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")) };
-        println!("[ok] {checked} found in {} samples of up to {} steps.", outcome.samples, args.max_steps);
+        if verbose {
+            outln!("An execution that violates {}:\n", v.violated.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "));
+            print_trace(spec, v, &args.init, &args.hide);
+        }
+        outln!("[violation] {} is false in state {} (found in sample {}, {} steps).", v.violated.join(", "), v.states.len() - 1, v.index + 1, v.states.len() - 1);
+        outln!("Reproduce with: {}", reproduce(args, config.seed));
+    } else if let Some(sample) = &outcome.error {
+        let message = sample.error.as_ref().map_or("a runtime error", |e| e.message.as_str());
+        outln!("[error] {message} (in sample {}, {} steps).", sample.index + 1, sample.states.len().saturating_sub(1));
+        outln!("Reproduce with: {}", reproduce(args, config.seed));
+    } else if outcome.interrupted {
+        outln!("[interrupted] stopped by {} after {} of {} samples: no violation in those (this is not a finished run).", signals::name(), outcome.samples, args.max_samples);
+        outln!("Continue with: {}", reproduce(args, config.seed));
+    } else if outcome.samples > 0 && outcome.init_disabled == outcome.samples {
+        outln!("[error] `{}` was never enabled: no execution could start.", args.init);
+    } else if config.invariants.is_empty() {
+        outln!("[ok] {} samples of up to {} steps ran without a runtime error (no invariant was given).", outcome.samples, args.max_steps);
+    } else {
+        let names = config.invariants.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+        outln!("[ok] no violation of {names} found in {} samples of up to {} steps.", outcome.samples, args.max_steps);
+    }
+    if !verbose {
+        return;
     }
     let rate = if elapsed > 0.0 { outcome.samples as f64 / elapsed } else { 0.0 };
     let mean = if outcome.samples > 0 { outcome.steps as f64 / outcome.samples as f64 } else { 0.0 };
-    eprintln!("seed: {}", config.seed);
+    eprintln!("seed: {} ({:#x})", config.seed, config.seed);
     eprintln!("samples: {}, steps: {}, {:.0} samples/s, {:.2}s", outcome.samples, outcome.steps, rate, elapsed);
     eprintln!("trace length: min {}, mean {:.1}, max {}", outcome.min_length, mean, outcome.max_length);
     if outcome.deadlocks > 0 {
@@ -198,36 +229,60 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
     }
 }
 
-fn print_json(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elapsed: f64) {
-    let options = ItfOptions { source: &args.file, status: "violation", seed: config.seed, mbt: args.mbt, hide: &args.hide };
+/// The JSON document of a simulation (docs/json.md, `simulate`).
+pub fn json_result(spec: &Spec, file: &str, init: &str, mbt: bool, hide: &[String], config: &Config, outcome: &Outcome, elapsed: f64) -> serde_json::Value {
+    let options = ItfOptions { source: file, status: "violation", seed: config.seed, mbt, hide };
     let violation = outcome.violation.as_ref().map(|v| {
-        let trace = Trace { states: &v.states, steps: &v.steps, init: &args.init };
+        let trace = Trace { states: &v.states, steps: &v.steps, init };
         serde_json::json!({
             "invariants": v.violated,
             "sample": v.index,
             "trace": render::itf(spec, trace, &options),
         })
     });
-    let error = outcome.error.as_ref().and_then(|s| s.error.as_ref()).map(|e| {
+    let error_sample = outcome.error.as_ref();
+    let error = error_sample.and_then(|s| s.error.as_ref()).map(|e| {
         let (line, column) = spec.sources.line_col(e.span);
         serde_json::json!({ "message": e.message, "file": spec.sources.name(e.span.file), "line": line, "column": column })
     });
-    let status = if error.is_some() { "error" } else if violation.is_some() { "violation" } else { "ok" };
-    let out = serde_json::json!({
+    let error_trace = error_sample.map(|s| {
+        let options = ItfOptions { source: file, status: "error", seed: config.seed, mbt, hide };
+        render::itf(spec, Trace { states: &s.states, steps: &s.steps, init }, &options)
+    });
+    let diagnostics: Vec<serde_json::Value> = error_sample.and_then(|s| s.error.as_ref()).map(|e| report::runtime_diagnostic(&spec.sources, e)).into_iter().collect();
+    let never_started = outcome.samples > 0 && outcome.init_disabled == outcome.samples;
+    let status = if error.is_some() || never_started {
+        "error"
+    } else if violation.is_some() {
+        "violation"
+    } else if outcome.interrupted {
+        "interrupted"
+    } else {
+        "ok"
+    };
+    serde_json::json!({
+        "command": COMMAND,
         "status": status,
         "seed": config.seed,
         "samples": outcome.samples,
         "steps": outcome.steps,
         "seconds": elapsed,
         "deadlocks": outcome.deadlocks,
+        "init_disabled": outcome.init_disabled,
         "trace_length": { "min": outcome.min_length, "max": outcome.max_length },
+        "invariants": config.invariants.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
         "coverage": outcome.coverage,
         "witnesses": config.witnesses.iter().zip(&outcome.witness_counts).map(|((n, _), c)| (n.clone(), *c)).collect::<std::collections::BTreeMap<_, _>>(),
         "violation": violation,
         "error": error,
+        "error_trace": error_trace,
         "interrupted": outcome.interrupted,
-    });
-    println!("{out}");
+        "diagnostics": diagnostics,
+    })
+}
+
+fn print_json(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elapsed: f64) {
+    report::json_out(&json_result(spec, &args.file, &args.init, args.mbt, &args.hide, config, outcome, elapsed));
 }
 
 fn write_traces(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, pattern: &str) -> Result<(), String> {
@@ -235,7 +290,7 @@ fn write_traces(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, pa
         let status = if sample.is_violation() { "violation" } else { "ok" };
         let options = ItfOptions { source: &args.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide };
         let json = render::itf(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.init }, &options);
-        let path = if pattern.contains("{seq}") { pattern.replace("{seq}", &seq.to_string()) } else if seq == 0 { pattern.to_string() } else { format!("{pattern}.{seq}") };
+        let path = report::itf_path(pattern, None, seq, args.n_traces > 1);
         let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
         std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))?;
     }

@@ -1,8 +1,7 @@
 //! `spec test`: runs the `run` definitions whose names match, reports each as passed or
 //! failed (with the failing place and the seed), exit 1 if any failed.
 
-use super::eval::report_load_error;
-use crate::report;
+use crate::{outln, report};
 use regex::Regex;
 use spec_interpreter::test_runner::{record, run_test, tests, TestOutcome};
 use spec_interpreter::render::{self, ItfOptions, Trace};
@@ -21,27 +20,44 @@ pub struct Args {
     /// How many times to run each test with fresh random choices.
     #[arg(long, default_value_t = 10000)]
     max_samples: u64,
-    /// The random seed.
-    #[arg(long, default_value_t = 0)]
+    /// The random seed, in decimal or in hex (`0x1a2b`, as Quint prints seeds).
+    #[arg(long, default_value = "0", value_parser = report::parse_seed)]
     seed: u64,
     /// Write each test's trace in ITF to files named by this pattern: `{test}` is the
     /// test's name, `{seq}` its number.
     #[arg(long)]
     out_itf: Option<String>,
+    /// Traces per test for --out-itf (accepted for Quint's command line; one is written,
+    /// and above 1 the number goes before the first dot of a pattern without `{seq}`).
+    #[arg(long, default_value_t = 1)]
+    n_traces: usize,
+    /// Record `mbt::actionTaken` and `mbt::nondetPicks` in ITF traces (Quint's flag; a
+    /// test's trace has no recorded steps, so the fields are empty).
+    #[arg(long)]
+    mbt: bool,
+    /// How much to print: 0 the summary only, 1 and more each test (Quint's flag).
+    #[arg(long, default_value_t = 2)]
+    verbosity: u8,
+    /// Accepted for Quint's command line: `typescript` or `rust`.
+    #[arg(long, value_parser = ["typescript", "rust"])]
+    backend: Option<String>,
     /// Print results as JSON on stdout.
     #[arg(long)]
     json: bool,
 }
 
+const COMMAND: &str = "test";
+
 pub fn run(args: Args) -> u8 {
     let regex = match Regex::new(&args.pattern) {
         Ok(r) => r,
-        Err(e) => return report::usage_error(&format!("--match: {e}")),
+        Err(e) => return report::fail(COMMAND, args.json, &format!("--match: {e}")),
     };
     let spec = match Spec::load_file(&args.file, args.main.as_deref()) {
         Ok(s) => s,
-        Err(e) => return report_load_error(&e),
+        Err(e) => return report::load_error(COMMAND, &e, args.json),
     };
+    let verbose = !args.json && args.verbosity >= 1;
     let selected = tests(&spec, &|name| regex.is_match(name));
     if selected.is_empty() && !args.json {
         eprintln!("no test matches /{}/ in {}", args.pattern, args.file);
@@ -52,39 +68,41 @@ pub fn run(args: Args) -> u8 {
         let outcome = run_test(&spec, *def, args.max_samples, args.seed);
         if let Some(pattern) = &args.out_itf {
             let index = results.len();
-            if let Err(e) = write_trace(&spec, &args.file, pattern, name, index, *def, &outcome) {
-                return report::usage_error(&e);
+            if let Err(e) = write_trace(&spec, &args, pattern, name, index, *def, &outcome) {
+                return report::fail(COMMAND, args.json, &e);
             }
         }
         match &outcome {
             TestOutcome::Passed { samples, .. } => {
-                if !args.json {
-                    println!("  ok    {name} passed {samples} sample{}", if *samples == 1 { "" } else { "s" });
+                if verbose {
+                    outln!("  ok    {name} passed {samples} sample{}", if *samples == 1 { "" } else { "s" });
                 }
                 results.push(serde_json::json!({ "name": name, "status": "passed", "samples": samples }));
             }
             TestOutcome::Disabled { seed } => {
                 failed += 1;
-                if !args.json {
-                    println!("  FAIL  {name}: the run was disabled (an action in it could not happen), seed {seed}");
+                if verbose {
+                    outln!("  FAIL  {name}: the run was disabled (an action in it could not happen), seed {seed}");
                 }
                 results.push(serde_json::json!({ "name": name, "status": "failed", "reason": "disabled", "seed": seed }));
             }
             TestOutcome::Failed { seed, error } => {
                 failed += 1;
                 let (line, column) = spec.sources.line_col(error.span);
-                if !args.json {
-                    println!("  FAIL  {name}: {} at {}:{line}:{column}, seed {seed}", error.message, spec.sources.name(error.span.file));
+                if verbose {
+                    outln!("  FAIL  {name}: {} at {}:{line}:{column}, seed {seed}", error.message, spec.sources.name(error.span.file));
                     eprint!("{}", render_error(&spec.sources, error));
                 }
-                results.push(serde_json::json!({ "name": name, "status": "failed", "reason": error.message, "line": line, "column": column, "seed": seed }));
+                results.push(serde_json::json!({ "name": name, "status": "failed", "reason": error.message, "line": line, "column": column, "seed": seed, "diagnostic": report::runtime_diagnostic(&spec.sources, error) }));
             }
         }
     }
     if args.json {
-        println!("{}", serde_json::json!({ "file": args.file, "passed": selected.len() - failed, "failed": failed, "tests": results }));
+        let status = if failed > 0 { "failed" } else { "ok" };
+        report::json_out(&serde_json::json!({ "command": COMMAND, "status": status, "file": args.file, "passed": selected.len() - failed, "failed": failed, "tests": results, "diagnostics": [] }));
     } else {
-        println!("\n{} passed, {} failed", selected.len() - failed, failed);
+        let marker = if failed > 0 { "[failed]" } else { "[ok]" };
+        outln!("\n{marker} {} passed, {} failed", selected.len() - failed, failed);
     }
     if failed > 0 {
         report::VERDICT_NO
@@ -94,16 +112,16 @@ pub fn run(args: Args) -> u8 {
 }
 
 /// Writes the trace of one test run (replayed from its seed) as ITF.
-fn write_trace(spec: &Spec, file: &str, pattern: &str, name: &str, index: usize, def: spec_analysis::ir::DefId, outcome: &TestOutcome) -> Result<(), String> {
+fn write_trace(spec: &Spec, args: &Args, pattern: &str, name: &str, index: usize, def: spec_analysis::ir::DefId, outcome: &TestOutcome) -> Result<(), String> {
     let (seed, status) = match outcome {
         TestOutcome::Passed { seed, .. } => (*seed, "passed"),
         TestOutcome::Disabled { seed } => (*seed, "disabled"),
         TestOutcome::Failed { seed, .. } => (*seed, "failed"),
     };
     let states = record(spec, def, seed);
-    let options = ItfOptions { source: file, status, seed, mbt: false, hide: &[] };
+    let options = ItfOptions { source: &args.file, status, seed, mbt: args.mbt, hide: &[] };
     let json = render::itf(spec, Trace { states: &states, steps: &[], init: "init" }, &options);
-    let path = pattern.replace("{test}", name).replace("{seq}", &index.to_string());
+    let path = report::itf_path(pattern, Some(name), index, args.n_traces > 1);
     let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
     std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))
 }

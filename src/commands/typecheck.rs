@@ -1,6 +1,8 @@
 //! `spec typecheck FILE`: names, types and modes.
 
 use crate::report;
+
+const COMMAND: &str = "typecheck";
 use spec_analysis::analyzed;
 
 #[derive(clap::Args)]
@@ -18,14 +20,14 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     let (db, file) = match super::load::load(&args.file) {
         Ok(loaded) => loaded,
-        Err(e) => return report::usage_error(&e),
+        Err(e) => return report::fail(COMMAND, args.json, &e),
     };
     let analysis = analyzed(&db, file);
     let sources = db.source_map();
     let main = match &args.main {
         Some(name) => match spec_analysis::main_module(&analysis.program, "", Some(name)) {
             Ok(m) => Some(m),
-            Err(e) => return report::usage_error(&e),
+            Err(e) => return report::fail(COMMAND, args.json, &e),
         },
         None => None,
     };
@@ -47,12 +49,14 @@ pub fn run(args: Args) -> u8 {
             })
             .collect();
         let out = serde_json::json!({
+            "command": COMMAND,
+            "status": if analysis.has_errors() { "error" } else { "ok" },
             "file": args.file,
             "ok": !analysis.has_errors(),
             "definitions": defs,
             "diagnostics": sources.to_json(&analysis.diagnostics),
         });
-        println!("{out}");
+        report::json_out(&out);
     }
     if report::diagnostics(&sources, &analysis.diagnostics, args.json) {
         report::INVALID
