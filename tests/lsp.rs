@@ -1,6 +1,9 @@
 //! The language server, driven over its protocol (stdio) as an editor would: diagnostics
 //! after open and after a fixing edit, hover, definition across files, references, rename,
 //! completion after `.`, the outline, and a storm of random edits that never crashes it.
+//! Across files: references and rename started in an imported file reach its importers,
+//! an edit of an open imported file re-publishes the importer's diagnostics, and hover
+//! answers for the name under the cursor only (record fields included).
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -20,6 +23,11 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_in(&fixtures())
+    }
+
+    /// A server started with `root` as its workspace folder.
+    fn start_in(root: &std::path::Path) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_spec")).arg("lsp").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spec lsp starts");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
@@ -53,8 +61,8 @@ impl Client {
             }
         });
         let mut client = Client { child, stdin, messages: rx, next_id: 1, notifications: Vec::new() };
-        let root = uri(&fixtures());
-        client.request("initialize", json!({ "processId": null, "rootUri": root, "capabilities": {} }));
+        let root = uri(root);
+        client.request("initialize", json!({ "processId": null, "rootUri": root, "workspaceFolders": [{ "uri": root, "name": "root" }], "capabilities": {} }));
         client.notify("initialized", json!({}));
         client
     }
@@ -340,4 +348,161 @@ fn workspace_symbols_find_definitions() {
     let found = c.request("workspace/symbol", json!({ "query": "ste" }))["result"].clone();
     let names: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["step"]);
+}
+
+// ------------------------------------------------------------------ across files (issue 16)
+
+/// A workspace in a fresh temporary folder: `lib.qnt` declares a variable, an operator and
+/// a record; `main.qnt` imports it and uses them.
+struct Workspace {
+    dir: PathBuf,
+}
+
+const WS_LIB: &str = "module lib {\n  pure def double(n: int): int = n * 2\n  pure val acct = { balance: 10, owner: \"ann\" }\n}\n";
+const WS_MAIN: &str = "module main {\n  import lib.* from \"./lib\"\n  var x: int\n  action init = x' = double(1)\n  action step = x' = double(x) + acct.balance\n}\n";
+
+impl Workspace {
+    fn new(name: &str) -> Workspace {
+        let dir = std::env::temp_dir().join(format!("spec-lsp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("lib.qnt"), WS_LIB).unwrap();
+        std::fs::write(dir.join("main.qnt"), WS_MAIN).unwrap();
+        Workspace { dir }
+    }
+
+    fn uri(&self, file: &str) -> String {
+        uri(&self.dir.join(file))
+    }
+
+    /// A server whose workspace folder is this one.
+    fn client(&self) -> Client {
+        Client::start_in(&self.dir)
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn line_col(text: &str, needle: &str) -> (u32, u32) {
+    let at = text.find(needle).unwrap();
+    let line = text[..at].matches('\n').count() as u32;
+    let col = (at - text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0)) as u32;
+    (line, col)
+}
+
+#[test]
+fn references_and_rename_started_in_an_imported_file_reach_the_importer() {
+    let ws = Workspace::new("refs");
+    let mut c = ws.client();
+    let (lib, main) = (ws.uri("lib.qnt"), ws.uri("main.qnt"));
+    // Only the library is open: the importer is found among the workspace's files.
+    c.open(&lib, WS_LIB);
+    let _ = c.diagnostics_for(&lib);
+    let (line, col) = line_col(WS_LIB, "double");
+    let refs = c.at("textDocument/references", &lib, line, col + 1, json!({ "context": { "includeDeclaration": true } }));
+    let refs = refs.as_array().unwrap();
+    let in_main = refs.iter().filter(|r| r["uri"] == main).count();
+    let in_lib = refs.iter().filter(|r| r["uri"] == lib).count();
+    assert_eq!((in_lib, in_main), (1, 2), "the declaration and the two uses in main.qnt: {refs:?}");
+
+    let edit = c.at("textDocument/rename", &lib, line, col + 1, json!({ "newName": "twice" }));
+    let main_edits = edit["changes"][&main].as_array().unwrap();
+    assert_eq!(main_edits.len(), 2, "{edit}");
+    assert_eq!(edit["changes"][&lib].as_array().unwrap().len(), 1, "{edit}");
+    // Applying the edit leaves both files without errors.
+    let apply = |text: &str, edits: &[Value]| {
+        let mut text = text.to_string();
+        let mut spans: Vec<(usize, usize)> = edits
+            .iter()
+            .map(|e| {
+                // ASCII text: a column is a byte.
+                let at = |p: &Value| {
+                    let line = p["line"].as_u64().unwrap() as usize;
+                    let start: usize = text.split_inclusive('\n').take(line).map(|l| l.len()).sum();
+                    start + p["character"].as_u64().unwrap() as usize
+                };
+                (at(&e["range"]["start"]), at(&e["range"]["end"]))
+            })
+            .collect();
+        spans.sort();
+        for (s, e) in spans.into_iter().rev() {
+            text.replace_range(s..e, "twice");
+        }
+        text
+    };
+    let new_lib = apply(WS_LIB, edit["changes"][&lib].as_array().unwrap());
+    let new_main = apply(WS_MAIN, main_edits);
+    c.change(&lib, 2, &new_lib);
+    let _ = c.diagnostics_for(&lib);
+    c.open(&main, &new_main);
+    let d = c.diagnostics_for(&main);
+    assert!(d.is_empty(), "{d:?}\n{new_main}");
+
+    // Started in the importer, the rename reaches the library too.
+    let (line, col) = line_col(&new_main, "twice(x)");
+    let edit = c.at("textDocument/rename", &main, line, col, json!({ "newName": "dbl" }));
+    assert_eq!(edit["changes"][&lib].as_array().map(|a| a.len()), Some(1), "{edit}");
+    assert_eq!(edit["changes"][&main].as_array().map(|a| a.len()), Some(2), "{edit}");
+}
+
+#[test]
+fn editing_an_open_imported_file_republishes_the_importers_diagnostics() {
+    let ws = Workspace::new("republish");
+    let mut c = ws.client();
+    let (lib, main) = (ws.uri("lib.qnt"), ws.uri("main.qnt"));
+    c.open(&main, WS_MAIN);
+    assert!(c.diagnostics_for(&main).is_empty());
+    c.open(&lib, WS_LIB);
+    let _ = c.diagnostics_for(&lib);
+    // Opening the library checks its importer again (same text: still no errors).
+    assert!(c.diagnostics_for(&main).is_empty());
+    // The unsaved buffer of lib.qnt (not the disk) is what main.qnt now imports.
+    c.change(&lib, 2, &WS_LIB.replace("double", "triple"));
+    let d = c.diagnostics_for(&main);
+    assert!(!d.is_empty() && d.iter().any(|x| x["message"].as_str().unwrap().contains("double")), "{d:?}");
+    c.change(&lib, 3, WS_LIB);
+    let d = c.diagnostics_for(&main);
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn hover_answers_for_the_name_under_the_cursor_only() {
+    let ws = Workspace::new("hover");
+    let mut c = ws.client();
+    let main = ws.uri("main.qnt");
+    let text = WS_MAIN.replace("action step = x' = double(x) + acct.balance", "action step = x' = x + stepSize");
+    c.open(&main, &text);
+    let _ = c.diagnostics_for(&main);
+    let (line, col) = line_col(&text, "stepSize");
+    let h = c.at("textDocument/hover", &main, line, col + 2, json!({}));
+    let shown = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(h.is_null() || shown.contains("unknown"), "an unknown name shows nothing: {h}");
+    assert!(!shown.contains("var x"), "{h}");
+    let def = c.at("textDocument/definition", &main, line, col + 2, json!({}));
+    assert!(def.is_null(), "no definition for an unknown name: {def}");
+    // The assigned variable itself still answers.
+    let (line, col) = line_col(&text, "x' = x + stepSize");
+    let h = c.at("textDocument/hover", &main, line, col, json!({}));
+    assert!(h["contents"]["value"].as_str().unwrap().contains("var x: int"), "{h}");
+}
+
+#[test]
+fn hover_on_a_record_field_gives_its_type() {
+    let ws = Workspace::new("field");
+    let mut c = ws.client();
+    let main = ws.uri("main.qnt");
+    c.open(&main, WS_MAIN);
+    let _ = c.diagnostics_for(&main);
+    let (line, col) = line_col(WS_MAIN, "balance");
+    let h = c.at("textDocument/hover", &main, line, col + 3, json!({}));
+    let shown = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(shown.contains("balance: int"), "{h}");
+    // The record itself is a definition of the library.
+    let (line, col) = line_col(WS_MAIN, "acct");
+    let h = c.at("textDocument/hover", &main, line, col + 1, json!({}));
+    assert!(h["contents"]["value"].as_str().unwrap().contains("pure val acct"), "{h}");
 }

@@ -17,11 +17,23 @@ pub enum Symbol {
     Const(ConstId),
     Local(DefId, LocalId),
     Constructor(String, String),
+    /// The field name of the access `record.field` whose whole expression is at the span.
+    Field(Span, String),
+}
+
+/// What a symbol denotes, in terms that mean the same in the analysis of any file that
+/// reads its declaration: the span of that declaration (spans name a file and a place in
+/// it), or a sum type's span and a variant name. Finding the uses of a name in a file that
+/// imports it compares these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Decl(Span),
+    Variant { ty: Span, name: String },
 }
 
 /// The symbol at `offset` in `file` (a use or a definition), and the span of the name there.
-pub fn symbol_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<(Symbol, Span)> {
-    let program = &analysis.program;
+/// Only a name whose own span holds `offset` counts: never the enclosing expression.
+pub fn symbol_at(program: &Program, file: FileId, offset: usize) -> Option<(Symbol, Span)> {
     let mut best: Option<(Symbol, Span)> = None;
     let mut consider = |symbol: Symbol, span: Span| {
         if span.file == file && span.contains(offset) && best.as_ref().is_none_or(|(_, b)| span.len() <= b.len()) {
@@ -46,16 +58,31 @@ pub fn symbol_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<(Sy
             consider(Symbol::Local(d, l as LocalId), local.span);
         }
         walk(def, &mut |e| {
+            if let ExprKind::Field { field, .. } = &e.kind {
+                consider(Symbol::Field(e.span, field.clone()), field_name_span(e.span, field));
+            }
             if let Some(symbol) = referenced(d, e) {
-                let span = match &e.kind {
-                    ExprKind::Call { callee_span, .. } => *callee_span,
-                    _ => e.span,
-                };
+                let span = name_span(program, &symbol, e);
                 consider(symbol, span);
             }
         });
     }
     best
+}
+
+/// The span of the name in an expression that refers to `symbol`: the callee of a call,
+/// the variable of an assignment `x' = e` (not the whole assignment), else the expression.
+fn name_span(program: &Program, symbol: &Symbol, e: &Expr) -> Span {
+    match &e.kind {
+        ExprKind::Call { callee_span, .. } => *callee_span,
+        ExprKind::Assign { .. } => Span { end: e.span.start + symbol_name(program, symbol).len() as u32, ..e.span },
+        _ => e.span,
+    }
+}
+
+/// The span of `field` at the end of the access expression at `access`.
+fn field_name_span(access: Span, field: &str) -> Span {
+    Span { start: access.end.saturating_sub(field.len() as u32).max(access.start), ..access }
 }
 
 /// What an expression refers to by name, if anything.
@@ -79,38 +106,51 @@ fn walk(def: &Def, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Where a symbol is defined.
-pub fn definition(analysis: &Analysis, symbol: &Symbol) -> Option<Span> {
-    let program = &analysis.program;
+pub fn definition(program: &Program, symbol: &Symbol) -> Option<Span> {
     Some(match symbol {
         Symbol::Def(d) => program.defs.get(*d as usize)?.name_span,
         Symbol::Var(v) => program.vars.get(*v as usize)?.span,
         Symbol::Const(c) => program.consts.get(*c as usize)?.span,
         Symbol::Local(d, l) => program.defs.get(*d as usize)?.locals.get(*l as usize)?.span,
         Symbol::Constructor(ty, _) => program.sum_types.get(ty)?.span,
+        Symbol::Field(..) => return None,
     })
 }
 
-/// Every place that names the same thing as `symbol` (its definition included). Copies of
-/// a definition made by instances count as the same thing: they share a definition span.
-pub fn references(analysis: &Analysis, symbol: &Symbol) -> Vec<Span> {
-    let Some(target) = definition(analysis, symbol) else { return Vec::new() };
-    let program = &analysis.program;
-    let mut out = vec![target];
+/// What `symbol` denotes, comparable across the programs of different root files.
+pub fn target(program: &Program, symbol: &Symbol) -> Option<Target> {
+    Some(match symbol {
+        Symbol::Constructor(ty, name) => Target::Variant { ty: program.sum_types.get(ty)?.span, name: name.clone() },
+        Symbol::Field(..) => return None,
+        _ => Target::Decl(definition(program, symbol)?),
+    })
+}
+
+/// Whether a target is local to one definition (a parameter or a local name): then only
+/// the file it is in can use it.
+pub fn is_local(symbol: &Symbol) -> bool {
+    matches!(symbol, Symbol::Local(..))
+}
+
+/// Every place in `program` that names `target`, its declaration included when the program
+/// holds it. Copies of a definition made by instances count as the same thing: they share
+/// a declaration span.
+pub fn uses(program: &Program, target: &Target) -> Vec<Span> {
+    let mut out = Vec::new();
+    if let Target::Decl(span) = target {
+        let declared = program.defs.iter().any(|d| d.name_span == *span)
+            || program.vars.iter().any(|v| v.span == *span)
+            || program.consts.iter().any(|c| c.span == *span)
+            || program.defs.iter().any(|d| d.locals.iter().any(|l| l.span == *span));
+        if declared {
+            out.push(*span);
+        }
+    }
     for (d, def) in program.defs.iter().enumerate() {
         walk(def, &mut |e| {
-            if let Some(s) = referenced(d as DefId, e) {
-                let same = match (&s, symbol) {
-                    (Symbol::Constructor(t1, n1), Symbol::Constructor(t2, n2)) => t1 == t2 && n1 == n2,
-                    (Symbol::Constructor(..), _) | (_, Symbol::Constructor(..)) => false,
-                    _ => definition(analysis, &s) == Some(target),
-                };
-                if same {
-                    out.push(match &e.kind {
-                        ExprKind::Call { callee_span, .. } => *callee_span,
-                        ExprKind::Assign { .. } => Span { end: e.span.start + name_len(analysis, &s), ..e.span },
-                        _ => e.span,
-                    });
-                }
+            let Some(s) = referenced(d as DefId, e) else { return };
+            if self::target(program, &s).as_ref() == Some(target) {
+                out.push(name_span(program, &s, e));
             }
         });
     }
@@ -119,18 +159,21 @@ pub fn references(analysis: &Analysis, symbol: &Symbol) -> Vec<Span> {
     out
 }
 
-fn name_len(analysis: &Analysis, symbol: &Symbol) -> u32 {
-    symbol_name(analysis, symbol).len() as u32
+/// Every place in `program` that names the same thing as `symbol` (its definition included).
+pub fn references(program: &Program, symbol: &Symbol) -> Vec<Span> {
+    match target(program, symbol) {
+        Some(t) => uses(program, &t),
+        None => Vec::new(),
+    }
 }
 
-pub fn symbol_name(analysis: &Analysis, symbol: &Symbol) -> String {
-    let program = &analysis.program;
+pub fn symbol_name(program: &Program, symbol: &Symbol) -> String {
     match symbol {
         Symbol::Def(d) => program.defs[*d as usize].name.clone(),
         Symbol::Var(v) => program.vars[*v as usize].name.clone(),
         Symbol::Const(c) => program.consts[*c as usize].name.clone(),
         Symbol::Local(d, l) => program.defs[*d as usize].locals[*l as usize].name.clone(),
-        Symbol::Constructor(_, n) => n.clone(),
+        Symbol::Constructor(_, n) | Symbol::Field(_, n) => n.clone(),
     }
 }
 
@@ -165,6 +208,10 @@ pub fn hover(analysis: &Analysis, symbol: &Symbol) -> String {
             let payload = sum.and_then(|s| s.variants.iter().find(|(n, _)| n == name)).and_then(|(_, p)| p.as_ref()).map(|p| format!("({p})")).unwrap_or_default();
             format!("```spec\n{name}{payload}\n```\na variant of `{}`", sum.map(|s| s.name.as_str()).unwrap_or("?"))
         }
+        Symbol::Field(access, name) => {
+            let ty = analysis.types.at(*access).map(|t| Scheme::mono(t).to_string()).unwrap_or_else(|| "?".into());
+            format!("```spec\n{name}: {ty}\n```\na record field")
+        }
     }
 }
 
@@ -176,6 +223,42 @@ fn doc_suffix(doc: &Option<String>) -> String {
 /// method call whose dot is at `offset`).
 pub fn type_ending_at(analysis: &Analysis, file: FileId, offset: usize) -> Option<Ty> {
     analysis.types.ending_at(file, offset)
+}
+
+/// The type of the receiver of a method call or field access whose dot is at `dot`: the
+/// expression that ends there, when the text around it parsed; else, for a half-typed
+/// `a.b.`, the name `a` looked up in scope (a local of the definition around, or a name of
+/// the module) followed through the record fields `b`.
+pub fn receiver_type(analysis: &Analysis, file: FileId, text: &str, dot: usize) -> Option<Ty> {
+    if let Some(ty) = type_ending_at(analysis, file, dot) {
+        return Some(ty);
+    }
+    let before = text.get(..dot)?;
+    let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == ':')).map(|i| i + 1).unwrap_or(0);
+    let mut path = before[start..].split('.');
+    let first = path.next().filter(|n| !n.is_empty())?;
+    let program = &analysis.program;
+    let local = program.defs.iter().enumerate().filter(|(_, d)| d.span.file == file && d.span.contains(dot)).find_map(|(d, def)| {
+        let l = def.locals.iter().rposition(|l| l.name == first && (l.span.start as usize) < dot)?;
+        analysis.types.local(d as DefId, l as LocalId)
+    });
+    let mut ty = match local {
+        Some(ty) => ty,
+        None => {
+            let module = program.modules.iter().filter(|m| !m.is_instance && m.span.file == file && m.span.contains(dot)).min_by_key(|m| m.span.len())?;
+            match module.scope.get(first)? {
+                Entity::Def(d) => analysis.types.defs.get(*d as usize)?.as_ref()?.ty.clone(),
+                Entity::Var(v) => program.vars.get(*v as usize)?.ty.clone(),
+                Entity::Const(c) => program.consts.get(*c as usize)?.ty.clone(),
+                _ => return None,
+            }
+        }
+    };
+    for field in path {
+        let Ty::Record(row) = &ty else { return None };
+        ty = row.fields.get(field)?.clone();
+    }
+    Some(ty)
 }
 
 /// A completion candidate.
@@ -351,6 +434,7 @@ pub fn classify(analysis: &Analysis, file: FileId) -> Vec<(Span, NameKind)> {
                 Symbol::Def(_) => NameKind::Operator,
                 Symbol::Local(..) => NameKind::Parameter,
                 Symbol::Constructor(..) => NameKind::Variant,
+                Symbol::Field(..) => return,
             };
             out.push((span, kind));
         });

@@ -2,11 +2,14 @@
 //! references, rename, completion and the document outline. It is the only crate that knows
 //! LSP types; names, types and modes come from the shared analysis database.
 
+mod convert;
 pub mod ide;
 mod server;
 mod values;
+mod workspace;
 
-pub use server::{offset, path_of, position, Backend};
+pub use convert::{offset, path_of, position};
+pub use server::Backend;
 
 /// Serves the language server protocol on stdin and stdout until the client exits.
 pub async fn serve_stdio() {

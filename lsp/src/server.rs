@@ -3,9 +3,11 @@
 //! snapshot) on a blocking thread, so a newer edit cancels it (salsa unwinds the old
 //! query) and a panic inside a request is caught, logged, and answered with nothing.
 
+use crate::convert::{diagnostics_in, location, offset, path_of, position, range, uri_of};
 use crate::ide::{self, Completion, CompletionKind};
+use crate::workspace::{self, Workspace};
 use spec_analysis::{analyzed, parsed, Analysis, Database, Db, SourceText};
-use spec_syntax::{Diagnostic as SpecDiagnostic, FileId, Severity, Span};
+use spec_syntax::{FileId, Span};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tower_lsp_server::jsonrpc::Result;
@@ -36,31 +38,44 @@ fn token_type_index(t: SemanticTokenType) -> u32 {
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
+    /// The last program compiled for hover values and code lenses, reused while it holds.
+    compiled: Arc<crate::values::CompiledCache>,
 }
 
 #[derive(Default)]
 struct State {
+    /// Every source text: open buffers as set by the editor, other files from the disk.
     db: Database,
-    /// Documents the editor has open: their URI and our path for them.
-    open: HashMap<String, String>,
+    workspace: Workspace,
+}
+
+/// What the host learned about the files.
+enum Change {
+    /// A document was opened or edited: its whole new text.
+    Text { uri: Uri, text: String },
+    /// A document was closed: the disk holds its text again.
+    Closed(Uri),
+    /// Files changed on disk (created, changed or deleted).
+    OnDisk(Vec<String>),
 }
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        Backend { client, state: Arc::default() }
+        Backend { client, state: Arc::default(), compiled: Arc::default() }
     }
 
-    /// Runs `f` on a snapshot of the database for the document `uri`, on a blocking thread.
-    async fn with_snapshot<T: Send + 'static>(&self, uri: &Uri, f: impl FnOnce(&Database, SourceText) -> Option<T> + Send + 'static) -> Option<T> {
+    /// Runs `f` on a snapshot of the database for the document `uri` (with the workspace as
+    /// it is now), on a blocking thread.
+    async fn with_snapshot<T: Send + 'static>(&self, uri: &Uri, f: impl FnOnce(&Database, SourceText, &Workspace) -> Option<T> + Send + 'static) -> Option<T> {
         let path = path_of(uri);
         let snapshot = {
             let state = self.state.lock().ok()?;
             let file = state.db.file_by_path(&path)?;
-            (state.db.clone(), file)
+            (state.db.clone(), file, state.workspace.clone())
         };
         let result = tokio::task::spawn_blocking(move || {
-            let (db, file) = snapshot;
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&db, file)))
+            let (db, file, workspace) = snapshot;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&db, file, &workspace)))
         })
         .await;
         match result {
@@ -72,175 +87,107 @@ impl Backend {
         }
     }
 
-    async fn update(&self, uri: Uri, text: String) {
-        let path = path_of(&uri);
-        let published = {
+    /// Applies a change to the inputs (in the order changes arrive: this part does not
+    /// wait), then re-publishes the diagnostics of every open document that reads a changed
+    /// file, the changed ones first. The analysis runs on a snapshot on a blocking thread and
+    /// sends each document's diagnostics as soon as they are ready; a newer change cancels it.
+    async fn apply(&self, change: Change) {
+        let (db, changed, workspace) = {
             let Ok(mut state) = self.state.lock() else { return };
-            state.open.insert(uri.as_str().to_string(), path.clone());
-            state.db.set_text(&path, text);
-            let db = state.db.clone();
-            drop(state);
-            tokio::task::spawn_blocking(move || {
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let file = db.file_by_path(&path)?;
-                    let analysis = analyzed(&db, file);
-                    Some(diagnostics_by_file(&db, analysis))
-                }))
-                .ok()
-                .flatten()
-            })
+            let changed = match change {
+                Change::Text { uri, text } => {
+                    let path = path_of(&uri);
+                    state.workspace.open.insert(path.clone(), uri.as_str().to_string());
+                    state.db.set_text(&path, text);
+                    vec![path]
+                }
+                Change::Closed(uri) => {
+                    let path = path_of(&uri);
+                    state.workspace.open.remove(&path);
+                    state.db.reload(&path);
+                    vec![path]
+                }
+                Change::OnDisk(paths) => {
+                    let state = &mut *state;
+                    paths.into_iter().filter(|p| !state.workspace.is_open(p) && state.db.reload(p).is_some()).collect()
+                }
+            };
+            (state.db.clone(), changed, state.workspace.clone())
         };
-        if let Ok(Some(files)) = published.await {
-            for (uri, diagnostics) in files {
-                self.client.publish_diagnostics(uri, diagnostics, None).await;
-            }
+        if changed.is_empty() {
+            return;
         }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let work = tokio::task::spawn_blocking(move || {
+            // A cancelled analysis (a newer change came) unwinds; the newer one publishes.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| publish_after(&db, &changed, &workspace, &mut |uri, list| {
+                let _ = tx.send((uri, list));
+            })));
+        });
+        while let Some((uri, list)) = rx.recv().await {
+            self.client.publish_diagnostics(uri, list, None).await;
+        }
+        let _ = work.await;
     }
 }
 
-/// The diagnostics of an analysis, grouped by file (every file involved gets a list, empty
-/// ones clear what an earlier version reported).
-fn diagnostics_by_file(db: &Database, analysis: &Analysis) -> Vec<(Uri, Vec<Diagnostic>)> {
-    let mut out = Vec::new();
-    for file in &analysis.files {
-        let Some(source) = db.source(*file) else { continue };
-        let Some(uri) = uri_of(source.path(db)) else { continue };
-        let text = source.text(db);
-        let list = analysis.diagnostics.iter().filter(|d| d.span.file == *file).map(|d| to_lsp_diagnostic(db, text, d)).collect();
-        out.push((uri, list));
-    }
-    out
-}
-
-fn to_lsp_diagnostic(db: &Database, text: &str, d: &SpecDiagnostic) -> Diagnostic {
-    let severity = match d.severity {
-        Severity::Error => DiagnosticSeverity::ERROR,
-        Severity::Warning => DiagnosticSeverity::WARNING,
-        Severity::Note => DiagnosticSeverity::INFORMATION,
-    };
-    let mut message = d.message.clone();
-    if let Some(help) = &d.help {
-        message.push_str(&format!("\nhelp: {help}"));
-    }
-    let related: Vec<DiagnosticRelatedInformation> = d
-        .labels
-        .iter()
-        .filter_map(|l| {
-            let source = db.source(l.span.file)?;
-            Some(DiagnosticRelatedInformation {
-                location: Location { uri: uri_of(source.path(db))?, range: range(source.text(db), l.span) },
-                message: l.message.clone(),
-            })
-        })
-        .collect();
-    Diagnostic {
-        range: range(text, d.span),
-        severity: Some(severity),
-        code: Some(NumberOrString::String(d.code.id().to_string())),
-        source: Some("spec".into()),
-        message,
-        related_information: (!related.is_empty()).then_some(related),
-        ..Diagnostic::default()
-    }
-}
-
-// ---------------------------------------------------------------- positions and URIs
-
-/// Our path for a document: the file system path for `file:` URIs, the URI otherwise.
-pub fn path_of(uri: &Uri) -> String {
-    let s = uri.as_str();
-    match s.strip_prefix("file://") {
-        Some(rest) => percent_decode(rest),
-        None => s.to_string(),
-    }
-}
-
-fn uri_of(path: &str) -> Option<Uri> {
-    if path.contains("://") {
-        return path.parse().ok();
-    }
-    let absolute = std::path::Path::new(path).canonicalize().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| path.to_string());
-    format!("file://{}", percent_encode(&absolute)).parse().ok()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
+/// The diagnostics to publish after `changed` files changed: for each open document that
+/// reads one of them (the changed documents first), its own diagnostics from its own
+/// analysis, and those of the files it imports that are not open. A closed file that no
+/// open document reads any more gets an empty list (its old diagnostics are cleared).
+fn publish_after(db: &Database, changed: &[String], workspace: &Workspace, send: &mut dyn FnMut(Uri, Vec<Diagnostic>)) {
+    let changed_ids: Vec<FileId> = changed.iter().filter_map(|p| db.file_by_path(p)).map(|f| FileId(f.id(db))).collect();
+    let mut order: Vec<&String> = changed.iter().filter(|p| workspace.is_open(p)).collect();
+    order.extend(workspace.open.keys().filter(|p| !changed.contains(p)));
+    let mut published = std::collections::BTreeSet::new();
+    for path in order {
+        let Some(file) = db.file_by_path(path) else { continue };
+        let id = FileId(file.id(db));
+        if !changed_ids.contains(&id) && !changed_ids.iter().any(|c| workspace::depends_on(db, file, *c)) {
+            continue;
+        }
+        let analysis = analyzed(db, file);
+        for (i, f) in analysis.files.iter().enumerate() {
+            let Some(source) = db.source(*f) else { continue };
+            let is_root = i == 0;
+            if !is_root && (workspace.is_open(source.path(db)) || !published.insert(*f)) {
                 continue;
             }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// An LSP position (line, UTF-16 column) for a byte offset.
-pub fn position(text: &str, offset: usize) -> Position {
-    let offset = offset.min(text.len());
-    let before = &text[..floor_boundary(text, offset)];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let character = before[line_start..].encode_utf16().count();
-    Position { line: line as u32, character: character as u32 }
-}
-
-/// The byte offset of an LSP position (clamped to the text).
-pub fn offset(text: &str, pos: Position) -> usize {
-    let mut line_start = 0;
-    for _ in 0..pos.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return text.len(),
+            let Some(uri) = uri_of(source.path(db)) else { continue };
+            send(uri, diagnostics_in(db, analysis, *f));
         }
     }
-    let line_end = text[line_start..].find('\n').map(|i| line_start + i).unwrap_or(text.len());
-    let mut units = 0u32;
-    for (i, c) in text[line_start..line_end].char_indices() {
-        if units >= pos.character {
-            return line_start + i;
+    for path in changed.iter().filter(|p| !workspace.is_open(p)) {
+        let Some(file) = db.file_by_path(path) else { continue };
+        let id = FileId(file.id(db));
+        let read = workspace.open.keys().filter_map(|p| db.file_by_path(p)).any(|root| workspace::depends_on(db, root, id));
+        if !read && !published.contains(&id) {
+            if let Some(uri) = uri_of(path) {
+                send(uri, Vec::new());
+            }
         }
-        units += c.len_utf16() as u32;
     }
-    line_end
-}
-
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn range(text: &str, span: Span) -> Range {
-    Range { start: position(text, span.start as usize), end: position(text, span.end as usize) }
-}
-
-fn location(db: &Database, span: Span) -> Option<Location> {
-    let source = db.source(span.file)?;
-    Some(Location { uri: uri_of(source.path(db))?, range: range(source.text(db), span) })
 }
 
 /// The analysis of `file` and the symbol at `pos` in it, with the span of its name there.
 fn symbol_here(db: &Database, file: SourceText, pos: Position) -> Option<(&Analysis, ide::Symbol, Span)> {
     let analysis = analyzed(db, file);
-    let (symbol, span) = ide::symbol_at(analysis, FileId(file.id(db)), offset(file.text(db), pos))?;
+    let (symbol, span) = ide::symbol_at(&analysis.program, FileId(file.id(db)), offset(file.text(db), pos))?;
     Some((analysis, symbol, span))
+}
+
+/// Every use of the symbol at `pos` in `file`: in that file's program for a local name,
+/// else in the programs of every open document and workspace file that reads its
+/// declaration. `None` when there is no symbol there (or it has no declaration).
+fn uses_of_symbol_here(db: &Database, file: SourceText, pos: Position, workspace: &Workspace) -> Option<Vec<Span>> {
+    let (analysis, symbol, _) = symbol_here(db, file, pos)?;
+    let target = ide::target(&analysis.program, &symbol)?;
+    if ide::is_local(&symbol) {
+        return Some(ide::uses(&analysis.program, &target));
+    }
+    let mut paths = vec![file.path(db).clone()];
+    paths.extend(workspace.candidate_paths());
+    Some(workspace::uses_everywhere(db, &paths, &target))
 }
 
 fn completion_item(c: Completion) -> CompletionItem {
@@ -272,7 +219,12 @@ fn snippets() -> Vec<CompletionItem> {
 }
 
 impl LanguageServer for Backend {
-    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        #[allow(deprecated)]
+        let folders = workspace::folders_of(params.workspace_folders.as_deref(), params.root_uri.as_ref());
+        if let Ok(mut state) = self.state.lock() {
+            state.workspace.folders = folders;
+        }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
@@ -308,30 +260,34 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        self.update(params.text_document.uri, params.text_document.text).await;
+        self.apply(Change::Text { uri: params.text_document.uri, text: params.text_document.text }).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         if let Some(change) = params.content_changes.into_iter().last() {
-            self.update(params.text_document.uri, change.text).await;
+            self.apply(Change::Text { uri: params.text_document.uri, text: change.text }).await;
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        if let Ok(mut state) = self.state.lock() {
-            state.open.remove(params.text_document.uri.as_str());
-        }
+        self.apply(Change::Closed(params.text_document.uri)).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths = params.changes.iter().map(|c| path_of(&c.uri)).collect();
+        self.apply(Change::OnDisk(paths)).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let compiled = self.compiled.clone();
         let pos = params.text_document_position_params.position;
         let uri = params.text_document_position_params.text_document.uri;
         Ok(self
-            .with_snapshot(&uri, move |db, file| {
+            .with_snapshot(&uri, move |db, file, _| {
                 let (analysis, symbol, span) = symbol_here(db, file, pos)?;
                 let text = file.text(db);
                 let mut value = ide::hover(analysis, &symbol);
-                if let Some(v) = crate::values::cheap_value(db, file, analysis, &symbol) {
+                if let Some(v) = crate::values::cheap_value(&compiled, analysis, &symbol) {
                     value.push_str(&format!("\n\nvalue: `{v}`"));
                 }
                 Some(Hover {
@@ -346,9 +302,9 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position_params.position;
         let uri = params.text_document_position_params.text_document.uri;
         Ok(self
-            .with_snapshot(&uri, move |db, file| {
+            .with_snapshot(&uri, move |db, file, _| {
                 let (analysis, symbol, _) = symbol_here(db, file, pos)?;
-                let span = ide::definition(analysis, &symbol)?;
+                let span = ide::definition(&analysis.program, &symbol)?;
                 Some(GotoDefinitionResponse::Scalar(location(db, span)?))
             })
             .await)
@@ -358,9 +314,9 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position.position;
         let uri = params.text_document_position.text_document.uri;
         Ok(self
-            .with_snapshot(&uri, move |db, file| {
-                let (analysis, symbol, _) = symbol_here(db, file, pos)?;
-                Some(ide::references(analysis, &symbol).into_iter().filter_map(|s| location(db, s)).collect())
+            .with_snapshot(&uri, move |db, file, workspace| {
+                let uses = uses_of_symbol_here(db, file, pos, workspace)?;
+                Some(uses.into_iter().filter_map(|s| location(db, s)).collect())
             })
             .await)
     }
@@ -370,19 +326,23 @@ impl LanguageServer for Backend {
         let uri = params.text_document_position.text_document.uri;
         let new_name = params.new_name;
         let outcome = self
-            .with_snapshot(&uri, move |db, file| {
-                let (analysis, symbol, _) = symbol_here(db, file, pos)?;
-                let file_id = FileId(file.id(db));
+            .with_snapshot(&uri, move |db, file, workspace| {
                 let valid = new_name.chars().next().is_some_and(|c| c.is_alphabetic()) && new_name.chars().all(|c| c.is_alphanumeric() || c == '_');
                 if !valid {
                     return Some(Err(format!("`{new_name}` is not a valid name")));
                 }
-                let clash = analysis.program.modules.iter().filter(|m| m.span.file == file_id).any(|m| m.scope.contains_key(&new_name));
+                let uses = uses_of_symbol_here(db, file, pos, workspace)?;
+                // Every module of a file the rename edits must not have the new name yet.
+                let touched: std::collections::BTreeSet<FileId> = uses.iter().map(|s| s.file).collect();
+                let clash = touched.iter().filter_map(|f| db.source(*f)).any(|source| {
+                    let program = spec_analysis::db::resolved_program(db, source).0;
+                    program.modules.iter().filter(|m| touched.contains(&m.span.file)).any(|m| m.scope.contains_key(&new_name))
+                });
                 if clash {
                     return Some(Err(format!("`{new_name}` is already defined; renaming would clash")));
                 }
                 let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-                for span in ide::references(analysis, &symbol) {
+                for span in uses {
                     let Some(loc) = location(db, span) else { continue };
                     changes.entry(loc.uri).or_default().push(TextEdit { range: loc.range, new_text: new_name.clone() });
                 }
@@ -400,23 +360,18 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position.position;
         let uri = params.text_document_position.text_document.uri;
         Ok(self
-            .with_snapshot(&uri, move |db, file| {
-                let text = file.text(db).clone();
-                let at = offset(&text, pos);
+            .with_snapshot(&uri, move |db, file, _| {
+                let text = file.text(db);
+                let at = offset(text, pos);
                 let word_start = text[..at].rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map(|i| i + 1).unwrap_or(0);
                 let after_dot = text[..word_start].ends_with('.');
+                let analysis = analyzed(db, file);
                 let items = if after_dot {
-                    // Half-typed `r.`: analyze the text with a placeholder name after the dot.
-                    let mut patched = text.clone();
-                    patched.insert_str(word_start, "__completion");
-                    let mut scratch = Database::default();
-                    let path = file.path(db).clone();
-                    let f = scratch.set_text(&path, patched);
-                    let analysis = analyzed(&scratch, f);
-                    let receiver = ide::type_ending_at(analysis, FileId(f.id(&scratch)), word_start - 1);
+                    // Half-typed `r.`: the type of the receiver, from this analysis.
+                    let receiver = ide::receiver_type(analysis, FileId(file.id(db)), text, word_start - 1);
                     ide::member_completions(receiver.as_ref())
                 } else {
-                    ide::scope_completions(analyzed(db, file), FileId(file.id(db)), at)
+                    ide::scope_completions(analysis, FileId(file.id(db)), at)
                 };
                 let mut items: Vec<CompletionItem> = items.into_iter().map(completion_item).collect();
                 if !after_dot {
@@ -431,7 +386,7 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position_params.position;
         let uri = params.text_document_position_params.text_document.uri;
         Ok(self
-            .with_snapshot(&uri, move |db, file| {
+            .with_snapshot(&uri, move |db, file, _| {
                 let analysis = analyzed(db, file);
                 let text = file.text(db);
                 let (label, params, active) = ide::signature_at(analysis, text, FileId(file.id(db)), offset(text, pos))?;
@@ -451,7 +406,7 @@ impl LanguageServer for Backend {
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         Ok(self
-            .with_snapshot(&params.text_document.uri, move |db, file| {
+            .with_snapshot(&params.text_document.uri, move |db, file, _| {
                 let analysis = analyzed(db, file);
                 let text = file.text(db);
                 Some(
@@ -477,7 +432,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let uri_text = uri.as_str().to_string();
         Ok(self
-            .with_snapshot(&uri, move |db, file| {
+            .with_snapshot(&uri, move |db, file, _| {
                 let text = file.text(db);
                 let ast = &parsed(db, file).ast;
                 let mut lenses = Vec::new();
@@ -503,22 +458,32 @@ impl LanguageServer for Backend {
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         let args = params.arguments;
-        let text_of = |uri: &str| -> Option<(String, String)> {
-            let uri: Uri = uri.parse().ok()?;
-            let path = path_of(&uri);
-            let state = self.state.lock().ok()?;
-            let file = state.db.file_by_path(&path)?;
-            Some((path, file.text(&state.db).clone()))
-        };
-        let Some((path, text)) = args.first().and_then(|u| u.as_str()).and_then(text_of) else {
+        let Some(uri) = args.first().and_then(|u| u.as_str()).and_then(|u| u.parse::<Uri>().ok()) else {
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params("the first argument must be an open document's URI"));
         };
         let module = args.get(1).and_then(|m| m.as_str()).map(String::from);
         let test = args.get(2).and_then(|t| t.as_str()).map(String::from);
         let command = params.command.clone();
+        let compiled = self.compiled.clone();
+        // The spec comes from the server's own analysis (open buffers of imported files
+        // included); the snapshot is let go before the run, so edits are not held up.
+        let spec = self
+            .with_snapshot(&uri, move |db, file, _| {
+                let analysis = analyzed(db, file).clone();
+                let stem = std::path::Path::new(file.path(db)).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                Some(crate::values::spec_of(&compiled, analysis, &stem, module.as_deref()))
+            })
+            .await;
+        let Some(spec) = spec else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params("the first argument must be an open document's URI"));
+        };
         // Long work runs in the background; the result is shown when it is ready.
         let result = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(|| crate::values::run_command(&command, &path, &text, module.as_deref(), test.as_deref())).unwrap_or_else(|_| "the command failed inside the server".into())
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match spec {
+                Ok(spec) => crate::values::run_command(&command, &spec, test.as_deref()),
+                Err(message) => message,
+            }))
+            .unwrap_or_else(|_| "the command failed inside the server".into())
         })
         .await
         .unwrap_or_else(|_| "the command was cancelled".into());
@@ -528,13 +493,13 @@ impl LanguageServer for Backend {
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         let query = params.query;
-        let files: Vec<String> = self.state.lock().map(|s| s.open.keys().cloned().collect()).unwrap_or_default();
+        let files: Vec<String> = self.state.lock().map(|s| s.workspace.open.values().cloned().collect()).unwrap_or_default();
         let mut out = Vec::new();
         for uri in files {
             let Ok(uri) = uri.parse::<Uri>() else { continue };
             let q = query.clone();
             let found = self
-                .with_snapshot(&uri, move |db, file| {
+                .with_snapshot(&uri, move |db, file, _| {
                     let analysis = analyzed(db, file);
                     #[allow(deprecated)]
                     let symbols: Vec<SymbolInformation> = ide::symbols_matching(analysis, &q)
@@ -563,7 +528,7 @@ impl LanguageServer for Backend {
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
         Ok(self
-            .with_snapshot(&params.text_document.uri, move |db, file| {
+            .with_snapshot(&params.text_document.uri, move |db, file, _| {
                 let analysis = analyzed(db, file);
                 let text = file.text(db);
                 let tokens = crate::values::semantic_tokens(analysis, text, FileId(file.id(db)));
@@ -585,7 +550,7 @@ impl LanguageServer for Backend {
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         Ok(self
-            .with_snapshot(&params.text_document.uri, move |db, file| {
+            .with_snapshot(&params.text_document.uri, move |db, file, _| {
                 let text = file.text(db);
                 let ast = &parsed(db, file).ast;
                 #[allow(deprecated)]

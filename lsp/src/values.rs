@@ -1,32 +1,76 @@
 //! The parts of the server that run specs: the value of a pure `val` on hover (when it is
 //! cheap: a short time budget), the background commands behind the code lenses, and the
-//! classification of tokens for semantic highlighting.
+//! classification of tokens for semantic highlighting. Specs are built from the server's
+//! own analysis (never from a fresh database), so they see the open buffers of every file.
 
 use crate::ide::{self, NameKind, Symbol};
-use spec_analysis::{Analysis, Database, SourceText};
+use spec_analysis::ir::{Entity, Program};
+use spec_analysis::Analysis;
+use spec_interpreter::compile::Compiled;
 use spec_interpreter::simulate::{simulate, Config, Progress};
 use spec_interpreter::test_runner::{run_test, tests, TestOutcome};
 use spec_interpreter::{RandomChooser, Spec};
 use spec_syntax::ast::Qualifier;
 use spec_syntax::lexer::{lex, Token};
-use spec_syntax::FileId;
+use spec_syntax::{FileId, SourceMap};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tower_lsp_server::ls_types::SemanticTokenType;
 
 /// How long hover may spend computing a value.
 const HOVER_BUDGET: Duration = Duration::from_millis(50);
 
+/// The program last compiled (for a hover value or a code lens), kept while the analysis
+/// it came from is the current one: hovering twice over an unchanged spec compiles once.
+#[derive(Default)]
+pub struct CompiledCache {
+    last: Mutex<Option<(Arc<Program>, Arc<Compiled>)>>,
+}
+
+impl CompiledCache {
+    fn get(&self, analysis: &Analysis) -> Arc<Compiled> {
+        if let Ok(last) = self.last.lock() {
+            if let Some((program, compiled)) = last.as_ref() {
+                if Arc::ptr_eq(program, &analysis.program) {
+                    return compiled.clone();
+                }
+            }
+        }
+        let compiled = Arc::new(Compiled::new(analysis.program.clone(), analysis.types.clone()));
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((analysis.program.clone(), compiled.clone()));
+        }
+        compiled
+    }
+}
+
+/// A runnable spec from the server's own analysis, with `module` (or the one named after
+/// the file, or the last) as its main module. Errors are messages for the user.
+pub fn spec_of(cache: &CompiledCache, analysis: Analysis, stem: &str, module: Option<&str>) -> Result<Spec, String> {
+    if let Some(first) = analysis.diagnostics.iter().find(|d| d.is_error()) {
+        return Err(format!("the spec has errors: {}", first.message));
+    }
+    let main = spec_analysis::main_module(&analysis.program, stem, module)?;
+    let scope = &analysis.program.modules[main as usize].scope;
+    let active: Vec<bool> = (0..analysis.program.vars.len()).map(|v| scope.values().any(|e| *e == Entity::Var(v as u32))).collect();
+    let mut compiled = cache.get(&analysis);
+    if compiled.active_vars != active {
+        let mut own = Compiled::new(analysis.program.clone(), analysis.types.clone());
+        own.active_vars = active;
+        compiled = Arc::new(own);
+    }
+    Ok(Spec { analysis, compiled, main, sources: SourceMap::new() })
+}
+
 /// The value of a `pure val` without parameters, if it can be computed quickly.
-pub fn cheap_value(db: &Database, file: SourceText, analysis: &Analysis, symbol: &Symbol) -> Option<String> {
+pub fn cheap_value(cache: &CompiledCache, analysis: &Analysis, symbol: &Symbol) -> Option<String> {
     let Symbol::Def(d) = symbol else { return None };
-    let def = &analysis.program.defs[*d as usize];
+    let def = analysis.program.defs.get(*d as usize)?;
     if def.qualifier != Qualifier::PureVal || def.params.is_some() || analysis.has_errors() {
         return None;
     }
-    let spec = Spec::from_text(file.path(db), file.text(db), None).ok()?;
-    let target = spec.analysis.program.defs.iter().position(|x| x.name_span == def.name_span)? as u32;
+    let spec = Spec { analysis: analysis.clone(), compiled: cache.get(analysis), main: def.module, sources: SourceMap::new() };
     let stop = Arc::new(AtomicBool::new(false));
     let timer = {
         let stop = stop.clone();
@@ -35,22 +79,18 @@ pub fn cheap_value(db: &Database, file: SourceText, analysis: &Analysis, symbol:
             stop.store(true, Ordering::Relaxed);
         })
     };
-    let value = spec.eval_def_interruptible(&spec.state0(), target, &mut RandomChooser::new(0), Some(&stop)).ok()?.to_string();
+    let value = spec.eval_def_interruptible(&spec.state0(), *d, &mut RandomChooser::new(0), Some(&stop)).ok()?.to_string();
     drop(timer);
     (value.len() <= 300).then_some(value)
 }
 
-/// Runs a code-lens command and describes the result in one message.
-pub fn run_command(command: &str, path: &str, text: &str, module: Option<&str>, test: Option<&str>) -> String {
-    let spec = match Spec::from_text(path, text, module) {
-        Ok(s) => s,
-        Err(e) => return format!("the spec has errors: {}", e.message.unwrap_or_else(|| e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default())),
-    };
+/// Runs a code-lens command on `spec` and describes the result in one message.
+pub fn run_command(command: &str, spec: &Spec, test: Option<&str>) -> String {
     match command {
         "spec.runTest" => {
             let Some(name) = test else { return "no test named".into() };
-            let Some((_, def)) = tests(&spec, &|n| n == name).into_iter().next() else { return format!("no test `{name}`") };
-            match run_test(&spec, def, 1000, 0) {
+            let Some((_, def)) = tests(spec, &|n| n == name).into_iter().next() else { return format!("no test `{name}`") };
+            match run_test(spec, def, 1000, 0) {
                 TestOutcome::Passed { samples, .. } => format!("{name} passed ({samples} samples)"),
                 TestOutcome::Disabled { seed } => format!("{name} failed: the run was disabled (seed {seed})"),
                 TestOutcome::Failed { error, seed } => format!("{name} failed: {} (seed {seed})", error.message),
@@ -59,7 +99,7 @@ pub fn run_command(command: &str, path: &str, text: &str, module: Option<&str>, 
         "spec.simulate" => {
             let (Some(init), Some(step)) = (spec.lookup("init"), spec.lookup("step")) else { return "the module needs `init` and `step` actions".into() };
             let config = Config { init, step, invariants: Vec::new(), witnesses: Vec::new(), max_steps: 20, max_samples: 1000, seed: 0, keep_traces: 0 };
-            let outcome = simulate(&spec, &config, 0, &Progress::default(), &AtomicBool::new(false));
+            let outcome = simulate(spec, &config, 0, &Progress::default(), &AtomicBool::new(false));
             match &outcome.error {
                 Some(sample) => format!("simulation stopped by an error: {}", sample.error.as_ref().map(|e| e.message.clone()).unwrap_or_default()),
                 None => format!("simulated {} samples, {} steps; {} ended early (step disabled)", outcome.samples, outcome.steps, outcome.deadlocks),

@@ -9,6 +9,8 @@ export function activate(context: ExtensionContext): void {
   const serverOptions: ServerOptions = { command, args: ["lsp"] };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "quint" }],
+    // Tell the server when .qnt files change on disk, so that files importing them are checked again.
+    synchronize: { fileEvents: workspace.createFileSystemWatcher("**/*.qnt") },
     outputChannel: window.createOutputChannel("spec language server"),
   };
   client = new LanguageClient("spec", "spec language server", serverOptions, clientOptions);

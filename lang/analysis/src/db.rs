@@ -1,8 +1,17 @@
-//! The salsa database every tool shares. Source files are inputs (loaded lazily from disk
-//! when an import names them, or set by the language server from open documents); parsing
-//! and analysis are tracked queries that return their results with their diagnostics.
+//! The salsa database every tool shares. Source texts are salsa inputs that the host
+//! provides: a [`FileProvider`] answers for a path the first time an import names it (the
+//! CLI reads the disk; the language server answers with its open buffers over the disk),
+//! and the host sets a file's text again when it learns of a change (an edit, a save, a
+//! file that appeared). Queries read files only through these inputs, so salsa knows every
+//! file an analysis depends on, missing files included: a file that could not be read is an
+//! input too, holding the reason, and starts to count as soon as the host sets its text.
+//! The embedded standard library gets high durability, disk files medium, buffers low.
+//!
+//! The path-to-input table beside the inputs is only an interning map (a path always names
+//! the same input); it holds no contents.
 
 use crate::check::{analyze_program, Analysis};
+use salsa::{Durability, Setter};
 use spec_syntax::ast::SourceFile;
 use spec_syntax::{Diagnostic, FileId, SourceMap};
 use std::collections::HashMap;
@@ -18,16 +27,37 @@ pub struct SourceText {
     pub text: String,
     #[returns(copy)]
     pub id: u32,
+    /// Why the text could not be read (then `text` is empty), or `None`.
+    #[returns(ref)]
+    pub missing: Option<LoadError>,
 }
 
 #[salsa::db]
 pub trait Db: salsa::Database {
-    /// The source text at `path`, read from disk the first time it is asked for.
+    /// The source text at `path`, asked of the host's [`FileProvider`] the first time. A
+    /// file that could not be read is an error, and a dependency of the caller all the same.
     fn load(&self, path: &str) -> Result<SourceText, LoadError>;
     /// The input with this id.
     fn source(&self, id: FileId) -> Option<SourceText>;
     /// A source that is not on disk (a stdlib module), created the first time.
     fn builtin_source(&self, path: &str, text: &str) -> SourceText;
+}
+
+/// Where the texts of files come from, as the host sees them. Called once per path, the
+/// first time the analysis needs it; later changes are given with [`Database::set_text`]
+/// or [`Database::reload`].
+pub trait FileProvider: Send + Sync {
+    fn read(&self, path: &str) -> Result<String, LoadError>;
+}
+
+/// Files as they are on disk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiskFiles;
+
+impl FileProvider for DiskFiles {
+    fn read(&self, path: &str) -> Result<String, LoadError> {
+        read_file(Path::new(path))
+    }
 }
 
 /// A parsed file and its syntax diagnostics.
@@ -49,6 +79,13 @@ pub fn analyzed(db: &dyn Db, file: SourceText) -> Analysis {
     analyze_program(db, file)
 }
 
+/// The program of `file` with names resolved but no types inferred, and the files it was
+/// read from (`file` first): what finding the uses of a name across files needs.
+pub fn resolved_program(db: &dyn Db, file: SourceText) -> (Arc<crate::ir::Program>, &[FileId]) {
+    let resolved = crate::check::resolved(db, file);
+    (resolved.program.clone(), &resolved.files)
+}
+
 /// Counts query executions (for tests of incrementality).
 pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
 
@@ -57,8 +94,10 @@ pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
 pub struct Database {
     storage: salsa::Storage<Self>,
     files: Arc<Mutex<Files>>,
+    provider: Arc<dyn FileProvider>,
 }
 
+/// Paths to their inputs (an interning table: contents live in the inputs).
 #[derive(Default)]
 struct Files {
     by_path: HashMap<String, SourceText>,
@@ -67,11 +106,16 @@ struct Files {
 
 impl Default for Database {
     fn default() -> Self {
-        Database { storage: salsa::Storage::new(None), files: Arc::default() }
+        Database::with_provider(Arc::new(DiskFiles))
     }
 }
 
 impl Database {
+    /// A database whose files come from `provider`.
+    pub fn with_provider(provider: Arc<dyn FileProvider>) -> Database {
+        Database { storage: salsa::Storage::new(None), files: Arc::default(), provider }
+    }
+
     /// A database that records the name of every query it executes into `log`.
     pub fn with_log(log: ExecutionLog) -> Database {
         let callback = move |event: salsa::Event| {
@@ -81,31 +125,45 @@ impl Database {
                 }
             }
         };
-        Database { storage: salsa::Storage::new(Some(Box::new(callback))), files: Arc::default() }
+        Database { storage: salsa::Storage::new(Some(Box::new(callback))), files: Arc::default(), provider: Arc::new(DiskFiles) }
     }
 
     /// Adds or replaces the text of a file (an open editor buffer, a REPL input).
     pub fn set_text(&mut self, path: &str, text: String) -> SourceText {
-        use salsa::Setter;
-        let existing = self.files.lock().ok().and_then(|f| f.by_path.get(path).copied());
-        match existing {
-            Some(file) => {
-                if file.text(self) != &text {
-                    file.set_text(self).to(text);
-                }
-                file
-            }
-            None => self.create(path.to_string(), text),
-        }
+        self.put(path, Ok(text), Durability::LOW)
     }
 
-    fn create(&self, path: String, text: String) -> SourceText {
-        let Ok(mut files) = self.files.lock() else { return SourceText::new(self, path, text, u32::MAX) };
+    /// Reads a known file again from the provider (the disk changed, or an editor buffer
+    /// was closed and the disk is what counts again). Unknown paths are left alone: no
+    /// analysis depends on them yet. Returns the input when it was known.
+    pub fn reload(&mut self, path: &str) -> Option<SourceText> {
+        self.file_by_path(path)?;
+        let contents = self.provider.read(path);
+        Some(self.put(path, contents, Durability::MEDIUM))
+    }
+
+    fn put(&mut self, path: &str, contents: Result<String, LoadError>, durability: Durability) -> SourceText {
+        let (text, missing) = match contents {
+            Ok(text) => (text, None),
+            Err(e) => (String::new(), Some(e)),
+        };
+        let Some(file) = self.file_by_path(path) else { return self.create(path.to_string(), text, missing, durability) };
+        if file.text(self) != &text {
+            file.set_text(self).with_durability(durability).to(text);
+        }
+        if file.missing(self) != &missing {
+            file.set_missing(self).with_durability(durability).to(missing);
+        }
+        file
+    }
+
+    fn create(&self, path: String, text: String, missing: Option<LoadError>, durability: Durability) -> SourceText {
+        let make = |id| SourceText::builder(path.clone(), text.clone(), id, missing.clone()).durability(durability).new(self);
+        let Ok(mut files) = self.files.lock() else { return make(u32::MAX) };
         if let Some(existing) = files.by_path.get(&path) {
             return *existing;
         }
-        let id = files.by_id.len() as u32;
-        let file = SourceText::new(self, path.clone(), text, id);
+        let file = make(files.by_id.len() as u32);
         files.by_path.insert(path, file);
         files.by_id.push(file);
         file
@@ -114,11 +172,15 @@ impl Database {
     /// Every file the database knows, for rendering diagnostics.
     pub fn source_map(&self) -> SourceMap {
         let mut map = SourceMap::new();
-        let files: Vec<SourceText> = self.files.lock().map(|f| f.by_id.clone()).unwrap_or_default();
-        for file in files {
+        for file in self.known_files() {
             map.insert(FileId(file.id(self)), display_path(file.path(self)), file.text(self).clone());
         }
         map
+    }
+
+    /// Every input, in the order they were made.
+    pub fn known_files(&self) -> Vec<SourceText> {
+        self.files.lock().map(|f| f.by_id.clone()).unwrap_or_default()
     }
 
     pub fn file_by_path(&self, path: &str) -> Option<SourceText> {
@@ -132,11 +194,21 @@ impl salsa::Database for Database {}
 #[salsa::db]
 impl Db for Database {
     fn load(&self, path: &str) -> Result<SourceText, LoadError> {
-        if let Some(file) = self.file_by_path(path) {
-            return Ok(file);
+        let file = match self.file_by_path(path) {
+            Some(file) => file,
+            None => {
+                let (text, missing) = match self.provider.read(path) {
+                    Ok(text) => (text, None),
+                    Err(e) => (String::new(), Some(e)),
+                };
+                self.create(path.to_string(), text, missing, Durability::MEDIUM)
+            }
+        };
+        // Read through salsa, so that the caller depends on whether the file is there.
+        match file.missing(self) {
+            Some(e) => Err(e.clone()),
+            None => Ok(file),
         }
-        let text = read_file(Path::new(path))?;
-        Ok(self.create(path.to_string(), text))
     }
 
     fn source(&self, id: FileId) -> Option<SourceText> {
@@ -144,7 +216,7 @@ impl Db for Database {
     }
 
     fn builtin_source(&self, path: &str, text: &str) -> SourceText {
-        self.file_by_path(path).unwrap_or_else(|| self.create(path.to_string(), text.to_string()))
+        self.file_by_path(path).unwrap_or_else(|| self.create(path.to_string(), text.to_string(), None, Durability::HIGH))
     }
 }
 
