@@ -137,3 +137,23 @@ pub(crate) fn location(db: &Database, span: Span) -> Option<Location> {
     Some(Location { uri: uri_of(source.path(db))?, range: range(source.text(db), span) })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_utf16_units() {
+        let text = "ab\nxé𝄞z\n";
+        assert_eq!(position(text, 0), Position { line: 0, character: 0 });
+        let z = text.find('z').unwrap();
+        assert_eq!(position(text, z), Position { line: 1, character: 4 });
+        assert_eq!(offset(text, Position { line: 1, character: 4 }), z);
+        assert_eq!(offset(text, Position { line: 9, character: 0 }), text.len());
+    }
+
+    #[test]
+    fn file_uris_round_trip() {
+        let uri: Uri = "file:///tmp/a%20b.qnt".parse().unwrap();
+        assert_eq!(path_of(&uri), "/tmp/a b.qnt");
+    }
+}

@@ -153,7 +153,9 @@ fn publish_after(db: &Database, changed: &[String], workspace: &Workspace, send:
             if !is_root && (workspace.is_open(source.path(db)) || !published.insert(*f)) {
                 continue;
             }
-            let Some(uri) = uri_of(source.path(db)) else { continue };
+            // An open document is published under the URI the editor gave it.
+            let editor_uri = workspace.open.get(source.path(db)).and_then(|u| u.parse().ok());
+            let Some(uri) = editor_uri.or_else(|| uri_of(source.path(db))) else { continue };
             send(uri, diagnostics_in(db, analysis, *f));
         }
     }
@@ -578,26 +580,5 @@ impl LanguageServer for Backend {
                 Some(DocumentSymbolResponse::Nested(ide::outline(ast).into_iter().map(|o| convert(text, o)).collect()))
             })
             .await)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_count_utf16_units() {
-        let text = "ab\nxé𝄞z\n";
-        assert_eq!(position(text, 0), Position { line: 0, character: 0 });
-        let z = text.find('z').unwrap();
-        assert_eq!(position(text, z), Position { line: 1, character: 4 });
-        assert_eq!(offset(text, Position { line: 1, character: 4 }), z);
-        assert_eq!(offset(text, Position { line: 9, character: 0 }), text.len());
-    }
-
-    #[test]
-    fn file_uris_round_trip() {
-        let uri: Uri = "file:///tmp/a%20b.qnt".parse().unwrap();
-        assert_eq!(path_of(&uri), "/tmp/a b.qnt");
     }
 }
