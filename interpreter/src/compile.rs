@@ -14,6 +14,32 @@ use std::sync::Arc;
 
 pub type Code = Arc<dyn Fn(&mut Ctx) -> EvalResult + Send + Sync>;
 
+/// Code held by other code where chains make deep nests (operands, the body after a local
+/// definition): it runs, and is dropped, on a grown stack when the stack runs low, so a
+/// chain of any length neither evaluates nor frees by deep recursion on a small stack.
+pub struct Sub(Option<Code>);
+
+impl Sub {
+    pub fn new(code: Code) -> Sub {
+        Sub(Some(code))
+    }
+
+    pub fn run(&self, ctx: &mut Ctx) -> EvalResult {
+        match &self.0 {
+            Some(code) => stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || code(ctx)),
+            None => Err(error(Span::default(), "internal error: code run after it was dropped")),
+        }
+    }
+}
+
+impl Drop for Sub {
+    fn drop(&mut self) {
+        if let Some(code) = self.0.take() {
+            stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, move || drop(code));
+        }
+    }
+}
+
 /// How a parameter or destructuring binds registers.
 #[derive(Clone, Debug)]
 pub enum PatCode {
@@ -313,21 +339,21 @@ impl Compiler<'_> {
             }
             ExprKind::Let { local, params, value, body, .. } => {
                 let r = self.reg(*local);
-                let body = self.expr(body);
+                let body = Sub::new(self.expr(body));
                 match params {
                     Some(ps) => {
                         let ps: Vec<PatCode> = ps.iter().map(|p| self.pattern(p)).collect();
                         let op = self.lambda(ps, self.expr(value), self.local_name(*local), span);
                         Arc::new(move |ctx| {
                             ctx.regs[r] = op(ctx)?;
-                            body(ctx)
+                            body.run(ctx)
                         })
                     }
                     None => {
                         let value = self.expr(value);
                         Arc::new(move |ctx| {
                             ctx.regs[r] = value(ctx)?;
-                            body(ctx)
+                            body.run(ctx)
                         })
                     }
                 }
@@ -335,17 +361,17 @@ impl Compiler<'_> {
             ExprKind::LetPat { pat, value, body } => {
                 let pat = self.pattern(pat);
                 let value = self.expr(value);
-                let body = self.expr(body);
+                let body = Sub::new(self.expr(body));
                 Arc::new(move |ctx| {
                     let v = value(ctx)?;
                     pat.bind(ctx, v, span)?;
-                    body(ctx)
+                    body.run(ctx)
                 })
             }
             ExprKind::Nondet { local, value, body, .. } => {
                 let r = self.reg(*local);
                 let name: Arc<str> = Arc::from(self.local_name(*local).as_str());
-                let body = self.expr(body);
+                let body = Sub::new(self.expr(body));
                 // `nondet x = S.oneOf()`: the chooser picks (and retries while the rest of the
                 // action is disabled, if it wants to); an empty set disables the action.
                 let set_code = match &value.kind {
@@ -353,15 +379,22 @@ impl Compiler<'_> {
                     _ => None,
                 };
                 let value = self.expr(value);
+                // Only an action may be disabled by an empty set (its value is then `false`);
+                // any other expression has no value to give.
+                let is_action = matches!(self.types.at(span), Some(spec_analysis::ty::Ty::Bool) | None);
                 // The rest of the action with `x` bound to a pick.
                 let pick_name = name.clone();
                 let run = move |ctx: &mut Ctx, picked: Value| {
                     ctx.picks.push((pick_name.clone(), picked.clone()));
                     ctx.regs[r] = picked;
-                    body(ctx)
+                    body.run(ctx)
                 };
                 Arc::new(move |ctx| match &set_code {
                     Some(set) => match set(ctx)? {
+                        Value::Set(s) if !is_action && s.is_empty() => Err(error(
+                            span,
+                            format!("`nondet {name} = S.oneOf()` picks from an empty set, and this expression is not an action: it has no value"),
+                        )),
                         Value::Set(s) => crate::choose::nondet(ctx, &name, &s, span, &run),
                         other => Err(error(span, format!("oneOf needs a set, found {other}"))),
                     },

@@ -1,19 +1,26 @@
 //! Sets, explicit or symbolic. `Int`, `Nat`, ranges, `powerset`, `setOfMaps`, `tuples` and
 //! `allLists(UpTo)` stay symbolic until something needs their elements: membership, size
 //! (exact, as a bigint) and the element at an index (`nth`, see `set_index.rs`) work without
-//! building them. Enumerating a set larger than [`ENUMERATION_LIMIT`] is an error that names
+//! building them. Enumerating a set larger than the `set-elements` limit is an error that names
 //! its size. Sets hold no randomness: choosers pick an index, sets answer with the element.
 
 use crate::value::{Int, Value};
 use imbl::{OrdMap, OrdSet, Vector};
 use num_bigint::BigInt;
 use num_traits::{One, ToPrimitive, Zero};
+use spec_syntax::{Limit, Limits};
 use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
-/// The most elements a symbolic set may be expanded into.
-pub const ENUMERATION_LIMIT: u64 = 10_000_000;
+/// The default of the most elements a symbolic set may be expanded into; what counts is the
+/// `set-elements` field of the [`Limits`] in force (see [`enumeration_limit`]).
+pub const ENUMERATION_LIMIT: u64 = spec_syntax::limits::DEFAULT.set_elements;
+
+/// The most elements a symbolic set may be expanded into now.
+pub fn enumeration_limit() -> u64 {
+    Limits::current().set_elements
+}
 
 #[derive(Clone, Debug)]
 pub enum SetValue {
@@ -43,7 +50,7 @@ impl fmt::Display for SetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SetError::Infinite => write!(f, "the set is infinite and cannot be enumerated"),
-            SetError::TooLarge(n) => write!(f, "the set has {n} elements, more than the {ENUMERATION_LIMIT} that can be enumerated"),
+            SetError::TooLarge(n) => write!(f, "the set has {n} elements, more than {} allows to enumerate", Limit::SetElements),
             SetError::OutOfRange => write!(f, "the index is past the end of the set"),
         }
     }
@@ -141,15 +148,18 @@ impl SetValue {
         }
         match self.size() {
             None => return Err(SetError::Infinite),
-            Some(n) if n > BigInt::from(ENUMERATION_LIMIT) => return Err(SetError::TooLarge(n)),
+            Some(n) if n > BigInt::from(enumeration_limit()) => return Err(SetError::TooLarge(n)),
             Some(_) => {}
         }
         Ok(match self {
             SetValue::Explicit(s) => s.clone(),
             SetValue::Interval(bounds) => {
                 let (a, b) = &**bounds;
-                let (Some(a), Some(b)) = (a.to_i64(), b.to_i64()) else { return Err(SetError::TooLarge(self.size().unwrap_or_default())) };
-                (a..=b).map(Value::int).collect()
+                match (a.to_i64(), b.to_i64()) {
+                    (Some(a), Some(b)) => (a..=b).map(Value::int).collect(),
+                    // Bounds beyond `i64` (the size is already known to be small): step exactly.
+                    _ => big_range(a, b).map(Value::Int).collect(),
+                }
             }
             SetValue::Powerset(base) => {
                 let items: Vec<Value> = base.elements()?.into_iter().collect();
@@ -220,7 +230,8 @@ impl SetValue {
         match self {
             SetValue::Explicit(s) => Ok(Box::new(s.iter().cloned())),
             SetValue::Interval(bounds) => match (bounds.0.to_i64(), bounds.1.to_i64()) {
-                (Some(a), Some(b)) if (b as i128 - a as i128) < ENUMERATION_LIMIT as i128 => Ok(Box::new((a..=b).map(Value::int))),
+                (Some(a), Some(b)) if (b as i128 - a as i128) < enumeration_limit() as i128 => Ok(Box::new((a..=b).map(Value::int))),
+                _ if self.size().is_some_and(|n| n <= BigInt::from(enumeration_limit())) => Ok(Box::new(big_range(&bounds.0, &bounds.1).map(Value::Int))),
                 _ => Ok(Box::new(self.elements()?.into_iter())),
             },
             _ => Ok(Box::new(self.elements()?.into_iter())),
@@ -259,6 +270,19 @@ impl SetValue {
             _ => Ok(self.elements()?.get_min().cloned()),
         }
     }
+}
+
+/// `a, a + 1, ..., b` for bounds of any size (exact arithmetic, no overflow).
+fn big_range(a: &Int, b: &Int) -> impl Iterator<Item = Int> {
+    let end = b.clone();
+    let mut next = Some(a.clone()).filter(|a| *a <= end);
+    std::iter::from_fn(move || {
+        let current = next.take()?;
+        if current < end {
+            next = Some(current.add(&Int::Small(1)));
+        }
+        Some(current)
+    })
 }
 
 /// At most 80 characters of a value's text.

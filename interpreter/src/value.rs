@@ -48,6 +48,14 @@ impl Int {
         }
     }
 
+    /// How many bits the magnitude takes.
+    pub fn bits(&self) -> u64 {
+        match self {
+            Int::Small(s) => 64 - s.unsigned_abs().leading_zeros() as u64,
+            Int::Big(b) => b.bits(),
+        }
+    }
+
     pub fn is_zero(&self) -> bool {
         match self {
             Int::Small(s) => *s == 0,

@@ -3,8 +3,8 @@
 //! the assignments of a branch that turns out disabled, see `choose::any`), the test combinators `then`,
 //! `reps`, `expect` and `fail`, and `assert`, `q::debug` and `x'`.
 
-use super::{boolean, call, int, Eager};
-use crate::compile::Code;
+use super::{boolean, call, deeper, int, Eager};
+use crate::compile::{Code, Sub};
 use crate::eval::{error, Ctx, EvalError, ErrorKind, EvalResult};
 use crate::value::Value;
 use spec_analysis::ir::{Callee, DefId, Expr, ExprKind};
@@ -12,20 +12,20 @@ use spec_syntax::Span;
 use std::sync::Arc;
 
 pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> {
-    let args: Vec<Code> = args.to_vec();
+    let args: Arc<Vec<Sub>> = Arc::new(args.iter().cloned().map(Sub::new).collect());
     Some(match name {
         "and" | "actionAll" => Arc::new(move |ctx| {
-            for a in &args {
-                if !boolean(&a(ctx)?, span)? {
+            for a in args.iter() {
+                if !boolean(&deeper(ctx, a)?, span)? {
                     return Ok(Value::Bool(false));
                 }
             }
             Ok(Value::Bool(true))
         }),
         "or" => Arc::new(move |ctx| {
-            for a in &args {
+            for a in args.iter() {
                 let saved = ctx.next.clone();
-                if boolean(&a(ctx)?, span)? {
+                if boolean(&deeper(ctx, a)?, span)? {
                     return Ok(Value::Bool(true));
                 }
                 ctx.next = saved;
@@ -39,31 +39,31 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             Arc::new(move |ctx| {
                 let program = &ctx.compiled.program;
                 let names = names.get_or_init(|| defs.iter().map(|d| d.map(|d| Arc::from(program.defs[d as usize].name.as_str()))).collect());
-                crate::choose::any(ctx, names, span, &|ctx, i| boolean(&args[i](ctx)?, span))
+                crate::choose::any(ctx, names, span, &|ctx, i| boolean(&deeper(ctx, &args[i])?, span))
             })
         }
         "implies" => Arc::new(move |ctx| {
-            if !boolean(&args[0](ctx)?, span)? {
+            if !boolean(&deeper(ctx, &args[0])?, span)? {
                 return Ok(Value::Bool(true));
             }
-            Ok(Value::Bool(boolean(&args[1](ctx)?, span)?))
+            Ok(Value::Bool(boolean(&deeper(ctx, &args[1])?, span)?))
         }),
-        "ite" => Arc::new(move |ctx| if boolean(&args[0](ctx)?, span)? { args[1](ctx) } else { args[2](ctx) }),
+        "ite" => Arc::new(move |ctx| if boolean(&deeper(ctx, &args[0])?, span)? { deeper(ctx, &args[1]) } else { deeper(ctx, &args[2]) }),
         "then" => Arc::new(move |ctx| {
-            if !boolean(&args[0](ctx)?, span)? {
+            if !boolean(&deeper(ctx, &args[0])?, span)? {
                 return Ok(Value::Bool(false));
             }
             ctx.commit(span)?;
-            args[1](ctx)
+            deeper(ctx, &args[1])
         }),
         "expect" => {
             let checked = ir.get(1).map(|e| e.span).unwrap_or(span);
             Arc::new(move |ctx| {
-            if !boolean(&args[0](ctx)?, span)? {
+            if !boolean(&deeper(ctx, &args[0])?, span)? {
                 return Ok(Value::Bool(false));
             }
             ctx.commit(span)?;
-            let ok = boolean(&args[1](ctx)?, span)?;
+            let ok = boolean(&deeper(ctx, &args[1])?, span)?;
             if !ok {
                 return Err(Box::new(EvalError { message: "expectation failed: the condition is false after the action".into(), span: checked, stack: Vec::new(), kind: ErrorKind::Expectation }));
             }
@@ -75,9 +75,9 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             })
         }
         "reps" => Arc::new(move |ctx| {
-            let n = int(&args[0](ctx)?, span)?.clone();
+            let n = int(&deeper(ctx, &args[0])?, span)?.clone();
             let Some(n) = n.to_i64() else { return Err(error(span, format!("reps: {n} repetitions are too many"))) };
-            let f = args[1](ctx)?;
+            let f = deeper(ctx, &args[1])?;
             for i in 0..n {
                 ctx.check_interrupt(span)?;
                 if !boolean(&call(ctx, &f, &[Value::int(i)], span)?, span)? {
@@ -91,7 +91,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
         }),
         "fail" => Arc::new(move |ctx| {
             let saved = ctx.next.clone();
-            let enabled = boolean(&args[0](ctx)?, span)?;
+            let enabled = boolean(&deeper(ctx, &args[0])?, span)?;
             ctx.next = saved;
             if !enabled {
                 for (i, v) in ctx.state.iter().enumerate() {

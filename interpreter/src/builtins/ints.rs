@@ -7,13 +7,25 @@ use crate::set::SetValue;
 use crate::value::{Int, Value};
 use num_bigint::BigInt;
 use num_traits::{One, ToPrimitive};
-use spec_syntax::Span;
+use spec_syntax::{Limit, Limits, Span};
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
-        "iadd" => |_, a, s| Ok(Value::Int(int(&a[0], s)?.add(int(&a[1], s)?))),
-        "isub" => |_, a, s| Ok(Value::Int(int(&a[0], s)?.sub(int(&a[1], s)?))),
-        "imul" => |_, a, s| Ok(Value::Int(int(&a[0], s)?.mul(int(&a[1], s)?))),
+        "iadd" => |_, a, s| {
+            let (x, y) = (int(&a[0], s)?, int(&a[1], s)?);
+            within_budget(x.bits().max(y.bits()) + 1, "sum", s)?;
+            Ok(Value::Int(x.add(y)))
+        },
+        "isub" => |_, a, s| {
+            let (x, y) = (int(&a[0], s)?, int(&a[1], s)?);
+            within_budget(x.bits().max(y.bits()) + 1, "difference", s)?;
+            Ok(Value::Int(x.sub(y)))
+        },
+        "imul" => |_, a, s| {
+            let (x, y) = (int(&a[0], s)?, int(&a[1], s)?);
+            within_budget(x.bits() + y.bits(), "product", s)?;
+            Ok(Value::Int(x.mul(y)))
+        },
         "idiv" => |_, a, s| int(&a[0], s)?.div(int(&a[1], s)?).map(Value::Int).ok_or_else(|| error(s, "division by zero")),
         "imod" => |_, a, s| int(&a[0], s)?.rem(int(&a[1], s)?).map(Value::Int).ok_or_else(|| error(s, "division by zero in `%`")),
         "ipow" => pow,
@@ -25,6 +37,18 @@ pub fn eager(name: &str) -> Option<Eager> {
         "to" => |_, a, s| Ok(Value::Set(SetValue::interval(int(&a[0], s)?.clone(), int(&a[1], s)?.clone()))),
         _ => return None,
     })
+}
+
+/// Refuses a result of up to `bits` bits when that is over the `int-bits` limit (see
+/// `spec_syntax::limits`), before anything is allocated: the error names the limit and the
+/// expression.
+fn within_budget(bits: u64, what: &str, span: Span) -> Result<(), Box<crate::eval::EvalError>> {
+    let limit = Limits::current().int_bits;
+    // `bits` is an upper bound, exact to one bit: allow that bit of slack.
+    if bits > limit + 1 {
+        return Err(error(span, format!("the {what} would have about {bits} bits, more than {}; raise it to compute this", Limit::IntBits)));
+    }
+    Ok(())
 }
 
 fn pow(_: &mut Ctx, a: &[Value], span: Span) -> EvalResult {
@@ -41,9 +65,7 @@ fn pow(_: &mut Ctx, a: &[Value], span: Span) -> EvalResult {
     let Some(e) = exp.to_big().to_u32().filter(|e| *e <= 1_000_000 || base_big.magnitude() <= &num_bigint::BigUint::one()) else {
         return Err(error(span, format!("the exponent {exp} is too large")));
     };
-    if base_big.bits() as u64 * e as u64 > 64_000_000 {
-        return Err(error(span, format!("{base} ^ {exp} is too large to compute")));
-    }
+    within_budget((base_big.bits() as u64).saturating_mul(e as u64), &format!("power {base} ^ {exp}"), span)?;
     if base_big.is_one() || e == 0 {
         return Ok(Value::Int(Int::from_big(if e == 0 { BigInt::one() } else { base_big })));
     }

@@ -50,8 +50,8 @@ pub fn eager(name: &str) -> Option<Eager> {
         "range" => |_, a, s| {
             let (from, to) = (int(&a[0], s)?, int(&a[1], s)?);
             let (Some(f), Some(t)) = (from.to_i64(), to.to_i64()) else { return Err(error(s, "range bounds are too large")) };
-            if (t - f).unsigned_abs() > crate::set::ENUMERATION_LIMIT {
-                return Err(error(s, format!("range({f}, {t}) would have more than {} elements", crate::set::ENUMERATION_LIMIT)));
+            if (t - f).unsigned_abs() > crate::set::enumeration_limit() {
+                return Err(error(s, format!("range({f}, {t}) would have more elements than {} allows", spec_syntax::Limit::SetElements)));
             }
             let items: Vector<Value> = if f <= t { (f..t).map(Value::int).collect() } else { (t + 1..=f).rev().map(Value::int).collect() };
             Ok(Value::list(items))

@@ -9,7 +9,7 @@ mod maps;
 mod records;
 mod sets;
 
-use crate::compile::Code;
+use crate::compile::{Code, Sub};
 use crate::eval::{error, Ctx, EvalError, EvalResult};
 use crate::set::SetValue;
 use crate::value::{Int, Lambda, Value};
@@ -27,30 +27,40 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
         return code;
     }
     let op = eager(name);
-    match args.len() {
+    let n = args.len();
+    match n {
         1 => {
-            let a = args[0].clone();
+            let a = Sub::new(args[0].clone());
             Arc::new(move |ctx| {
-                let x = a(ctx)?;
+                let x = deeper(ctx, &a)?;
                 op(ctx, &[x], span)
             })
         }
         2 => {
-            let (a, b) = (args[0].clone(), args[1].clone());
+            let (a, b) = (Sub::new(args[0].clone()), Sub::new(args[1].clone()));
             Arc::new(move |ctx| {
-                let x = a(ctx)?;
-                let y = b(ctx)?;
+                let x = deeper(ctx, &a)?;
+                let y = deeper(ctx, &b)?;
                 op(ctx, &[x, y], span)
             })
         }
-        _ => Arc::new(move |ctx| {
+        _ => {
+            let args: Vec<Sub> = args.into_iter().map(Sub::new).collect();
+            Arc::new(move |ctx| {
             let mut values = Vec::with_capacity(args.len());
             for a in &args {
-                values.push(a(ctx)?);
+                values.push(deeper(ctx, a)?);
             }
             op(ctx, &values, span)
-        }),
+        })
+        }
     }
+}
+
+/// Evaluates an argument, growing the stack first when it runs low: long flat chains
+/// (`a + b + ...`, `s.map(f).map(g)...`) evaluate as deeply nested calls.
+pub(crate) fn deeper(ctx: &mut Ctx, code: &Sub) -> EvalResult {
+    code.run(ctx)
 }
 
 /// A builtin used as a value: a constant set, or an operator passed as an argument.

@@ -22,7 +22,7 @@ pub fn infer_def(interface: &Program, id: DefId, def: &Def, dependency: &mut dyn
     let mut infer = Infer {
         program: interface,
         subst: Substitution::default(),
-        schemes: vec![None; interface.defs.len()],
+        schemes: HashMap::new(),
         diagnostics: Vec::new(),
         exprs: Vec::new(),
         locals: HashMap::new(),
@@ -34,15 +34,17 @@ pub fn infer_def(interface: &Program, id: DefId, def: &Def, dependency: &mut dyn
     };
     for used in crate::deps::uses(def) {
         if used != id {
-            if let Some(slot) = infer.schemes.get_mut(used as usize) {
-                *slot = dependency(used);
+            if (used as usize) < interface.defs.len() && !infer.schemes.contains_key(&used) {
+                if let Some(scheme) = dependency(used) {
+                    infer.schemes.insert(used, scheme);
+                }
             }
         }
     }
     infer.check_def(id, def);
     let exprs = std::mem::take(&mut infer.exprs).into_iter().map(|(s, t)| (s, infer.resolve(&t))).collect();
     let locals = std::mem::take(&mut infer.local_types).into_iter().map(|((_, l), t)| (l, infer.resolve(&t))).collect();
-    let scheme = infer.schemes.get_mut(id as usize).and_then(|s| s.take());
+    let scheme = infer.schemes.remove(&id);
     DefTypes { scheme, exprs, locals, diagnostics: infer.diagnostics }
 }
 
@@ -56,7 +58,8 @@ struct Infer<'p> {
     program: &'p Program,
     /// What each type variable stands for, once known.
     subst: Substitution,
-    schemes: Vec<Option<Scheme>>,
+    /// The types of the definitions this one uses (only those: a program may have many).
+    schemes: HashMap<DefId, Scheme>,
     diagnostics: Vec<Diagnostic>,
     exprs: Vec<(Span, Ty)>,
     locals: HashMap<LocalId, LocalTy>,
@@ -176,6 +179,10 @@ impl<'p> Infer<'p> {
     }
 
     fn unify(&mut self, a: &Ty, b: &Ty) -> Result<(), ()> {
+        crate::ty::grow(|| self.unify_inner(a, b))
+    }
+
+    fn unify_inner(&mut self, a: &Ty, b: &Ty) -> Result<(), ()> {
         let a = self.shallow(a);
         let b = self.shallow(b);
         match (&a, &b) {
@@ -367,7 +374,7 @@ impl<'p> Infer<'p> {
             }
         }
         let scheme = self.generalize(&ty, &[]);
-        self.schemes[id as usize] = Some(scheme);
+        self.schemes.insert(id, scheme);
     }
 
     /// The annotation of `def f(): T` reads as `() => T`; the definition is a value of type `T`.
@@ -579,7 +586,7 @@ impl<'p> Infer<'p> {
     }
 
     fn def_type(&mut self, d: DefId) -> Ty {
-        match self.schemes[d as usize].clone() {
+        match self.schemes.get(&d).cloned() {
             Some(s) => self.instantiate(&s),
             None => self.fresh(),
         }
@@ -946,6 +953,10 @@ fn infix_symbol(builtin: &str) -> Option<&'static str> {
 }
 
 fn substitute(ty: &Ty, map: &HashMap<TyVar, Ty>) -> Ty {
+    crate::ty::grow(|| substitute_inner(ty, map))
+}
+
+fn substitute_inner(ty: &Ty, map: &HashMap<TyVar, Ty>) -> Ty {
     match ty {
         Ty::Var(v) => map.get(v).cloned().unwrap_or(Ty::Var(*v)),
         Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => ty.clone(),

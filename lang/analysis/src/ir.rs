@@ -118,10 +118,37 @@ pub enum Pat {
     Record(Vec<(String, LocalId)>, Span),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+}
+
+// Clone, equality and drop of expression trees grow the stack when it runs low: flat chains
+// (`a + b + ...`, `s.map(f).map(g)...`) are trees as deep as they are long, and the derived
+// versions recurse once per level.
+impl Clone for Expr {
+    fn clone(&self) -> Expr {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || Expr { kind: self.kind.clone(), span: self.span })
+    }
+}
+
+impl PartialEq for Expr {
+    fn eq(&self, other: &Expr) -> bool {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.span == other.span && self.kind == other.kind)
+    }
+}
+
+impl Eq for Expr {}
+
+impl Drop for Expr {
+    fn drop(&mut self) {
+        if matches!(self.kind, ExprKind::Error) {
+            return;
+        }
+        let kind = std::mem::replace(&mut self.kind, ExprKind::Error);
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, move || drop(kind));
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -167,6 +167,11 @@ impl Checker<'_> {
     }
 
     fn level(&mut self, e: &Expr, in_action: bool, nondet_value: bool) -> Level {
+        // Flat chains (`a + b + ...`, `s.map(f).map(g)...`) make deep trees: grow the stack.
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.level_inner(e, in_action, nondet_value))
+    }
+
+    fn level_inner(&mut self, e: &Expr, in_action: bool, nondet_value: bool) -> Level {
         match &e.kind {
             ExprKind::Var(v) => Level { mode: Mode::State, reason: Some((e.span, format!("reads the state variable {}", self.program.vars[*v as usize].name))) },
             ExprKind::Def(d) => self.def_level(*d, e.span),
@@ -227,6 +232,10 @@ impl Checker<'_> {
 
     /// The variables an action expression assigns, reporting double and uneven assignments.
     fn assigns(&mut self, e: &Expr) -> Assigned {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.assigns_inner(e))
+    }
+
+    fn assigns_inner(&mut self, e: &Expr) -> Assigned {
         match &e.kind {
             ExprKind::Assign { var, .. } => Assigned::from([(*var, e.span)]),
             ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => {

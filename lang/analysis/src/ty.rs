@@ -99,6 +99,10 @@ impl Ty {
 
     /// Type variables that occur in the type (row variables included).
     pub fn free_vars(&self, out: &mut Vec<TyVar>) {
+        grow(|| self.free_vars_inner(out))
+    }
+
+    fn free_vars_inner(&self, out: &mut Vec<TyVar>) {
         match self {
             Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => {}
             Ty::Var(v) => {
@@ -126,6 +130,12 @@ impl Ty {
             }
         }
     }
+}
+
+/// Runs a step of a recursive pass over types, growing the stack first when it runs low:
+/// types are as deep as annotations (up to the `nesting` limit) or inference make them.
+pub(crate) fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, f)
 }
 
 impl fmt::Display for Ty {
@@ -160,6 +170,10 @@ pub fn var_names(ty: &Ty) -> BTreeMap<TyVar, String> {
 }
 
 fn tuple_tails(ty: &Ty, out: &mut Vec<TyVar>) {
+    grow(|| tuple_tails_inner(ty, out))
+}
+
+fn tuple_tails_inner(ty: &Ty, out: &mut Vec<TyVar>) {
     match ty {
         Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) | Ty::Var(_) => {}
         Ty::Set(t) | Ty::List(t) => tuple_tails(t, out),
@@ -189,6 +203,12 @@ pub struct TyDisplay<'a> {
 
 impl fmt::Display for TyDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        grow(|| self.fmt_inner(f))
+    }
+}
+
+impl TyDisplay<'_> {
+    fn fmt_inner(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sub = |ty| TyDisplay { ty, names: self.names };
         let var = |v: &TyVar| self.names.get(v).cloned().unwrap_or_else(|| format!("t{v}"));
         match self.ty {
@@ -279,6 +299,10 @@ pub struct Substitution {
 impl Substitution {
     /// The type with every known variable replaced, records flattened.
     pub fn resolve(&self, ty: &Ty) -> Ty {
+        grow(|| self.resolve_inner(ty))
+    }
+
+    fn resolve_inner(&self, ty: &Ty) -> Ty {
         match ty {
             Ty::Var(v) => match self.bindings.get(*v as usize).and_then(|b| b.as_ref()) {
                 Some(t) => self.resolve(t),
@@ -353,6 +377,10 @@ impl Substitution {
 
     /// Whether `v` occurs in `ty` (following known variables), without building a copy.
     pub fn occurs(&self, v: TyVar, ty: &Ty) -> bool {
+        grow(|| self.occurs_inner(v, ty))
+    }
+
+    fn occurs_inner(&self, v: TyVar, ty: &Ty) -> bool {
         match ty {
             Ty::Var(w) => *w == v || self.bindings.get(*w as usize).and_then(|b| b.as_ref()).is_some_and(|t| self.occurs(v, t)),
             Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => false,
@@ -426,6 +454,10 @@ impl Shown<'_> {
     }
 
     pub fn ty(&self, ty: &Ty, against: Option<&Ty>) -> String {
+        grow(|| self.ty_inner(ty, against))
+    }
+
+    fn ty_inner(&self, ty: &Ty, against: Option<&Ty>) -> String {
         if let Some(name) = self.aliases.name(ty) {
             return name.to_string();
         }

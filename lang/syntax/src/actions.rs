@@ -52,9 +52,10 @@ pub fn binary(op: BinOp, lhs: Expr, rhs: Expr, op_span: Span, span: Span) -> Exp
 
 /// `-e`; a negated literal becomes a negative literal.
 pub fn negate(e: Expr, span: Span) -> Expr {
-    match e.kind {
+    let inner_span = e.span;
+    match e.into_kind() {
         ExprKind::Int(n) => Expr { kind: ExprKind::Int(-n), span },
-        kind => Expr { kind: ExprKind::Neg(Box::new(Expr { kind, span: e.span })), span },
+        kind => Expr { kind: ExprKind::Neg(Box::new(Expr { kind, span: inner_span })), span },
     }
 }
 
@@ -93,8 +94,11 @@ pub fn assign(state: &mut State, lhs: Expr, value: Expr, span: Span) -> Expr {
 pub fn lambda(state: &mut State, params: Expr, body: Expr, span: Span) -> Expr {
     let params_span = params.span;
     let params = match params.kind {
-        ExprKind::Tuple(items) => items.into_iter().map(|item| lambda_param(item, false)).collect(),
-        ExprKind::Paren(inner) => vec![lambda_param(*inner, true)],
+        ExprKind::Tuple(_) | ExprKind::Paren(_) => match params.into_kind() {
+            ExprKind::Tuple(items) => items.into_iter().map(|item| lambda_param(item, false)).collect(),
+            ExprKind::Paren(inner) => vec![lambda_param(*inner, true)],
+            _ => Vec::new(),
+        },
         _ => vec![lambda_param(params, false)],
     };
     match params.into_iter().collect::<Option<Vec<Param>>>() {
@@ -118,13 +122,14 @@ fn lambda_param(e: Expr, tuple_allowed: bool) -> Option<Param> {
 }
 
 fn expr_pattern(e: Expr, tuple_allowed: bool) -> Option<Pattern> {
-    match e.kind {
-        ExprKind::Name(name) if !name.contains("::") => Some(Pattern::Name(Ident { name, span: e.span })),
-        ExprKind::Hole => Some(Pattern::Hole(e.span)),
+    let span = e.span;
+    match e.into_kind() {
+        ExprKind::Name(name) if !name.contains("::") => Some(Pattern::Name(Ident { name, span })),
+        ExprKind::Hole => Some(Pattern::Hole(span)),
         ExprKind::Paren(inner) => expr_pattern(*inner, tuple_allowed),
         ExprKind::Tuple(items) if tuple_allowed => {
             let items = items.into_iter().map(|item| expr_pattern(item, true)).collect::<Option<Vec<_>>>()?;
-            Some(Pattern::Tuple(items, e.span))
+            Some(Pattern::Tuple(items, span))
         }
         _ => None,
     }

@@ -8,6 +8,7 @@ pub mod actions;
 pub mod ast;
 pub mod diagnostic;
 pub mod lexer;
+pub mod limits;
 mod parse;
 pub mod span;
 
@@ -18,4 +19,5 @@ mod grammar {
 
 pub use diagnostic::{Code, Diagnostic, Severity, SourceMap};
 pub use parse::{parse, parse_decls, parse_expr, MAX_DEPTH};
+pub use limits::{Limit, Limits};
 pub use span::{FileId, Span};

@@ -1,6 +1,6 @@
 //! `parse`: source text to syntax tree and diagnostics. It never fails and never panics:
 //! lexical errors are reported and skipped, syntax errors are recovered at declaration and
-//! argument boundaries, and expressions nested deeper than [`MAX_DEPTH`] are cut off with a
+//! argument boundaries, and expressions and types nested deeper than the `nesting` limit are cut off with a
 //! diagnostic (later stages recurse over the tree, and a stack must not overflow).
 
 use crate::actions::{Parsed, State};
@@ -8,11 +8,13 @@ use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::grammar::StartParser;
 use crate::lexer::{lex, DocComment, LexError, Token};
+use crate::limits::{Limit, Limits};
 use crate::span::{FileId, Span};
 use lalrpop_util::ParseError;
 
-/// The deepest expression nesting accepted. Deeper trees get a diagnostic.
-pub const MAX_DEPTH: usize = 1000;
+/// The default deepest nesting accepted (the `nesting` field of [`Limits`], which is what
+/// the parser reads). Deeper trees get a diagnostic.
+pub const MAX_DEPTH: usize = crate::limits::DEFAULT.nesting as usize;
 
 /// Parses a file of one or more modules.
 pub fn parse(text: &str, file: FileId) -> (SourceFile, Vec<Diagnostic>) {
@@ -229,8 +231,22 @@ fn finish_decl(decl: &mut Decl, text: &str, docs: &[DocComment], diagnostics: &m
     decl.doc = doc_before(text, docs, decl.span.start as usize);
     match &mut decl.kind {
         DeclKind::Def(def) => {
+            for param in def.params.iter_mut().flatten() {
+                if let Some(t) = &mut param.ty {
+                    limit_type_depth(t, diagnostics);
+                }
+            }
+            if let Some(t) = &mut def.ret {
+                limit_type_depth(t, diagnostics);
+            }
             if let Some(body) = &mut def.body {
                 limit_depth(body, diagnostics);
+            }
+        }
+        DeclKind::Const { ty, .. } | DeclKind::Var { ty, .. } | DeclKind::TypeAlias { ty: Some(ty), .. } => limit_type_depth(ty, diagnostics),
+        DeclKind::SumType { variants, .. } => {
+            for t in variants.iter_mut().filter_map(|v| v.payload.as_mut()) {
+                limit_type_depth(t, diagnostics);
             }
         }
         DeclKind::Assume { expr, .. } => limit_depth(expr, diagnostics),
@@ -262,31 +278,126 @@ fn doc_before(text: &str, docs: &[DocComment], offset: usize) -> Option<String> 
     Some(lines.join("\n"))
 }
 
-/// Replaces any subexpression nested deeper than `MAX_DEPTH` by an error node (taking the
-/// removed tree apart without recursion) and reports it once.
+/// Replaces an expression that nests deeper than the `nesting` limit (see [`crate::limits`])
+/// by an error node (taking the removed tree apart without recursion) and reports it once.
+/// The continuation of a flat chain is not nesting: the left operand of a binary operator,
+/// the receiver of a method call, field or index, the body after a local definition and the
+/// `else` of an `if` stay at their parent's depth, so `a + b + ... + z`, `s.map(f).map(g)...`
+/// and `val a = ..; val b = ..; e` of any length are accepted. Type annotations inside the
+/// expression are measured too.
 fn limit_depth(root: &mut Expr, diagnostics: &mut Vec<Diagnostic>) {
-    // Iterative walk with explicit depth; raw pointers are avoided by walking twice:
-    // first measure, then cut at the first too-deep node found on a path.
+    let max = Limits::current().nesting as usize;
     let mut stack: Vec<(&Expr, usize)> = vec![(root, 1)];
-    let mut too_deep = false;
+    let mut too_deep = None;
     while let Some((e, depth)) = stack.pop() {
-        if depth > MAX_DEPTH {
-            too_deep = true;
+        if depth > max {
+            too_deep = Some("expression");
             break;
         }
-        stack.extend(e.children().into_iter().map(|c| (c, depth + 1)));
+        if annotations(e).into_iter().any(|t| type_depth(t) > max) {
+            too_deep = Some("type annotation in this expression");
+            break;
+        }
+        let spine = chain_continuation(e).map(|c| c as *const Expr);
+        stack.extend(e.children().into_iter().map(|c| (c, if spine == Some(c as *const Expr) { depth } else { depth + 1 })));
     }
-    if !too_deep {
-        return;
-    }
+    let Some(what) = too_deep else { return };
     let span = root.span;
     let removed = std::mem::replace(root, Expr::error(span));
     dismantle(removed);
     diagnostics.push(
-        Diagnostic::error(Code::TooDeep, span, format!("this expression nests more than {MAX_DEPTH} levels deep"))
+        Diagnostic::error(Code::TooDeep, span, format!("this {what} nests more than {max} levels deep (the `{}` limit)", Limit::Nesting.key()))
             .with_label("too deeply nested")
             .with_help("split it into several definitions"),
     );
+}
+
+/// The child of `e` that continues a flat chain rather than nesting (see [`limit_depth`]).
+fn chain_continuation(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::Binary { lhs, .. } => Some(lhs),
+        ExprKind::MethodCall { receiver, .. } | ExprKind::Field { receiver, .. } => Some(receiver),
+        ExprKind::Index { list, .. } => Some(list),
+        ExprKind::Let { body, .. } => Some(body),
+        ExprKind::If { otherwise, .. } => Some(otherwise),
+        _ => None,
+    }
+}
+
+/// The type annotations written directly on `e` (lambda parameters, local definitions).
+fn annotations(e: &Expr) -> Vec<&Type> {
+    fn params(ps: &[Param]) -> Vec<&Type> {
+        ps.iter().filter_map(|p| p.ty.as_ref()).collect()
+    }
+    match &e.kind {
+        ExprKind::Lambda { params: ps, .. } => params(ps),
+        ExprKind::Let { binding, .. } => match &**binding {
+            LetBinding::Def(def) => {
+                let mut out = def.params.as_deref().map(params).unwrap_or_default();
+                out.extend(def.ret.as_ref());
+                out
+            }
+            LetBinding::Destructure { .. } => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// How deep a type nests, measured without recursion.
+fn type_depth(t: &Type) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(t, 1usize)];
+    while let Some((t, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        stack.extend(type_children(t).into_iter().map(|c| (c, depth + 1)));
+    }
+    deepest
+}
+
+fn type_children(t: &Type) -> Vec<&Type> {
+    match &t.kind {
+        TypeKind::Name(_) | TypeKind::Error => Vec::new(),
+        TypeKind::App(_, args) | TypeKind::Tuple(args) => args.iter().collect(),
+        TypeKind::Fun(a, b) => vec![a, b],
+        TypeKind::Oper(args, ret) => args.iter().chain(std::iter::once(&**ret)).collect(),
+        TypeKind::Record(fields, _) => fields.iter().map(|(_, t)| t).collect(),
+        TypeKind::Paren(t) => vec![t],
+    }
+}
+
+/// Replaces a type annotation that nests deeper than the `nesting` limit by an error type,
+/// with a diagnostic (later stages recurse over types).
+fn limit_type_depth(t: &mut Type, diagnostics: &mut Vec<Diagnostic>) {
+    let max = Limits::current().nesting as usize;
+    if type_depth(t) <= max {
+        return;
+    }
+    let span = t.span;
+    let removed = std::mem::replace(t, Type { kind: TypeKind::Error, span });
+    let mut pending = vec![removed];
+    while let Some(mut t) = pending.pop() {
+        match &mut t.kind {
+            TypeKind::Name(_) | TypeKind::Error => {}
+            TypeKind::App(_, args) | TypeKind::Tuple(args) => pending.append(args),
+            TypeKind::Fun(a, b) => pending.extend([take_type(a), take_type(b)]),
+            TypeKind::Oper(args, ret) => {
+                pending.append(args);
+                pending.push(take_type(ret));
+            }
+            TypeKind::Record(fields, _) => pending.extend(std::mem::take(fields).into_iter().map(|(_, t)| t)),
+            TypeKind::Paren(a) => pending.push(take_type(a)),
+        }
+    }
+    diagnostics.push(
+        Diagnostic::error(Code::TooDeep, span, format!("this type nests more than {max} levels deep (the `{}` limit)", Limit::Nesting.key()))
+            .with_label("too deeply nested")
+            .with_help("name parts of it with `type` aliases"),
+    );
+}
+
+fn take_type(b: &mut Box<Type>) -> Type {
+    let span = b.span;
+    std::mem::replace(&mut **b, Type { kind: TypeKind::Error, span })
 }
 
 /// Drops a tree of any depth without recursion.

@@ -13,11 +13,35 @@ fn ten_thousand_nested_parentheses() {
 }
 
 #[test]
-fn a_hundred_thousand_term_sum() {
+fn a_hundred_thousand_term_sum_is_a_flat_chain_not_nesting() {
     let text = format!("module m {{ pure val a = 1{} }}", " + 1".repeat(100_000));
-    let (_, diagnostics) = parse(&text, FileId(0));
-    assert_eq!(diagnostics.len(), 1);
-    assert_eq!(diagnostics[0].code, Code::TooDeep);
+    let (ast, diagnostics) = parse(&text, FileId(0));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    // Cloning, comparing and dropping the (100,000 deep) tree must not overflow either.
+    let copy = ast.clone();
+    assert!(copy == ast);
+}
+
+#[test]
+fn long_method_and_let_chains_are_flat() {
+    let maps = format!("Set(1){}", ".map(x => x + 1)".repeat(5_000));
+    let (_, diagnostics) = parse_expr(&maps, FileId(0));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let lets = format!("{{ {} 0 }}", "val a = 1; ".repeat(5_000));
+    let (_, diagnostics) = parse_expr(&lets, FileId(0));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let ifs = format!("{} 0", "if (true) 1 else ".repeat(5_000));
+    let (_, diagnostics) = parse_expr(&ifs, FileId(0));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
+#[test]
+fn a_twenty_thousand_deep_type_is_refused_with_a_diagnostic() {
+    for ty in [format!("{}int{}", "Set[".repeat(20_000), "]".repeat(20_000)), format!("{}int", "int -> ".repeat(20_000)), format!("{}int{}", "(int, ".repeat(20_000), ")".repeat(20_000))] {
+        let text = format!("module m {{ const c: {ty} }}");
+        let (_, diagnostics) = parse(&text, FileId(0));
+        assert!(diagnostics.iter().any(|d| d.code == Code::TooDeep && d.message.contains("type")), "{diagnostics:?}");
+    }
 }
 
 #[test]

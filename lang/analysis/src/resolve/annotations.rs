@@ -60,6 +60,10 @@ impl Resolver<'_> {
 
     /// The type an annotation denotes, in the scope of module `id`.
     pub(super) fn resolve_type(&mut self, id: ModId, ty: &ast::Type, vars: &mut TyVars) -> Ty {
+        crate::ty::grow(|| self.resolve_type_inner(id, ty, vars))
+    }
+
+    fn resolve_type_inner(&mut self, id: ModId, ty: &ast::Type, vars: &mut TyVars) -> Ty {
         use ast::TypeKind as T;
         match &ty.kind {
             T::Name(name) => self.named_type(id, name, &[], ty.span, vars),
@@ -177,6 +181,10 @@ fn plural(n: usize) -> &'static str {
 
 /// Replaces variables `0..args.len()` of an alias body by the arguments.
 fn substitute_params(body: &Ty, args: &[Ty]) -> Ty {
+    crate::ty::grow(|| substitute_params_inner(body, args))
+}
+
+fn substitute_params_inner(body: &Ty, args: &[Ty]) -> Ty {
     match body {
         Ty::Var(v) if (*v as usize) < args.len() => args[*v as usize].clone(),
         Ty::Var(_) | Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => body.clone(),
@@ -192,6 +200,9 @@ fn substitute_params(body: &Ty, args: &[Ty]) -> Ty {
 
 fn type_names_in_decl(decl: &ast::Decl) -> Vec<String> {
     fn walk(t: &ast::Type, out: &mut Vec<String>) {
+        crate::ty::grow(|| walk_inner(t, out))
+    }
+    fn walk_inner(t: &ast::Type, out: &mut Vec<String>) {
         use ast::TypeKind as T;
         match &t.kind {
             T::Name(n) => out.push(n.name.clone()),
