@@ -5,7 +5,8 @@
 
 Starts `target/release/spec lsp`, opens a generated spec, then changes the body of one
 definition repeatedly and measures the time from `didChange` to `publishDiagnostics`.
-Target: under 100 ms.
+Target: every edit under 100 ms (the script prints the median, the 90th percentile, the
+maximum and how many edits took longer).
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -78,7 +79,10 @@ def main():
         s.wait(is_diag)
         times.append(time.perf_counter() - start)
     s.p.kill()
-    print(f"lsp: {len(text.splitlines())} lines; open {first * 1000:.0f} ms; after an edit: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+    ms = sorted(t * 1000 for t in times)
+    p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
+    over = sum(1 for t in ms if t > 100)
+    print(f"lsp: {len(text.splitlines())} lines; open {first * 1000:.0f} ms; after an edit: median {statistics.median(ms):.0f} ms, p90 {p90:.0f} ms, max {ms[-1]:.0f} ms; {over} of {len(ms)} edits over 100 ms")
 
 if __name__ == "__main__":
     main()

@@ -292,3 +292,39 @@ pub fn normalize(path: &Path) -> String {
 fn display_path(path: &str) -> String {
     path.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files from a table: the host, not the disk, answers.
+    struct Table(Vec<(&'static str, &'static str)>);
+
+    impl FileProvider for Table {
+        fn read(&self, path: &str) -> Result<String, LoadError> {
+            self.0.iter().find(|(p, _)| *p == path).map(|(_, t)| t.to_string()).ok_or(LoadError::NotFound { path: path.to_string() })
+        }
+    }
+
+    const MAIN: &str = "module main {\n  import lib.* from \"./lib\"\n  val y = f(1)\n}\n";
+
+    #[test]
+    fn imports_are_read_from_the_provider_and_follow_the_hosts_changes() {
+        let mut db = Database::with_provider(Arc::new(Table(vec![("w/lib.qnt", "module lib { pure def f(n: int): int = n }")])));
+        let main = db.set_text("w/main.qnt", MAIN.to_string());
+        assert!(!analyzed(&db, main).has_errors(), "{:?}", analyzed(&db, main).diagnostics);
+        // An unsaved edit of the imported file reaches the importer.
+        db.set_text("w/lib.qnt", "module lib { pure def g(n: int): int = n }".to_string());
+        assert!(analyzed(&db, main).has_errors());
+    }
+
+    #[test]
+    fn a_missing_file_counts_once_the_host_provides_it() {
+        let mut db = Database::with_provider(Arc::new(Table(Vec::new())));
+        let main = db.set_text("w/main.qnt", MAIN.to_string());
+        assert!(analyzed(&db, main).has_errors());
+        assert!(db.file_by_path("w/lib.qnt").is_some_and(|f| f.missing(&db).is_some()));
+        db.set_text("w/lib.qnt", "module lib { pure def f(n: int): int = n }".to_string());
+        assert!(!analyzed(&db, main).has_errors(), "{:?}", analyzed(&db, main).diagnostics);
+    }
+}
