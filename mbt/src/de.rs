@@ -244,10 +244,13 @@ impl<'a> ValueDeserializer<'a> {
         use num_traits::ToPrimitive;
         match n {
             Int::Small(s) => visitor.visit_i64(*s),
-            Int::Big(b) => match (b.to_i128(), b.to_u128()) {
-                (Some(x), _) => visitor.visit_i128(x),
-                (None, Some(x)) => visitor.visit_u128(x),
-                (None, None) => visitor.visit_string(b.to_string()),
+            // Outside i64: u64 first (every integer type's visitor takes it), then 128 bits,
+            // then the decimal text (for a bigint type).
+            Int::Big(b) => match (b.to_u64(), b.to_i128(), b.to_u128()) {
+                (Some(x), _, _) => visitor.visit_u64(x),
+                (None, Some(x), _) => visitor.visit_i128(x),
+                (None, None, Some(x)) => visitor.visit_u128(x),
+                (None, None, None) => visitor.visit_string(b.to_string()),
             },
         }
         .map_err(|e: DeError| e.located(&self.path))
@@ -273,6 +276,8 @@ impl<'de, 'a> de::Deserializer<'de> for ValueDeserializer<'a> {
             Value::Bool(b) => visitor.visit_bool(*b).map_err(|e: DeError| e.located(&self.path)),
             Value::Int(n) => self.visit_int(n, visitor),
             Value::Str(s) => visitor.visit_str(s).map_err(|e: DeError| e.located(&self.path)),
+            // The empty tuple is the unit value (the payload of a constructor without one).
+            Value::Tuple(t) if t.is_empty() => visitor.visit_unit().map_err(|e: DeError| e.located(&self.path)),
             Value::Set(_) | Value::List(_) | Value::Tuple(_) => {
                 let items = self.elements()?.unwrap_or_default();
                 self.visit_seq_of(items, visitor)

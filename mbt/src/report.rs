@@ -22,6 +22,9 @@ impl TraceStep {
 
 impl fmt::Display for TraceStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.picks.is_empty() {
+            return write!(f, "{}", self.action);
+        }
         let picks: Vec<String> = self.picks.iter().map(|(n, v)| format!("{n} = {v}")).collect();
         write!(f, "{}({})", self.action, picks.join(", "))
     }
