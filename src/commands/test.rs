@@ -73,11 +73,11 @@ pub fn run(args: Args) -> u8 {
             }
         }
         match &outcome {
-            TestOutcome::Passed { samples, .. } => {
+            TestOutcome::Passed { samples, seed } => {
                 if verbose {
                     outln!("  ok    {name} passed {samples} sample{}", if *samples == 1 { "" } else { "s" });
                 }
-                results.push(serde_json::json!({ "name": name, "status": "passed", "samples": samples }));
+                results.push(serde_json::json!({ "name": name, "status": "passed", "samples": samples, "seed": seed }));
             }
             TestOutcome::Disabled { seed } => {
                 failed += 1;
