@@ -248,3 +248,50 @@ pub fn parse_ndjson(text: &str) -> Result<Vec<Event>, LogError> {
     }
     Ok(events)
 }
+
+/// Why `spec validate` could not give a verdict.
+#[derive(Debug)]
+pub enum ValidateError {
+    Log(LogError),
+    Oracle(OracleError),
+}
+
+impl fmt::Display for ValidateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValidateError::Log(e) => write!(f, "cannot read the log: {e}"),
+            ValidateError::Oracle(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// `spec validate`'s engine: reads `log` (ITF or NDJSON, see [`parse_log`]) and runs it
+/// through the oracle from the spec's `init` and `step`.
+pub fn validate_log(spec: &Spec, init: DefId, step: DefId, log: &str) -> Result<Validation, ValidateError> {
+    let events = parse_log(log).map_err(ValidateError::Log)?;
+    validate(spec, init, step, &events).map_err(ValidateError::Oracle)
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let picks: Vec<String> = self.picks.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        write!(f, "{}({})", self.action, picks.join(", "))?;
+        for (n, v) in &self.observed {
+            write!(f, "\n  observed {n}: {v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Validation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Validation::Consistent { events, states } => {
+                write!(f, "the log is consistent with the spec: {events} events, {states} spec state(s) fit the end of it")
+            }
+            Validation::Unexplained { index, event, candidates } => {
+                write!(f, "event {index} is not allowed by the spec in any of the {candidates} state(s) consistent with the events before it:\n  {event}")
+            }
+        }
+    }
+}

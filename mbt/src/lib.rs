@@ -29,8 +29,8 @@
 //!
 //! Modules: `de` (spec values into Rust types through serde, with paths in errors), `step`
 //! (what a driver sees), `driver` (the traits), `runner` (trace generation and replay),
-//! `shrink`, `report` (failures and diffs), and `oracle` (the spec as an oracle for observed
-//! events, and log validation).
+//! `shrink`, `report` (failures and diffs). The spec as an oracle for observed events, and
+//! the validation of logs, are `spec_interpreter::oracle`. See `docs/mbt.md`.
 
 pub mod de;
 pub mod driver;

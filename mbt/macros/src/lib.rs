@@ -192,9 +192,10 @@ pub fn switch(input: TokenStream) -> TokenStream {
         }
     };
     quote! {
-        #[allow(unreachable_code, unused_variables, clippy::unit_arg)]
         {
             let step: &::spec_mbt::Step = #step;
+            // On the statement, not the block: attributes on expressions are unstable.
+            #[allow(unreachable_code, unused_variables, clippy::unit_arg)]
             let result: ::spec_mbt::Result = match step.action_taken.as_str() {
                 #(#arms),*
                 #fallback
