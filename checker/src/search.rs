@@ -136,11 +136,30 @@ enum StateCheck {
 /// Searches every state reachable in `model` within `budget`. `interrupt` stops the search
 /// (with [`Stop::Interrupted`]) at the next state.
 pub fn check(spec: &Spec, model: &Model, budget: &Budget, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(budget.threads).build();
-    match pool {
-        Ok(pool) => pool.install(|| Search::new(spec, model, budget, progress, interrupt).run()),
-        Err(_) => Search::new(spec, model, budget, progress, interrupt).run(),
-    }
+    // `stop` interrupts evaluation itself (one state's successors can take long): a watcher
+    // sets it on the user's interrupt or when the time budget runs out.
+    let stop = AtomicBool::new(false);
+    let done = AtomicBool::new(false);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                let late = budget.max_time.is_some_and(|max| started.elapsed() >= max);
+                if late || interrupt.load(Ordering::Relaxed) {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        });
+        let search = || Search::new(spec, model, budget, progress, interrupt, &stop).run();
+        let outcome = match rayon::ThreadPoolBuilder::new().num_threads(budget.threads).build() {
+            Ok(pool) => pool.install(search),
+            Err(_) => search(),
+        };
+        done.store(true, Ordering::Relaxed);
+        outcome
+    })
 }
 
 struct Search<'a> {
@@ -149,6 +168,8 @@ struct Search<'a> {
     budget: &'a Budget,
     progress: &'a Progress,
     interrupt: &'a AtomicBool,
+    /// Set when the search must stop (interrupt or time); evaluation polls it.
+    stop: &'a AtomicBool,
     started: Instant,
     /// Fingerprint to the parent's fingerprint (`None` for initial states).
     parents: HashMap<u64, Option<u64>>,
@@ -156,8 +177,8 @@ struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    fn new(spec: &'a Spec, model: &'a Model, budget: &'a Budget, progress: &'a Progress, interrupt: &'a AtomicBool) -> Search<'a> {
-        Search { spec, model, budget, progress, interrupt, started: Instant::now(), parents: HashMap::new(), stats: Stats::default() }
+    fn new(spec: &'a Spec, model: &'a Model, budget: &'a Budget, progress: &'a Progress, interrupt: &'a AtomicBool, stop: &'a AtomicBool) -> Search<'a> {
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::new(), stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {
@@ -285,7 +306,7 @@ impl<'a> Search<'a> {
         if self.stopped().is_some() {
             return Expansion::Skipped;
         }
-        match self.spec.successors_interruptible(state, self.model.step, Some(self.interrupt)) {
+        match self.spec.successors_interruptible(state, self.model.step, Some(self.stop)) {
             Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
             Err(e) => Expansion::Error(e),
             Ok(successors) => {
@@ -335,10 +356,11 @@ impl<'a> Search<'a> {
         if self.interrupt.load(Ordering::Relaxed) {
             return Some(Stop::Interrupted);
         }
-        match self.budget.max_time {
-            Some(max) if self.started.elapsed() >= max => Some(Stop::Time),
-            _ => None,
+        let late = self.budget.max_time.is_some_and(|max| self.started.elapsed() >= max);
+        if late || self.stop.load(Ordering::Relaxed) {
+            return Some(Stop::Time);
         }
+        None
     }
 
     /// The fingerprints from an initial state to `fp`.

@@ -91,8 +91,12 @@ impl fmt::Display for ChoiceError {
             ChoiceError::NoPick { name } => write!(f, "the trace gives no value for `nondet {name}`"),
             ChoiceError::NotInSet { name, value, set } => write!(f, "the trace picks {value} for `nondet {name}`, which is not an element of {set}"),
             ChoiceError::Anonymous => write!(f, "a trace cannot give this choice: it has no `nondet` name"),
-            ChoiceError::TooLarge(Some(n)) => write!(f, "cannot enumerate the {n} alternatives of this choice"),
-            ChoiceError::TooLarge(None) => write!(f, "cannot enumerate the alternatives of a choice from an infinite set"),
+            ChoiceError::TooLarge(Some(n)) => {
+                let digits = n.to_string();
+                let count = if digits.len() > 24 { format!("a {}-digit number of", digits.len()) } else { digits };
+                write!(f, "cannot try every element of this set one by one: it has {count} elements (an exhaustive search needs a bounded set here; `spec simulate` samples it instead)")
+            }
+            ChoiceError::TooLarge(None) => write!(f, "cannot try every element of an infinite set (an exhaustive search needs a bounded set here; `spec simulate` samples it instead)"),
             ChoiceError::Diverged { expected, found } => {
                 write!(f, "the action made a different choice when run again ({found} alternatives where there were {expected})")
             }
