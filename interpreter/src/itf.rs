@@ -1,11 +1,13 @@
 //! Traces in the Informal Trace Format (ITF, ADR-015 of Apalache): `#meta`, `vars`,
 //! `states`, with `#bigint`, `#set`, `#map`, `#tup` and variants as `{tag, value}`. With
 //! model-based-testing fields, each state also records `mbt::actionTaken` and
-//! `mbt::nondetPicks`, as Quint writes them.
+//! `mbt::nondetPicks`, as Quint writes them. [`trace`] builds the JSON in memory;
+//! [`write_trace`] streams it state by state to any `io::Write` (for long traces).
 
 use crate::set::SetValue;
 use crate::{Step, Value};
 use serde_json::{json, Map, Value as Json};
+use std::io::Write;
 
 /// One value as ITF JSON.
 pub fn value(v: &Value) -> Json {
@@ -42,53 +44,87 @@ pub struct TraceMeta<'a> {
 /// A whole trace as ITF JSON.
 /// `states` hold the values of `vars`, in order (see `Spec::project`).
 pub fn trace(vars: &[String], states: &[Vec<Value>], steps: &[Step], meta: &TraceMeta) -> Json {
-    let shown: Vec<&String> = vars.iter().filter(|v| !meta.hide.contains(v)).collect();
-    let mut out_states = Vec::with_capacity(states.len());
-    for (i, state) in states.iter().enumerate() {
-        let mut obj = Map::new();
-        obj.insert("#meta".into(), json!({ "index": i }));
-        for (name, v) in vars.iter().zip(state.iter()) {
-            if shown.contains(&name) {
-                obj.insert(name.clone(), value(v));
-            }
-        }
-        if meta.mbt {
-            let step = steps.get(i);
-            let action = match (i, step.and_then(|s| s.actions.first())) {
-                (0, _) => "init".to_string(),
-                (_, Some(a)) => a.to_string(),
-                (_, None) => "step".to_string(),
-            };
-            obj.insert("mbt::actionTaken".into(), Json::String(action));
-            let mut picks = Map::new();
-            for name in meta.nondet_names {
-                let picked = step.and_then(|s| s.picks.iter().rev().find(|(n, _)| &**n == name.as_str()));
-                let v = match picked {
-                    Some((_, v)) => json!({ "tag": "Some", "value": value(v) }),
-                    None => json!({ "tag": "None", "value": { "#tup": [] } }),
-                };
-                picks.insert(name.clone(), v);
-            }
-            obj.insert("mbt::nondetPicks".into(), Json::Object(picks));
-        }
-        out_states.push(Json::Object(obj));
-    }
-    let mut var_names: Vec<Json> = shown.iter().map(|v| Json::String((*v).clone())).collect();
-    if meta.mbt {
-        var_names.push(Json::String("mbt::actionTaken".into()));
-        var_names.push(Json::String("mbt::nondetPicks".into()));
-    }
+    let shown = shown_vars(vars, meta);
+    let out_states: Vec<Json> = states.iter().enumerate().map(|(i, state)| state_json(i, vars, state, steps, meta)).collect();
     json!({
-        "#meta": {
-            "format": "ITF",
-            "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
-            "source": meta.source,
-            "status": meta.status,
-            "description": format!("Created by spec {} (seed {})", env!("CARGO_PKG_VERSION"), meta.seed),
-        },
-        "vars": var_names,
+        "#meta": header(meta),
+        "vars": var_names(&shown, meta),
         "states": out_states,
     })
+}
+
+/// Writes a trace as ITF to `out` one state at a time: only one state's JSON is in memory
+/// at once, so a trace of any length is written in the memory of its values. `states`
+/// yields the values of `vars` in order (see `Spec::project`), lazily if the caller wants.
+/// The text is compact JSON with one state per line; it parses to the same JSON as
+/// [`trace`].
+pub fn write_trace<W: Write>(mut out: W, vars: &[String], states: impl IntoIterator<Item = Vec<Value>>, steps: &[Step], meta: &TraceMeta) -> std::io::Result<()> {
+    let shown = shown_vars(vars, meta);
+    out.write_all(b"{\"#meta\":")?;
+    serde_json::to_writer(&mut out, &header(meta))?;
+    out.write_all(b",\"vars\":")?;
+    serde_json::to_writer(&mut out, &var_names(&shown, meta))?;
+    out.write_all(b",\"states\":[")?;
+    for (i, state) in states.into_iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut out, &state_json(i, vars, &state, steps, meta))?;
+    }
+    out.write_all(b"\n]}\n")?;
+    out.flush()
+}
+
+fn shown_vars<'v>(vars: &'v [String], meta: &TraceMeta) -> Vec<&'v String> {
+    vars.iter().filter(|v| !meta.hide.contains(v)).collect()
+}
+
+fn header(meta: &TraceMeta) -> Json {
+    json!({
+        "format": "ITF",
+        "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+        "source": meta.source,
+        "status": meta.status,
+        "description": format!("Created by spec {} (seed {})", env!("CARGO_PKG_VERSION"), meta.seed),
+    })
+}
+
+fn var_names(shown: &[&String], meta: &TraceMeta) -> Json {
+    let mut names: Vec<Json> = shown.iter().map(|v| Json::String((*v).clone())).collect();
+    if meta.mbt {
+        names.push(Json::String("mbt::actionTaken".into()));
+        names.push(Json::String("mbt::nondetPicks".into()));
+    }
+    Json::Array(names)
+}
+
+/// State `i` of a trace as an ITF object.
+fn state_json(i: usize, vars: &[String], state: &[Value], steps: &[Step], meta: &TraceMeta) -> Json {
+    let mut obj = Map::new();
+    obj.insert("#meta".into(), json!({ "index": i }));
+    for (name, v) in vars.iter().zip(state.iter()) {
+        if !meta.hide.contains(name) {
+            obj.insert(name.clone(), value(v));
+        }
+    }
+    if meta.mbt {
+        let step = steps.get(i);
+        let action = match (i, step.and_then(|s| s.actions.first())) {
+            (0, _) => "init".to_string(),
+            (_, Some(a)) => a.to_string(),
+            (_, None) => "step".to_string(),
+        };
+        obj.insert("mbt::actionTaken".into(), Json::String(action));
+        let mut picks = Map::new();
+        for name in meta.nondet_names {
+            let picked = step.and_then(|s| s.picks.iter().rev().find(|(n, _)| &**n == name.as_str()));
+            let v = match picked {
+                Some((_, v)) => json!({ "tag": "Some", "value": value(v) }),
+                None => json!({ "tag": "None", "value": { "#tup": [] } }),
+            };
+            picks.insert(name.clone(), v);
+        }
+        obj.insert("mbt::nondetPicks".into(), Json::Object(picks));
+    }
+    Json::Object(obj)
 }
 
 /// Reads an ITF value back (for tests and tools): the inverse of [`value`] for
@@ -123,4 +159,29 @@ pub fn parse_value(j: &Json) -> Option<Value> {
         Json::Number(n) => Value::int(n.as_i64()?),
         Json::Null => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn the_streamed_trace_is_the_built_trace() {
+        let vars = vec!["x".to_string(), "hidden".to_string(), "s".to_string()];
+        let states: Vec<Vec<Value>> = (0..50)
+            .map(|i| vec![Value::int(i), Value::Bool(i % 2 == 0), crate::value::set_of((0..i % 4).map(Value::int))])
+            .collect();
+        let steps: Vec<Step> = (0..50).map(|i| Step { actions: vec![Arc::from(format!("a{i}").as_str())], picks: vec![(Arc::from("n"), Value::int(i))] }).collect();
+        let hide = vec!["hidden".to_string()];
+        let names = vec!["n".to_string(), "m".to_string()];
+        for mbt in [false, true] {
+            let meta = TraceMeta { source: "t.qnt", status: "ok", seed: 3, mbt, hide: &hide, nondet_names: &names };
+            let built = trace(&vars, &states, &steps, &meta);
+            let mut out = Vec::new();
+            write_trace(&mut out, &vars, states.iter().cloned(), &steps, &meta).expect("writing to memory");
+            let streamed: Json = serde_json::from_slice(&out).expect("valid JSON");
+            assert_eq!(streamed, built);
+        }
+    }
 }

@@ -595,11 +595,26 @@ impl<'p> Infer<'p> {
     fn builtin_type(&mut self, name: &str) -> Ty {
         match builtin(name).map(|b| b.shape) {
             Some(Shape::Fixed(sig)) => {
-                let mut fresh = || {
-                    self.subst.bindings.push(None);
-                    self.subst.bindings.len() as TyVar - 1
-                };
-                signature_type(sig, &mut fresh)
+                // Signatures are read once per thread, then instantiated (a large program
+                // uses builtins hundreds of thousands of times).
+                thread_local! {
+                    static SIGNATURES: std::cell::RefCell<HashMap<String, Scheme>> = std::cell::RefCell::new(HashMap::new());
+                }
+                let scheme = SIGNATURES.with(|cache| {
+                    cache
+                        .borrow_mut()
+                        .entry(sig.to_string())
+                        .or_insert_with(|| {
+                            let mut next: TyVar = 0;
+                            let ty = signature_type(sig, &mut || {
+                                next += 1;
+                                next - 1
+                            });
+                            Scheme { vars: (0..next).collect(), ty }
+                        })
+                        .clone()
+                });
+                self.instantiate(&scheme)
             }
             _ => self.fresh(),
         }
