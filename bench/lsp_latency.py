@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Diagnostics latency of the language server after an edit in a 5,000-line spec.
 
-    python3 bench/lsp_latency.py [--lines N] [--edits N]
+    python3 bench/lsp_latency.py [--lines N] [--edits N] [--binary PATH]
 
 Starts `target/release/spec lsp`, opens a generated spec, then changes the body of one
 definition repeatedly and measures the time from `didChange` to `publishDiagnostics`.
@@ -28,8 +28,8 @@ def generate(lines):
     return "\n".join(out) + "\n"
 
 class Server:
-    def __init__(self):
-        self.p = subprocess.Popen([os.path.join(ROOT, "target/release/spec"), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    def __init__(self, binary):
+        self.p = subprocess.Popen([binary, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.id = 0
 
     def send(self, msg):
@@ -53,15 +53,27 @@ class Server:
             if pred(msg):
                 return msg
 
+def cpu_seconds(pid):
+    """User and system CPU time of a process (Linux), or None: a measure that a busy machine
+    disturbs less than the wall-clock latency."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=5000)
     ap.add_argument("--edits", type=int, default=20)
+    ap.add_argument("--binary", help="a built `spec` to measure (default: build target/release/spec)")
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not a.binary:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     text = generate(a.lines)
     uri = "file:///tmp/lsp_latency_bench.qnt"
-    s = Server()
+    s = Server(a.binary or os.path.join(ROOT, "target/release/spec"))
     s.send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
     s.wait(lambda m: m.get("id") == 1)
     s.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
@@ -72,17 +84,21 @@ def main():
     first = time.perf_counter() - start
     assert not d["params"]["diagnostics"], d["params"]["diagnostics"][:2]
     times = []
+    cpu_before = cpu_seconds(s.p.pid)
     for v in range(a.edits):
         edited = text.replace("r.id + 7 |", f"r.id + {v + 100} |", 1)
         start = time.perf_counter()
         s.send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": v + 2}, "contentChanges": [{"text": edited}]}})
         s.wait(is_diag)
         times.append(time.perf_counter() - start)
+    cpu_after = cpu_seconds(s.p.pid)
     s.p.kill()
     ms = sorted(t * 1000 for t in times)
     p90 = ms[min(len(ms) - 1, int(len(ms) * 0.9))]
     over = sum(1 for t in ms if t > 100)
     print(f"lsp: {len(text.splitlines())} lines; open {first * 1000:.0f} ms; after an edit: median {statistics.median(ms):.0f} ms, p90 {p90:.0f} ms, max {ms[-1]:.0f} ms; {over} of {len(ms)} edits over 100 ms")
+    if cpu_before is not None and cpu_after is not None:
+        print(f"server CPU time per edit: {(cpu_after - cpu_before) * 1000 / len(ms):.0f} ms (load average {os.getloadavg()[0]:.1f})")
 
 if __name__ == "__main__":
     main()
