@@ -3,7 +3,7 @@
 //! write errors, closed pipes, SIGTERM, and the ICS team's `run_invariants.sh` unchanged.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn spec() -> Command {
@@ -155,6 +155,12 @@ fn no_samples_hidden_unknowns_and_honest_summaries() {
 /// nothing into the model's directory, which may be read-only: it runs in a copy.
 #[test]
 fn ics_run_invariants_script_passes_unchanged() {
+    // About 80 s with a release build, 7 minutes with a debug one: it runs in CI (CI set),
+    // in release builds, or with SPEC_SLOW_TESTS=1.
+    if cfg!(debug_assertions) && std::env::var_os("CI").is_none() && std::env::var_os("SPEC_SLOW_TESTS").is_none() {
+        eprintln!("skipped in a debug build: set SPEC_SLOW_TESTS=1 (CI runs it)");
+        return;
+    }
     let ics = root().join("../shared/wild/ics");
     if !ics.join("run_invariants.sh").exists() {
         eprintln!("skipped: ../shared/wild/ics is not here");
@@ -168,7 +174,6 @@ fn ics_run_invariants_script_passes_unchanged() {
     let out = Command::new("bash").arg(copy.join("run_invariants.sh")).current_dir(copy.join("model")).env("PATH", path).output().unwrap();
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
-    assert_eq!(t.matches("ok\n").count() >= 10, true, "{t}");
+    assert_eq!(t.matches("sanity check").count(), 10, "{t}");
     assert!(!t.contains("not ok"), "{t}");
-    let _ = Path::new(&copy);
 }
