@@ -6,8 +6,8 @@
 //! keeping those that agree with the observed variables. An event that leaves the set empty
 //! is unexplained: the system did something the spec does not allow.
 //!
-//! Successors are enumerated (`Spec::successors`); when a choice is too large to enumerate
-//! (a pick from `Int`), the step is replayed with the scripted chooser from the given picks
+//! Successors are enumerated (as `Spec::successors` does); when a choice is too large to
+//! enumerate (more than [`MAX_ALTERNATIVES`]), the step is replayed with the scripted chooser from the given picks
 //! instead, which then must name every pick. `validate` runs a whole log through the oracle;
 //! `parse_itf` and `parse_ndjson` read logs written as ITF traces (with Quint's MBT fields)
 //! or as one JSON event per line.
@@ -20,6 +20,71 @@ use std::fmt;
 
 /// The most states the oracle keeps at once.
 pub const MAX_STATES: usize = 100_000;
+
+/// The most alternatives of one choice the oracle enumerates; a larger set (or an infinite
+/// one) needs its pick given.
+pub const MAX_ALTERNATIVES: u64 = 10_000;
+
+/// Like `EnumeratingChooser`, but a choice with more than [`MAX_ALTERNATIVES`] alternatives
+/// is refused (`TooLarge`) instead of enumerated.
+#[derive(Default)]
+struct BoundedEnumerator {
+    path: Vec<(u64, u64)>,
+    depth: usize,
+}
+
+impl BoundedEnumerator {
+    fn next_path(&mut self) -> bool {
+        self.path.truncate(self.depth);
+        self.depth = 0;
+        while let Some((chosen, size)) = self.path.last_mut() {
+            if *chosen + 1 < *size {
+                *chosen += 1;
+                return true;
+            }
+            self.path.pop();
+        }
+        false
+    }
+}
+
+impl crate::Chooser for BoundedEnumerator {
+    fn choose(&mut self, choice: &crate::Choice) -> Result<crate::Tries, crate::ChoiceError> {
+        if choice.size > MAX_ALTERNATIVES {
+            return Err(crate::ChoiceError::TooLarge(Some(choice.size.into())));
+        }
+        let chosen = match self.path.get(self.depth) {
+            Some(&(chosen, size)) if size == choice.size => chosen,
+            Some(&(_, size)) => return Err(crate::ChoiceError::Diverged { expected: size, found: choice.size }),
+            None => {
+                self.path.push((0, choice.size));
+                0
+            }
+        };
+        self.depth += 1;
+        Ok(crate::Tries::once(chosen))
+    }
+
+    fn retry(&mut self, _choice: &crate::Choice, _tries: &mut crate::Tries) -> bool {
+        false
+    }
+}
+
+/// Every way `def` can run from `state`, refusing choices too large to enumerate.
+fn successors_bounded(spec: &Spec, state: &State, def: DefId) -> Result<Vec<(State, crate::Step)>, Box<EvalError>> {
+    let mut chooser = BoundedEnumerator::default();
+    let mut out = Vec::new();
+    loop {
+        let mut ctx = crate::Ctx::new(&spec.compiled, state.clone(), &mut chooser);
+        if let Some(step) = spec.step_in(&mut ctx, def)? {
+            out.push((ctx.state.clone(), step));
+        }
+        drop(ctx);
+        if !chooser.next_path() {
+            return Ok(out);
+        }
+    }
+}
 
 /// Something seen in the system under test.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,7 +144,7 @@ impl<'s> Oracle<'s> {
     /// and what must the next state be?"); empty when it is not allowed.
     pub fn next_states(&self, state: &State, event: &Event, initial: bool) -> Result<Vec<State>, OracleError> {
         let def = if initial { self.init } else { self.step };
-        let successors = match self.spec.successors(state, def) {
+        let successors = match successors_bounded(self.spec, state, def) {
             Ok(s) => s,
             // Too large to enumerate: the given picks must say everything.
             Err(e) if e.kind == ErrorKind::Choice => {
@@ -95,7 +160,9 @@ impl<'s> Oracle<'s> {
         };
         let mut out = Vec::new();
         for (next, step) in successors {
-            let action_fits = initial || step.actions.iter().any(|a| **a == *event.action);
+            // A step that records no action name (no `any` over named actions) cannot be told
+            // apart by name: it fits any.
+            let action_fits = initial || step.actions.is_empty() || step.actions.iter().any(|a| **a == *event.action);
             let picks_fit = event.picks.iter().all(|(name, v)| step.picks.iter().rev().find(|(n, _)| **n == **name).is_some_and(|(_, p)| p == v));
             let observed_fit = event.observed.iter().all(|(name, v)| self.spec.var_value(&next, name) == Some(v));
             if action_fits && picks_fit && observed_fit {

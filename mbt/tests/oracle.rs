@@ -111,3 +111,28 @@ fn malformed_logs_say_where() {
     assert_eq!(parse_ndjson("{\"action\": \"init\"}\n{oops").map(|_| ()), Err(LogError::Json { line: 2, message: "key must be a string at line 1 column 2".into() }));
     assert!(matches!(parse_ndjson("{\"picks\": {}}"), Err(LogError::Shape { expected: "an `action` string", .. })));
 }
+
+#[test]
+fn picks_from_large_sets_must_be_given() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("mbt_oracle_any");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("anyint.qnt");
+    let text = "module anyint {\n  var x: int\n  action init = x' = 0\n  action choose_x = { nondet v = (-1000000).to(1000000).oneOf()\n x' = v }\n  action step = choose_x\n}\n";
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    let request = RunRequest { file: file.display().to_string(), init: "init".into(), step: "step".into(), ..RunRequest::default() };
+    let (spec, r) = request.resolve().unwrap_or_else(|e| match e {
+        spec_interpreter::RequestError::Load(l) => panic!("{}", l.sources.render(&l.diagnostics)),
+        e => panic!("{e}"),
+    });
+    let given = vec![event("init", &[], &[]), event("choose_x", &[("v", Value::int(-7))], &[("x", Value::int(-7))])];
+    let v = validate(&spec, r.init, r.step, &given);
+    assert!(matches!(v, Ok(Validation::Consistent { events: 2, states: 1 })), "{v:?}");
+    // Observed to differ from the pick: unexplained.
+    let wrong = vec![event("init", &[], &[]), event("choose_x", &[("v", Value::int(3))], &[("x", Value::int(4))])];
+    let v = validate(&spec, r.init, r.step, &wrong);
+    assert!(matches!(v, Ok(Validation::Unexplained { index: 1, .. })), "{v:?}");
+    // Not given: nothing can be enumerated, so nothing explains it.
+    let unknown = vec![event("init", &[], &[]), event("choose_x", &[], &[("x", Value::int(4))])];
+    let v = validate(&spec, r.init, r.step, &unknown);
+    assert!(matches!(v, Ok(Validation::Unexplained { index: 1, .. })), "{v:?}");
+}
