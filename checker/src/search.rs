@@ -1,7 +1,7 @@
 //! The breadth-first search and its verdicts (see the crate documentation for the order
 //! that makes results independent of the thread count).
 
-use crate::fingerprint::fingerprint;
+use crate::fingerprint::{fingerprint, VisitedHasher};
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
 use spec_interpreter::{EnumeratingChooser, EvalError, Spec, State, Value};
@@ -172,13 +172,13 @@ struct Search<'a> {
     stop: &'a AtomicBool,
     started: Instant,
     /// Fingerprint to the parent's fingerprint (`None` for initial states).
-    parents: HashMap<u64, Option<u64>>,
+    parents: HashMap<u64, Option<u64>, VisitedHasher>,
     stats: Stats,
 }
 
 impl<'a> Search<'a> {
     fn new(spec: &'a Spec, model: &'a Model, budget: &'a Budget, progress: &'a Progress, interrupt: &'a AtomicBool, stop: &'a AtomicBool) -> Search<'a> {
-        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::new(), stats: Stats::default() }
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {

@@ -65,9 +65,19 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(compiled: &'a Compiled, state: Arc<Vec<Value>>, chooser: &'a mut dyn Chooser) -> Ctx<'a> {
+        Ctx::with_registers(compiled, state, chooser, Vec::new())
+    }
+
+    /// A context that reuses `regs`, the registers of an earlier context of the same program
+    /// (an empty vector allocates them): runs one after another (a checker enumerating choice
+    /// paths) then allocate once. Every register is written before it is read in a run.
+    pub fn with_registers(compiled: &'a Compiled, state: Arc<Vec<Value>>, chooser: &'a mut dyn Chooser, mut regs: Vec<Value>) -> Ctx<'a> {
+        if regs.len() != compiled.register_count {
+            regs = vec![Value::Bool(false); compiled.register_count];
+        }
         Ctx {
             compiled,
-            regs: vec![Value::Bool(false); compiled.register_count],
+            regs,
             next: vec![None; compiled.program.vars.len()],
             state,
             chooser,

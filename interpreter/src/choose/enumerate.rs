@@ -79,12 +79,16 @@ impl Spec {
     pub fn successors_interruptible(&self, state: &State, def: DefId, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Result<Vec<(State, Step)>, Box<EvalError>> {
         let mut chooser = EnumeratingChooser::new();
         let mut out = Vec::new();
+        // One path after another; the registers are allocated once and handed from one run's
+        // context to the next (every register is written before it is read in a run).
+        let mut regs: Vec<crate::Value> = Vec::new();
         loop {
-            let mut ctx = Ctx::new(&self.compiled, state.clone(), &mut chooser);
+            let mut ctx = Ctx::with_registers(&self.compiled, state.clone(), &mut chooser, std::mem::take(&mut regs));
             ctx.interrupt = interrupt;
             if let Some(step) = self.step_in(&mut ctx, def)? {
                 out.push((ctx.state.clone(), step));
             }
+            regs = std::mem::take(&mut ctx.regs);
             drop(ctx);
             if !chooser.next_path() {
                 return Ok(out);
