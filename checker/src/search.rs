@@ -118,6 +118,13 @@ pub struct Progress {
     pub queue: AtomicUsize,
 }
 
+/// The parent link of an initial state.
+const NO_PARENT: u64 = 0;
+
+/// How many states of a level are expanded together (in parallel) before their successors
+/// are merged into the visited set: bounds the successors held at once.
+const CHUNK: usize = 4096;
+
 /// What expanding one state gave.
 enum Expansion {
     Successors(Vec<(u64, State)>),
@@ -172,7 +179,9 @@ struct Search<'a> {
     stop: &'a AtomicBool,
     started: Instant,
     /// Fingerprint to the parent's fingerprint (`None` for initial states).
-    parents: HashMap<u64, Option<u64>, VisitedHasher>,
+    /// 16 bytes a state: an initial state's parent is [`NO_PARENT`] (fingerprints are never
+    /// 0: see [`state_fingerprint`]).
+    parents: HashMap<u64, u64, VisitedHasher>,
     stats: Stats,
 }
 
@@ -196,7 +205,12 @@ impl<'a> Search<'a> {
                 Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
             }
         }
-        let mut frontier = match self.admit(None, candidates.into_iter().map(|c| (None, c))) {
+        self.stats.generated = candidates.len() as u64;
+        let mut fresh = Vec::new();
+        if self.insert(0, candidates.into_iter().map(|c| (None, c)), &mut fresh) {
+            return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
+        }
+        let mut frontier = match self.check_fresh(fresh) {
             Ok(frontier) => frontier,
             Err(outcome) => return outcome,
         };
@@ -217,28 +231,34 @@ impl<'a> Search<'a> {
                 self.stats.complete_depth = Some(depth);
                 return self.finish(Verdict::Bounded(Stop::Depth), None);
             }
-            let expansions: Vec<Expansion> = frontier.par_iter().map(|(_, state)| self.expand(state)).collect();
-            let mut next = Vec::new();
-            for ((fp, _), expansion) in frontier.iter().zip(expansions) {
-                match expansion {
-                    Expansion::Skipped => {
-                        self.stats.queue = frontier.len();
-                        let stop = self.stopped().unwrap_or(Stop::Interrupted);
-                        return self.finish(Verdict::Bounded(stop), None);
-                    }
-                    Expansion::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(*fp))),
-                    Expansion::Successors(successors) => {
-                        if successors.is_empty() && self.budget.deadlock {
-                            return self.finish(Verdict::Deadlock, Some(self.path_to(*fp)));
+            // The level is expanded a chunk at a time, so that only one chunk's successors
+            // (duplicates included) are held at once; the visited set takes them in order.
+            let mut fresh = Vec::new();
+            for chunk in frontier.chunks(CHUNK) {
+                let expansions: Vec<Expansion> = chunk.par_iter().map(|(_, state)| self.expand(state)).collect();
+                for ((fp, _), expansion) in chunk.iter().zip(expansions) {
+                    match expansion {
+                        Expansion::Skipped => {
+                            self.stats.queue = frontier.len();
+                            let stop = self.stopped().unwrap_or(Stop::Interrupted);
+                            return self.finish(Verdict::Bounded(stop), None);
                         }
-                        self.stats.generated += successors.len() as u64;
-                        next.extend(successors.into_iter().map(|child| (Some(*fp), child)));
+                        Expansion::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(*fp))),
+                        Expansion::Successors(successors) => {
+                            if successors.is_empty() && self.budget.deadlock {
+                                return self.finish(Verdict::Deadlock, Some(self.path_to(*fp)));
+                            }
+                            self.stats.generated += successors.len() as u64;
+                            if self.insert(depth + 1, successors.into_iter().map(|child| (Some(*fp), child)), &mut fresh) {
+                                return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
+                            }
+                        }
                     }
                 }
+                self.progress.generated.store(self.stats.generated, Ordering::Relaxed);
             }
-            self.progress.generated.store(self.stats.generated, Ordering::Relaxed);
             self.stats.complete_depth = Some(depth);
-            frontier = match self.admit(Some(depth + 1), next.into_iter()) {
+            frontier = match self.check_fresh(fresh) {
                 Ok(frontier) => frontier,
                 Err(outcome) => return outcome,
             };
@@ -246,35 +266,31 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Adds the states not seen before to the visited set (in order), checks them, and
-    /// returns those to explore next; or the outcome when one violates an invariant or a
-    /// budget of states is reached.
-    fn admit(&mut self, depth: Option<usize>, candidates: impl Iterator<Item = (Option<u64>, (u64, State))>) -> Result<Vec<(u64, State)>, Outcome> {
-        if depth.is_none() {
-            // Initial states are generated too.
-            self.stats.generated = 0;
-        }
-        let mut fresh = Vec::new();
+    /// Adds the states not seen before to the visited set (in order) and to `fresh`;
+    /// `true` when the budget of states is reached first (`fresh` then holds those admitted).
+    fn insert(&mut self, depth: usize, candidates: impl Iterator<Item = (Option<u64>, (u64, State))>, fresh: &mut Vec<(u64, State)>) -> bool {
         for (parent, (fp, state)) in candidates {
-            if depth.is_none() {
-                self.stats.generated += 1;
-            }
             if self.parents.contains_key(&fp) {
                 continue;
             }
             if self.budget.max_states.is_some_and(|max| self.stats.distinct >= max) {
                 self.stats.queue = fresh.len();
-                self.stats.depth = depth.unwrap_or(0);
-                return Err(self.finish_checked(fresh, Verdict::Bounded(Stop::States)));
+                self.stats.depth = depth;
+                return true;
             }
-            self.parents.insert(fp, parent);
+            self.parents.insert(fp, parent.unwrap_or(NO_PARENT));
             self.stats.distinct += 1;
+            self.stats.depth = depth;
             fresh.push((fp, state));
         }
         self.progress.distinct.store(self.stats.distinct, Ordering::Relaxed);
-        if let (Some(d), false) = (depth, fresh.is_empty()) {
-            self.stats.depth = d;
-        }
+        false
+    }
+
+    /// Checks the invariants (and the constraint) in the states just admitted, in parallel,
+    /// and returns those to explore next; or the outcome of the first (in order) that
+    /// violates an invariant or fails.
+    fn check_fresh(&mut self, fresh: Vec<(u64, State)>) -> Result<Vec<(u64, State)>, Outcome> {
         let checks: Vec<StateCheck> = fresh.par_iter().map(|(_, state)| self.check_state(state)).collect();
         let mut explore = Vec::with_capacity(fresh.len());
         for ((fp, state), check) in fresh.into_iter().zip(checks) {
@@ -367,9 +383,9 @@ impl<'a> Search<'a> {
     fn path_to(&self, fp: u64) -> Vec<u64> {
         let mut path = vec![fp];
         let mut at = fp;
-        while let Some(Some(parent)) = self.parents.get(&at) {
-            path.push(*parent);
-            at = *parent;
+        while let Some(&parent) = self.parents.get(&at).filter(|p| **p != NO_PARENT) {
+            path.push(parent);
+            at = parent;
         }
         path.reverse();
         path
@@ -387,8 +403,9 @@ pub(crate) fn state_fingerprint(spec: &Spec, model: &Model, state: &State) -> Re
     match model.view {
         Some(view) => {
             let value = spec.eval_def(state, view, &mut EnumeratingChooser::new())?;
-            Ok(fingerprint(std::slice::from_ref(&value)))
+            Ok(fingerprint(std::slice::from_ref(&value)).max(1))
         }
-        None => Ok(fingerprint(state)),
+        // 0 marks "no parent" in the visited set; a fingerprint that happens to be 0 is 1.
+        None => Ok(fingerprint(state).max(1)),
     }
 }
