@@ -37,6 +37,8 @@ enum Command {
     Check(commands::check::Args),
     /// Quint's `verify`: `check` up to `--max-steps` steps; no violation up to there is `[ok]`.
     Verify(commands::check::VerifyArgs),
+    /// Check that an implementation's log (ITF or JSON lines) is a behaviour of the spec.
+    Validate(commands::validate::Args),
     /// Run the `run` tests of a spec.
     Test(commands::test::Args),
     /// An interactive session: evaluate expressions, run actions, step through states.
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Verify(args) => commands::check::verify(args),
+        Command::Validate(args) => commands::validate::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Repl(args) => commands::repl::run(args),
         Command::Lsp => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -11,3 +11,4 @@ pub mod signals;
 pub mod simulate;
 pub mod test;
 pub mod typecheck;
+pub mod validate;
