@@ -5,14 +5,14 @@
 
 use super::signals;
 use crate::{out, outln, report};
-use indicatif::{ProgressBar, ProgressStyle};
+use super::progress::{with_progress, Display};
 use spec_checker::{check, trace, Budget, Model, Outcome, Progress, Stop, Verdict};
 use spec_interpreter::render::{self, ItfOptions, TextStyle, Trace};
 use spec_interpreter::{RunRequest, Spec, State, Step};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Exit codes of `spec check`, one per verdict (0-3 as every command).
 pub const DEADLOCK: u8 = 4;
@@ -187,7 +187,17 @@ pub fn run(args: Args) -> u8 {
     let interrupt = Arc::new(AtomicBool::new(false));
     signals::install(interrupt.clone());
     let progress = Progress::default();
-    let outcome = with_progress(&progress, !args.json, || check(&spec, &model, &budget, &progress, &interrupt));
+    let message = |elapsed: Duration| {
+        let distinct = progress.distinct.load(Ordering::Relaxed);
+        let rate = distinct as f64 / elapsed.as_secs_f64().max(0.001);
+        format!(
+            "{distinct} distinct states, {} generated, depth {}, queue {}, {rate:.0} states/s,",
+            progress.generated.load(Ordering::Relaxed),
+            progress.depth.load(Ordering::Relaxed),
+            progress.queue.load(Ordering::Relaxed)
+        )
+    };
+    let outcome = with_progress(Display::Spinner { message: &message }, !args.json, || check(&spec, &model, &budget, &progress, &interrupt));
     let trace = match outcome.path.as_deref().map(|path| trace::rebuild(&spec, &model, path)) {
         Some(Ok(steps)) => Some(steps),
         Some(Err(e)) => {
@@ -351,45 +361,3 @@ fn print_json(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
     report::json_out(&out);
 }
 
-/// Runs `work` while a scoped thread shows the search's counters on a terminal (after a
-/// second, so that short runs stay quiet).
-fn with_progress<T>(progress: &Progress, enabled: bool, work: impl FnOnce() -> T) -> T {
-    if !enabled || !std::io::stderr().is_terminal() {
-        return work();
-    }
-    let done = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let started = Instant::now();
-            let mut bar: Option<ProgressBar> = None;
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(100));
-                if started.elapsed() < Duration::from_secs(1) {
-                    continue;
-                }
-                let b = bar.get_or_insert_with(|| {
-                    let b = ProgressBar::new_spinner();
-                    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
-                        b.set_style(style);
-                    }
-                    b
-                });
-                let distinct = progress.distinct.load(Ordering::Relaxed);
-                let rate = distinct as f64 / started.elapsed().as_secs_f64().max(0.001);
-                b.set_message(format!(
-                    "{distinct} distinct states, {} generated, depth {}, queue {}, {rate:.0} states/s,",
-                    progress.generated.load(Ordering::Relaxed),
-                    progress.depth.load(Ordering::Relaxed),
-                    progress.queue.load(Ordering::Relaxed)
-                ));
-                b.tick();
-            }
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-        });
-        let result = work();
-        done.store(true, Ordering::Relaxed);
-        result
-    })
-}

@@ -1,14 +1,24 @@
-//! A progress bar for long runs: shown on a terminal only, and only once a run has taken
-//! more than a second, so short runs and pipes stay clean.
+//! Progress on long runs: shown on a terminal only, and only once a run has taken more than
+//! a second, so short runs and pipes stay clean. One ticker; each command says what its bar
+//! looks like and how to refresh it from its counters.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use spec_interpreter::simulate::Progress;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// Runs `work` while a scoped thread shows the progress of `progress` towards `total`.
-pub fn with_progress<T>(progress: &Progress, total: u64, enabled: bool, work: impl FnOnce() -> T) -> T {
+/// What a command shows while it works.
+pub enum Display<'a> {
+    /// A bar towards `total`, at the position `position()` returns; `template` is
+    /// indicatif's (`{bar} {pos}/{len} ...`).
+    Bar { total: u64, template: &'static str, position: &'a (dyn Fn() -> u64 + Sync) },
+    /// A spinner with the message `message(elapsed)` returns.
+    Spinner { message: &'a (dyn Fn(Duration) -> String + Sync) },
+}
+
+/// Runs `work` while a scoped thread shows `display` on stderr (when `enabled` and stderr is
+/// a terminal).
+pub fn with_progress<T>(display: Display, enabled: bool, work: impl FnOnce() -> T) -> T {
     if !enabled || !std::io::stderr().is_terminal() {
         return work();
     }
@@ -23,13 +33,22 @@ pub fn with_progress<T>(progress: &Progress, total: u64, enabled: bool, work: im
                     continue;
                 }
                 let b = bar.get_or_insert_with(|| {
-                    let b = ProgressBar::new(total);
-                    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} samples, {per_sec}, {elapsed}") {
+                    let (b, template) = match &display {
+                        Display::Bar { total, template, .. } => (ProgressBar::new(*total), *template),
+                        Display::Spinner { .. } => (ProgressBar::new_spinner(), "{spinner} {msg} {elapsed}"),
+                    };
+                    if let Ok(style) = ProgressStyle::with_template(template) {
                         b.set_style(style);
                     }
                     b
                 });
-                b.set_position(progress.samples.load(Ordering::Relaxed));
+                match &display {
+                    Display::Bar { position, .. } => b.set_position(position()),
+                    Display::Spinner { message } => {
+                        b.set_message(message(started.elapsed()));
+                        b.tick();
+                    }
+                }
             }
             if let Some(b) = bar {
                 b.finish_and_clear();

@@ -2,13 +2,14 @@
 //! shortest violation found (state by state, changed variables marked), the seed that
 //! reproduces the run, and a summary; writes ITF traces on request.
 
-use super::progress::with_progress;
+use super::progress::{with_progress, Display};
 use super::signals;
 use crate::{out, outln, report};
 use spec_interpreter::render::{self, ItfOptions, TextStyle, Trace};
 use spec_interpreter::simulate::{self, Config, Outcome, Progress, Sample};
 use spec_interpreter::{render_error, RunRequest, Spec};
 use std::io::IsTerminal;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -108,7 +109,9 @@ pub fn run(args: Args) -> u8 {
     signals::install(interrupt.clone());
     let progress = Progress::default();
     let started = Instant::now();
-    let outcome = with_progress(&progress, args.max_samples, !args.json, || simulate::simulate(&spec, &config, args.threads, &progress, &interrupt));
+    let position = || progress.samples.load(Ordering::Relaxed);
+    let display = Display::Bar { total: args.max_samples, template: "{bar:30} {pos}/{len} samples, {per_sec}, {elapsed}", position: &position };
+    let outcome = with_progress(display, !args.json, || simulate::simulate(&spec, &config, args.threads, &progress, &interrupt));
     let elapsed = started.elapsed().as_secs_f64();
 
     if let Some(pattern) = &args.out_itf {
