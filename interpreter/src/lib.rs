@@ -24,6 +24,7 @@ pub mod request;
 pub mod set;
 mod set_index;
 pub mod simulate;
+mod splice;
 pub mod test_runner;
 pub mod value;
 
@@ -80,13 +81,22 @@ impl Spec {
 
     /// Loads a spec from text; `name` is used in messages and to resolve imports.
     pub fn from_text(name: &str, text: &str, main: Option<&str>) -> Result<Spec, LoadError> {
+        Spec::load(name, text, main, None)
+    }
+
+    /// `from_text`, with the diagnostics about spliced text pointed back at it.
+    fn load(name: &str, text: &str, main: Option<&str>, splice: Option<&splice::Splice>) -> Result<Spec, LoadError> {
         let mut db = Database::default();
         let path = spec_analysis::db::normalize(std::path::Path::new(name));
         let file = db.set_text(&path, text.to_string());
         let analysis = analyzed(&db, file).clone();
         let sources = db.source_map();
         if analysis.has_errors() {
-            return Err(LoadError { diagnostics: analysis.diagnostics.clone(), sources, message: None });
+            let mut error = LoadError { diagnostics: analysis.diagnostics.clone(), sources, message: None };
+            if let (Some(splice), Some(root)) = (splice, analysis.files.first()) {
+                splice.remap(*root, &mut error);
+            }
+            return Err(error);
         }
         let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let main = spec_analysis::main_module(&analysis.program, &stem, main)
@@ -102,8 +112,45 @@ impl Spec {
     /// see every name the module sees. Each extra is `(qualifier, name, expression)`.
     /// Without `text` (no file), the extras form a module of their own.
     pub fn with_extras(name: &str, text: Option<&str>, main: Option<&str>, extras: &[(&str, &str, &str)]) -> Result<Spec, LoadError> {
-        let defs: String = extras.iter().map(|(q, n, e)| format!("\n  {q} {n} =\n{e}\n")).collect();
-        Spec::with_definitions(name, text, main, &defs)
+        let Some(text) = text else {
+            let mut source = String::from("module __repl {");
+            let pieces = Spec::splice_extras(&mut source, extras);
+            let len = source.len() - "module __repl {".len();
+            source.push_str("\n}\n");
+            let splice = splice::Splice { at: "module __repl {".len(), len, original: "module __repl {\n}\n".to_string(), pieces };
+            return Spec::load(name, &source, Some("__repl"), Some(&splice));
+        };
+        let Some((close, main_name)) = Spec::main_module_end(name, text, main) else { return Spec::from_text(name, text, main) };
+        let mut source = text[..close].to_string();
+        let pieces = Spec::splice_extras(&mut source, extras);
+        let len = source.len() - close + 1;
+        source.push('\n');
+        source.push_str(&text[close..]);
+        let splice = splice::Splice { at: close, len, original: text.to_string(), pieces };
+        Spec::load(name, &source, Some(&main_name), Some(&splice))
+    }
+
+    /// Appends `extras` as definitions to `source`; returns where each expression stands.
+    fn splice_extras(source: &mut String, extras: &[(&str, &str, &str)]) -> Vec<splice::Piece> {
+        let mut pieces = Vec::new();
+        for (qualifier, def, expr) in extras {
+            source.push_str(&format!("\n  {qualifier} {def} =\n"));
+            pieces.push(splice::Piece { start: source.len(), text: expr.to_string(), name: splice::shown_name(def) });
+            source.push_str(expr);
+            source.push('\n');
+        }
+        pieces
+    }
+
+    /// Where the main module's closing brace is, and the module's name.
+    fn main_module_end(name: &str, text: &str, main: Option<&str>) -> Option<(usize, String)> {
+        let (ast, _) = spec_syntax::parse(text, spec_syntax::FileId(0));
+        let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let module = match main {
+            Some(m) => ast.modules.iter().find(|x| x.name.name == m),
+            None => ast.modules.iter().find(|x| x.name.name == stem).or(ast.modules.last()),
+        }?;
+        Some(((module.span.end as usize).saturating_sub(1), module.name.name.clone()))
     }
 
     /// Loads a spec with declarations (source text) added at the end of its main module.
@@ -112,16 +159,8 @@ impl Spec {
             let source = format!("module __repl {{{defs}\n}}\n");
             return Spec::from_text(name, &source, Some("__repl"));
         };
-        let (ast, _) = spec_syntax::parse(text, spec_syntax::FileId(0));
-        let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let module = match main {
-            Some(m) => ast.modules.iter().find(|x| x.name.name == m),
-            None => ast.modules.iter().find(|x| x.name.name == stem).or(ast.modules.last()),
-        };
-        let Some(module) = module else { return Spec::from_text(name, text, main) };
-        let close = (module.span.end as usize).saturating_sub(1);
+        let Some((close, main_name)) = Spec::main_module_end(name, text, main) else { return Spec::from_text(name, text, main) };
         let source = format!("{}{defs}\n{}", &text[..close], &text[close..]);
-        let main_name = module.name.name.clone();
         Spec::from_text(name, &source, Some(&main_name))
     }
 

@@ -1,0 +1,33 @@
+//! Definitions added on the command line (`--invariant EXPR`, `spec eval EXPR`) are spliced
+//! into the main module; their diagnostics point at what the user typed, shown as a source of
+//! its own (`<invariant>:1:5`), and diagnostics elsewhere keep the file's own positions.
+
+use spec_interpreter::Spec;
+
+fn located(e: &spec_interpreter::LoadError) -> Vec<String> {
+    e.diagnostics
+        .iter()
+        .map(|d| {
+            let (line, col) = e.sources.line_col(d.span);
+            format!("{}:{line}:{col}", e.sources.name(d.span.file))
+        })
+        .collect()
+}
+
+#[test]
+fn errors_in_a_spliced_expression_point_at_the_expression() {
+    let file = "module m {\n  var x: int\n  action init = x' = 0\n  action step = x' = x + 1\n}\n";
+    let Err(e) = Spec::with_extras("m.qnt", Some(file), None, &[("temporal", "__invariant0", "x < y")]) else { panic!("y is unknown") };
+    assert_eq!(located(&e), ["<invariant>:1:5"]);
+    let Err(e) = Spec::with_extras("m.qnt", Some(file), None, &[("temporal", "__invariant0", "x <")]) else { panic!("incomplete") };
+    assert_eq!(located(&e), ["<invariant>:1:4"]);
+    let Err(e) = Spec::with_extras("<expr>", None, None, &[("temporal", "__input", "1 + z")]) else { panic!("z is unknown") };
+    assert_eq!(located(&e), ["<input>:1:5"]);
+}
+
+#[test]
+fn errors_in_the_file_keep_their_positions() {
+    let file = "module m {\n  var x: int\n  action init = x' = 0\n  action step = x' = x + 1\n}\nmodule n {\n  val v = w\n}\n";
+    let Err(e) = Spec::with_extras("m.qnt", Some(file), Some("m"), &[("temporal", "__invariant0", "x > 0")]) else { panic!("w is unknown") };
+    assert_eq!(located(&e), ["m.qnt:7:11"]);
+}
