@@ -25,65 +25,9 @@ pub const MAX_STATES: usize = 100_000;
 /// one) needs its pick given.
 pub const MAX_ALTERNATIVES: u64 = 10_000;
 
-/// Like `EnumeratingChooser`, but a choice with more than [`MAX_ALTERNATIVES`] alternatives
-/// is refused (`TooLarge`) instead of enumerated.
-#[derive(Default)]
-struct BoundedEnumerator {
-    path: Vec<(u64, u64)>,
-    depth: usize,
-}
-
-impl BoundedEnumerator {
-    fn next_path(&mut self) -> bool {
-        self.path.truncate(self.depth);
-        self.depth = 0;
-        while let Some((chosen, size)) = self.path.last_mut() {
-            if *chosen + 1 < *size {
-                *chosen += 1;
-                return true;
-            }
-            self.path.pop();
-        }
-        false
-    }
-}
-
-impl crate::Chooser for BoundedEnumerator {
-    fn choose(&mut self, choice: &crate::Choice) -> Result<crate::Tries, crate::ChoiceError> {
-        if choice.size > MAX_ALTERNATIVES {
-            return Err(crate::ChoiceError::TooLarge(Some(choice.size.into())));
-        }
-        let chosen = match self.path.get(self.depth) {
-            Some(&(chosen, size)) if size == choice.size => chosen,
-            Some(&(_, size)) => return Err(crate::ChoiceError::Diverged { expected: size, found: choice.size }),
-            None => {
-                self.path.push((0, choice.size));
-                0
-            }
-        };
-        self.depth += 1;
-        Ok(crate::Tries::once(chosen))
-    }
-
-    fn retry(&mut self, _choice: &crate::Choice, _tries: &mut crate::Tries) -> bool {
-        false
-    }
-}
-
 /// Every way `def` can run from `state`, refusing choices too large to enumerate.
 fn successors_bounded(spec: &Spec, state: &State, def: DefId) -> Result<Vec<(State, crate::Step)>, Box<EvalError>> {
-    let mut chooser = BoundedEnumerator::default();
-    let mut out = Vec::new();
-    loop {
-        let mut ctx = crate::Ctx::new(&spec.compiled, state.clone(), &mut chooser);
-        if let Some(step) = spec.step_in(&mut ctx, def)? {
-            out.push((ctx.state.clone(), step));
-        }
-        drop(ctx);
-        if !chooser.next_path() {
-            return Ok(out);
-        }
-    }
+    spec.successors_with(state, def, None, crate::EnumeratingChooser::with_limit(MAX_ALTERNATIVES))
 }
 
 /// Something seen in the system under test.

@@ -17,11 +17,18 @@ pub struct EnumeratingChooser {
     path: Vec<(u64, u64)>,
     /// Choices made so far in the current run.
     depth: usize,
+    /// Choices with more alternatives than this are refused (`TooLarge`), not enumerated.
+    limit: Option<u64>,
 }
 
 impl EnumeratingChooser {
     pub fn new() -> EnumeratingChooser {
         EnumeratingChooser::default()
+    }
+
+    /// An enumerator that refuses choices with more than `limit` alternatives.
+    pub fn with_limit(limit: u64) -> EnumeratingChooser {
+        EnumeratingChooser { limit: Some(limit), ..EnumeratingChooser::default() }
     }
 
     /// Moves to the next path after a run; `false` when every path has been run.
@@ -46,6 +53,9 @@ impl EnumeratingChooser {
 
 impl Chooser for EnumeratingChooser {
     fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
+        if self.limit.is_some_and(|limit| choice.size > limit) {
+            return Err(ChoiceError::TooLarge(Some(choice.size.into())));
+        }
         let chosen = match self.path.get(self.depth) {
             Some(&(chosen, size)) if size == choice.size => chosen,
             Some(&(_, size)) => return Err(ChoiceError::Diverged { expected: size, found: choice.size }),
@@ -77,7 +87,11 @@ impl Spec {
 
     /// Like `successors`, stopping with an `Interrupted` error when `interrupt` is set.
     pub fn successors_interruptible(&self, state: &State, def: DefId, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Result<Vec<(State, Step)>, Box<EvalError>> {
-        let mut chooser = EnumeratingChooser::new();
+        self.successors_with(state, def, interrupt, EnumeratingChooser::new())
+    }
+
+    /// `successors` with a given enumerator (one with a limit, say).
+    pub fn successors_with(&self, state: &State, def: DefId, interrupt: Option<&std::sync::atomic::AtomicBool>, mut chooser: EnumeratingChooser) -> Result<Vec<(State, Step)>, Box<EvalError>> {
         let mut out = Vec::new();
         // One path after another; the registers are allocated once and handed from one run's
         // context to the next (every register is written before it is read in a run).
