@@ -4,6 +4,7 @@
 //! counterexample (text, ITF, JSON) and the statistics.
 
 use super::signals;
+use super::target::{Invariants, Target};
 use crate::{out, outln, report};
 use super::progress::{with_progress, Display};
 use spec_checker::{check, trace, Budget, Model, Outcome, Progress, Stop, Verdict};
@@ -25,23 +26,10 @@ pub const BOUNDED: u8 = 6;
 5 no initial state; 6 a budget (--max-depth, --max-states, --max-seconds) was reached first, with no violation up to it; \
 130 interrupted (SIGINT), 143 stopped by SIGTERM.")]
 pub struct Args {
-    /// The spec file (.qnt).
-    file: String,
-    /// The module to check (default: the one named after the file, else the last).
-    #[arg(long)]
-    main: Option<String>,
-    /// The action that makes the initial states.
-    #[arg(long, default_value = "init")]
-    init: String,
-    /// The action of each step.
-    #[arg(long, default_value = "step")]
-    step: String,
-    /// An invariant to check in every reachable state: a definition's name or an expression.
-    #[arg(long, allow_hyphen_values = true)]
-    invariant: Vec<String>,
-    /// Several invariants.
-    #[arg(long, num_args = 1..)]
-    invariants: Vec<String>,
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    props: Invariants,
     /// Explore at most this many steps from an initial state.
     #[arg(long)]
     max_depth: Option<usize>,
@@ -84,23 +72,10 @@ pub struct Args {
 /// `--max-steps` as the depth bound. No violation up to the bound is `[ok]`, exit 0.
 #[derive(clap::Args)]
 pub struct VerifyArgs {
-    /// The spec file (.qnt).
-    file: String,
-    /// The module to check.
-    #[arg(long)]
-    main: Option<String>,
-    /// The action that makes the initial states.
-    #[arg(long, default_value = "init")]
-    init: String,
-    /// The action of each step.
-    #[arg(long, default_value = "step")]
-    step: String,
-    /// An invariant to check in every reachable state: a definition's name or an expression.
-    #[arg(long, allow_hyphen_values = true)]
-    invariant: Vec<String>,
-    /// Several invariants.
-    #[arg(long, num_args = 1..)]
-    invariants: Vec<String>,
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    props: Invariants,
     /// Explore at most this many steps from an initial state (Quint's default: 10).
     #[arg(long, default_value_t = 10)]
     max_steps: usize,
@@ -129,12 +104,8 @@ pub fn verify(v: VerifyArgs) -> u8 {
         return report::fail("check", v.json, "--temporal: temporal properties are not checked yet; give invariants with --invariant");
     }
     run(Args {
-        file: v.file,
-        main: v.main,
-        init: v.init,
-        step: v.step,
-        invariant: v.invariant,
-        invariants: v.invariants,
+        target: v.target,
+        props: v.props,
         max_depth: Some(v.max_steps),
         max_states: None,
         max_seconds: None,
@@ -153,16 +124,7 @@ pub fn verify(v: VerifyArgs) -> u8 {
 const COMMAND: &str = "check";
 
 pub fn run(args: Args) -> u8 {
-    let request = RunRequest {
-        file: args.file.clone(),
-        main: args.main.clone(),
-        init: args.init.clone(),
-        step: args.step.clone(),
-        invariants: args.invariant.iter().chain(&args.invariants).cloned().collect(),
-        witnesses: Vec::new(),
-        constraint: args.constraint.clone(),
-        view: args.view.clone(),
-    };
+    let request = RunRequest { constraint: args.constraint.clone(), view: args.view.clone(), ..args.target.request(&args.props) };
     let (spec, resolved) = match request.resolve() {
         Ok(r) => r,
         Err(e) => return report::request_error(COMMAND, &e, args.json),
@@ -207,7 +169,7 @@ pub fn run(args: Args) -> u8 {
         None => None,
     };
     let (states, steps): (Vec<State>, Vec<Step>) = trace.unwrap_or_default().into_iter().unzip();
-    let shown = Trace { states: &states, steps: &steps, init: &args.init };
+    let shown = Trace { states: &states, steps: &steps, init: &args.target.init };
     if let Some(path) = &args.out_itf {
         if !states.is_empty() {
             let json = render::itf(&spec, shown, &itf_options(&args, &outcome));
@@ -251,7 +213,7 @@ fn status(verdict: &Verdict) -> &'static str {
 }
 
 fn itf_options<'a>(args: &'a Args, outcome: &Outcome) -> ItfOptions<'a> {
-    ItfOptions { source: &args.file, status: status(&outcome.verdict), seed: 0, mbt: args.mbt, hide: &args.hide }
+    ItfOptions { source: &args.target.file, status: status(&outcome.verdict), seed: 0, mbt: args.mbt, hide: &args.hide }
 }
 
 fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
@@ -260,7 +222,7 @@ fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
     let stats = &outcome.stats;
     match &outcome.verdict {
         Verdict::Holds => {
-            let what = if args.invariant.is_empty() && args.invariants.is_empty() { "no invariant given".to_string() } else { "no invariant violated".to_string() };
+            let what = if args.props.is_empty() { "no invariant given".to_string() } else { "no invariant violated".to_string() };
             outln!("[ok] every reachable state explored ({} distinct, depth {}): {what}.", stats.distinct, stats.depth);
         }
         Verdict::Violation { invariant } => {
@@ -271,9 +233,9 @@ fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
         Verdict::Deadlock => {
             outln!("An execution that reaches a deadlock:\n");
             out!("{}", render::text(spec, shown, style));
-            outln!("[deadlock] `{}` is disabled in state {steps}; use --no-deadlock if executions may end.", args.step);
+            outln!("[deadlock] `{}` is disabled in state {steps}; use --no-deadlock if executions may end.", args.target.step);
         }
-        Verdict::NoInitialState => outln!("[error] `{}` is never enabled: there is no initial state to check.", args.init),
+        Verdict::NoInitialState => outln!("[error] `{}` is never enabled: there is no initial state to check.", args.target.init),
         Verdict::Error(e) => {
             if !shown.states.is_empty() {
                 outln!("An execution that leads to an error:\n");
@@ -343,7 +305,7 @@ fn print_json(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
     let out = serde_json::json!({
         "command": COMMAND,
         "status": status,
-        "invariants": args.invariant.iter().chain(&args.invariants).collect::<Vec<_>>(),
+        "invariants": args.props.invariant.iter().chain(&args.props.invariants).collect::<Vec<_>>(),
         "invariant": invariant,
         "bound": bound,
         "distinct_states": stats.distinct,

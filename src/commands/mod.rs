@@ -10,5 +10,6 @@ pub mod repl;
 pub mod signals;
 pub mod simulate;
 pub mod test;
+pub mod target;
 pub mod typecheck;
 pub mod validate;

@@ -4,6 +4,7 @@
 
 use super::progress::{with_progress, Display};
 use super::signals;
+use super::target::{Invariants, Target};
 use crate::{out, outln, report};
 use spec_interpreter::render::{self, ItfOptions, TextStyle, Trace};
 use spec_interpreter::simulate::{self, Config, Outcome, Progress, Sample};
@@ -14,23 +15,10 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The spec file (.qnt).
-    file: String,
-    /// The module to simulate (default: the one named after the file, else the last).
-    #[arg(long)]
-    main: Option<String>,
-    /// The action that starts each execution.
-    #[arg(long, default_value = "init")]
-    init: String,
-    /// The action of each step.
-    #[arg(long, default_value = "step")]
-    step: String,
-    /// An invariant to check in every state: a definition's name or an expression.
-    #[arg(long, allow_hyphen_values = true)]
-    invariant: Vec<String>,
-    /// Several invariants by name.
-    #[arg(long, num_args = 1..)]
-    invariants: Vec<String>,
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    props: Invariants,
     /// Properties to count: how many executions reach a state where each holds.
     #[arg(long, num_args = 1..)]
     witnesses: Vec<String>,
@@ -75,16 +63,7 @@ pub struct Args {
 const COMMAND: &str = "simulate";
 
 pub fn run(args: Args) -> u8 {
-    let request = RunRequest {
-        file: args.file.clone(),
-        main: args.main.clone(),
-        init: args.init.clone(),
-        step: args.step.clone(),
-        invariants: args.invariant.iter().chain(&args.invariants).cloned().collect(),
-        witnesses: args.witnesses.clone(),
-        constraint: None,
-        view: None,
-    };
+    let request = RunRequest { witnesses: args.witnesses.clone(), ..args.target.request(&args.props) };
     if args.max_samples == 0 {
         return report::fail(COMMAND, args.json, "--max-samples must be at least 1: no sample would run");
     }
@@ -151,21 +130,21 @@ fn random_seed() -> u64 {
 }
 
 fn reproduce(args: &Args, seed: u64) -> String {
-    let mut cmd = if report::program() == "quint" { format!("quint run {}", args.file) } else { format!("spec simulate {}", args.file) };
-    if let Some(m) = &args.main {
+    let mut cmd = if report::program() == "quint" { format!("quint run {}", args.target.file) } else { format!("spec simulate {}", args.target.file) };
+    if let Some(m) = &args.target.main {
         cmd += &format!(" --main {m}");
     }
-    if args.init != "init" {
-        cmd += &format!(" --init {}", args.init);
+    if args.target.init != "init" {
+        cmd += &format!(" --init {}", args.target.init);
     }
-    if args.step != "step" {
-        cmd += &format!(" --step {}", args.step);
+    if args.target.step != "step" {
+        cmd += &format!(" --step {}", args.target.step);
     }
-    for inv in &args.invariant {
+    for inv in &args.props.invariant {
         cmd += &format!(" --invariant '{inv}'");
     }
-    if !args.invariants.is_empty() {
-        cmd += &format!(" --invariants {}", args.invariants.join(" "));
+    if !args.props.invariants.is_empty() {
+        cmd += &format!(" --invariants {}", args.props.invariants.join(" "));
     }
     cmd += &format!(" --max-steps {} --max-samples {} --seed {seed}", args.max_steps, args.max_samples);
     cmd
@@ -182,7 +161,7 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
     if let Some(v) = &outcome.violation {
         if verbose {
             outln!("An execution that violates {}:\n", v.violated.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "));
-            print_trace(spec, v, &args.init, &args.hide);
+            print_trace(spec, v, &args.target.init, &args.hide);
         }
         outln!("[violation] {} is false in state {} (found in sample {}, {} steps).", v.violated.join(", "), v.states.len() - 1, v.index + 1, v.states.len() - 1);
         outln!("Reproduce with: {}", reproduce(args, config.seed));
@@ -194,7 +173,7 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
         outln!("[interrupted] stopped by {} after {} of {} samples: no violation in those (this is not a finished run).", signals::name(), outcome.samples, args.max_samples);
         outln!("Continue with: {}", reproduce(args, config.seed));
     } else if outcome.samples > 0 && outcome.init_disabled == outcome.samples {
-        outln!("[error] `{}` was never enabled: no execution could start.", args.init);
+        outln!("[error] `{}` was never enabled: no execution could start.", args.target.init);
     } else if config.invariants.is_empty() {
         outln!("[ok] {} samples of up to {} steps ran without a runtime error (no invariant was given).", outcome.samples, args.max_steps);
     } else {
@@ -213,7 +192,7 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
         eprintln!("{} samples ended early: step disabled", outcome.deadlocks);
     }
     if outcome.init_disabled > 0 {
-        eprintln!("{} samples could not start: {} disabled", outcome.init_disabled, args.init);
+        eprintln!("{} samples could not start: {} disabled", outcome.init_disabled, args.target.init);
     }
     for ((name, _), count) in config.witnesses.iter().zip(&outcome.witness_counts) {
         eprintln!("witness {name}: {count} of {} samples", outcome.samples);
@@ -285,14 +264,14 @@ pub fn json_result(spec: &Spec, file: &str, init: &str, mbt: bool, hide: &[Strin
 }
 
 fn print_json(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elapsed: f64) {
-    report::json_out(&json_result(spec, &args.file, &args.init, args.mbt, &args.hide, config, outcome, elapsed));
+    report::json_out(&json_result(spec, &args.target.file, &args.target.init, args.mbt, &args.hide, config, outcome, elapsed));
 }
 
 fn write_traces(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, pattern: &str) -> Result<(), String> {
     for (seq, sample) in outcome.traces.iter().enumerate() {
         let status = if sample.is_violation() { "violation" } else { "ok" };
-        let options = ItfOptions { source: &args.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide };
-        let json = render::itf(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.init }, &options);
+        let options = ItfOptions { source: &args.target.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide };
+        let json = render::itf(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.target.init }, &options);
         let path = report::itf_path(pattern, None, seq, args.n_traces > 1);
         let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
         std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))?;

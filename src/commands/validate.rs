@@ -4,36 +4,27 @@
 //! events so far and answers "consistent" or names the first event that no behaviour of the
 //! spec explains.
 
+use super::target::Target;
 use crate::{outln, report};
 use spec_interpreter::oracle::{validate_log, Validation};
-use spec_interpreter::RunRequest;
 
 const COMMAND: &str = "validate";
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The spec file (.qnt).
-    file: String,
+    #[command(flatten)]
+    target: Target,
     /// The log to validate: an ITF trace, or one JSON event per line
     /// (`{"action": "deposit", "picks": {...}, "state": {...}}`).
     #[arg(long)]
     trace: String,
-    /// The module (default: the one named after the file, else the last).
-    #[arg(long)]
-    main: Option<String>,
-    /// The initial action (the log's first event).
-    #[arg(long, default_value = "init")]
-    init: String,
-    /// The action of each later event.
-    #[arg(long, default_value = "step")]
-    step: String,
     /// Print the result as JSON on stdout.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: Args) -> u8 {
-    let request = RunRequest { file: args.file.clone(), main: args.main.clone(), init: args.init.clone(), step: args.step.clone(), ..Default::default() };
+    let request = args.target.request(&Default::default());
     let (spec, resolved) = match request.resolve() {
         Ok(r) => r,
         Err(e) => return report::request_error(COMMAND, &e, args.json),
