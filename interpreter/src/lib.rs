@@ -17,6 +17,7 @@ pub mod compile;
 pub mod eval;
 mod generate;
 pub mod itf;
+mod keep;
 pub mod oracle;
 pub mod render;
 pub mod repl;

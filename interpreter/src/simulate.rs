@@ -69,8 +69,11 @@ pub struct Outcome {
     pub witness_counts: Vec<u64>,
     /// How often each named action fired.
     pub coverage: BTreeMap<String, u64>,
-    /// The best traces: violations first, then shortest.
+    /// The kept traces (`keep_traces` of them): violations first, then the most diverse
+    /// (see `keep.rs`).
     pub traces: Vec<Sample>,
+    /// What `keep.rs` knows about the kept traces.
+    pub diversity: crate::keep::Diversity,
     pub interrupted: bool,
 }
 
@@ -228,11 +231,7 @@ fn absorb(outcome: &mut Outcome, s: Sample, keep: usize) {
             outcome.violation = Some(s.clone());
         }
     }
-    if keep > 0 {
-        outcome.traces.push(s);
-        outcome.traces.sort_by_key(|t| (!t.is_violation(), t.states.len(), t.index));
-        outcome.traces.truncate(keep);
-    }
+    crate::keep::offer(&mut outcome.traces, &mut outcome.diversity, s, keep);
 }
 
 /// The names of the actions directly under `any` in `step`, for coverage reports.
