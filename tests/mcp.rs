@@ -1,6 +1,7 @@
 //! `spec mcp` through a scripted Model Context Protocol session over stdio: initialize,
 //! list the tools, typecheck a broken spec (diagnostics with locations), simulate a buggy
-//! example (a violation with its trace), and a time budget that stops a long run.
+//! example (a violation with its trace), validate an implementation's log (consistent, then
+//! an unexplained event), and a time budget that stops a long run.
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
@@ -73,7 +74,7 @@ fn a_scripted_mcp_session() {
 
     let tools = s.request(2, "tools/list", json!({}));
     let names: Vec<&str> = tools["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    for name in ["typecheck", "eval", "simulate", "check", "test"] {
+    for name in ["typecheck", "eval", "simulate", "check", "test", "validate"] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
 
@@ -103,6 +104,27 @@ fn a_scripted_mcp_session() {
     assert_eq!(result["structuredContent"]["status"], "violation", "{result}");
     let result = s.call(7, "test", json!({ "file": "examples/counter.qnt" }));
     assert_eq!(result["structuredContent"]["passed"], 3, "{result}");
+
+    // Trace validation of a log given as text (one JSON event per line): consistent, then
+    // a log whose second event the spec cannot explain.
+    let event = |action: &str, count: u64, resets: u64| json!({ "action": action, "state": { "count": { "#bigint": count.to_string() }, "resets": { "#bigint": resets.to_string() } } }).to_string();
+    let good = [event("init", 0, 0), event("increment", 1, 0), event("increment", 2, 0), event("reset", 0, 1)].join("\n");
+    let result = s.call(9, "validate", json!({ "file": "examples/counter.qnt", "trace_text": good }));
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(result["structuredContent"]["status"], "consistent", "{result}");
+    assert_eq!(result["structuredContent"]["result"]["events"], 4, "{result}");
+    let bad = [event("init", 0, 0), event("increment", 2, 0)].join("\n");
+    let result = s.call(10, "validate", json!({ "file": "examples/counter.qnt", "trace_text": bad }));
+    assert_eq!(result["structuredContent"]["status"], "unexplained", "{result}");
+    assert_eq!(result["structuredContent"]["result"]["event"], 1, "{result}");
+    assert_eq!(result["structuredContent"]["result"]["action"], "increment", "{result}");
+    // A log that is not one, and a call without a log: errors, not crashes.
+    let result = s.call(11, "validate", json!({ "file": "examples/counter.qnt", "trace_text": "{{{{" }));
+    assert_eq!(result["isError"], true, "{result}");
+    assert_eq!(result["structuredContent"]["status"], "error", "{result}");
+    let result = s.call(12, "validate", json!({ "file": "examples/counter.qnt" }));
+    assert_eq!(result["isError"], true, "{result}");
+    assert!(result["structuredContent"]["diagnostics"][0]["message"].as_str().unwrap().contains("trace"), "{result}");
 
     // A time budget stops a long simulation with its summary so far.
     let started = std::time::Instant::now();

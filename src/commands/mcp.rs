@@ -1,9 +1,10 @@
 //! `spec mcp`: a Model Context Protocol server over stdin and stdout (the official SDK,
-//! `rmcp`), for coding agents. Each tool runs this same program's command with `--json` in
-//! a child process, so a tool's structured result is exactly that command's JSON document
-//! (docs/json.md), a time budget can stop a run (SIGTERM: a simulation stops with its
-//! summary so far) and a crash cannot take the server down. Spec text (instead of a file)
-//! is written to a temporary file whose name is shown as `<text>` in the results.
+//! `rmcp`), for coding agents, with the tools typecheck, eval, simulate, check, test and
+//! validate. Each tool runs this same program's command with `--json` in a child process, so
+//! a tool's structured result is exactly that command's JSON document (docs/json.md), a time
+//! budget can stop a run (SIGTERM: a simulation stops with its summary so far) and a crash
+//! cannot take the server down. Spec text (instead of a file) is written to a temporary file
+//! whose name is shown as `<text>` in the results; so is a log given as text to `validate`.
 
 use crate::report;
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
@@ -84,6 +85,23 @@ pub struct TestParams {
     pub max_samples: Option<u64>,
     /// The random seed.
     pub seed: Option<u64>,
+    /// Time budget in seconds (default 60).
+    pub timeout_seconds: Option<f64>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct ValidateParams {
+    #[serde(flatten)]
+    pub source: Source,
+    /// The initial action (default `init`).
+    pub init: Option<String>,
+    /// The step action (default `step`).
+    pub step: Option<String>,
+    /// Path of the implementation's log: an ITF trace with `mbt::actionTaken` and
+    /// `mbt::nondetPicks`, or one JSON event per line.
+    pub trace: Option<String>,
+    /// The log itself (instead of `trace`), in either format.
+    pub trace_text: Option<String>,
     /// Time budget in seconds (default 60).
     pub timeout_seconds: Option<f64>,
 }
@@ -196,6 +214,36 @@ impl SpecServer {
         })
         .await
     }
+
+    /// Trace validation: is an implementation's log (ITF, or one JSON event per line with `action`, `picks`, `state`) a behaviour of the spec? `consistent`, or the first event no behaviour explains.
+    #[tool(name = "validate")]
+    async fn validate(&self, Parameters(p): Parameters<ValidateParams>) -> CallToolResult {
+        let mut args = vec!["validate".to_string()];
+        for (flag, value) in [("--init", &p.init), ("--step", &p.step)] {
+            if let Some(v) = value {
+                args.extend([flag.to_string(), v.clone()]);
+            }
+        }
+        let _log = match (&p.trace, &p.trace_text) {
+            (Some(_), Some(_)) => return failure("give either `trace` or `trace_text`, not both"),
+            (None, None) => return failure("give the log as `trace` (a path) or as `trace_text`"),
+            (Some(path), None) => {
+                args.extend(["--trace".to_string(), path.clone()]);
+                None
+            }
+            (None, Some(text)) => match TempFile::write("log", text) {
+                Ok(file) => {
+                    args.extend(["--trace".to_string(), file.0.to_string_lossy().into_owned()]);
+                    Some(file)
+                }
+                Err(message) => return failure(&message),
+            },
+        };
+        run_tool(&p.source, &mut args, Some(0), p.timeout_seconds.unwrap_or(DEFAULT_BUDGET), |args, file| {
+            args.insert(1, file.to_string());
+        })
+        .await
+    }
 }
 
 impl Default for SpecServer {
@@ -219,10 +267,20 @@ fn run_args(p: &RunParams, args: &mut Vec<String>) {
     }
 }
 
-/// A spec given as text, in a temporary file removed when dropped.
-struct TempSpec(PathBuf);
+/// Text given in a call (a spec, a log), in a temporary file removed when dropped.
+struct TempFile(PathBuf);
 
-impl Drop for TempSpec {
+impl TempFile {
+    fn write(extension: &str, text: &str) -> Result<TempFile, String> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("spec-mcp-{}-{n}.{extension}", std::process::id()));
+        std::fs::write(&path, text).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+        Ok(TempFile(path))
+    }
+}
+
+impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
@@ -231,22 +289,20 @@ impl Drop for TempSpec {
 /// Runs this program with `args` (plus the spec's file, placed by `place`, and `--json`)
 /// within `budget` seconds, and returns its JSON document as the tool's structured result.
 async fn run_tool(source: &Source, args: &mut Vec<String>, needs_spec: Option<u8>, budget: f64, place: impl FnOnce(&mut Vec<String>, &str)) -> CallToolResult {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut temp = None;
     let mut shown = None;
     match (&source.file, &source.text) {
         (Some(_), Some(_)) => return failure("give either `file` or `text`, not both"),
         (Some(file), None) => place(args, file),
         (None, Some(text)) => {
-            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let path = std::env::temp_dir().join(format!("spec-mcp-{}-{n}.qnt", std::process::id()));
-            if let Err(e) = std::fs::write(&path, text) {
-                return failure(&format!("cannot write a temporary file: {e}"));
-            }
-            let name = path.to_string_lossy().into_owned();
+            let file = match TempFile::write("qnt", text) {
+                Ok(file) => file,
+                Err(message) => return failure(&message),
+            };
+            let name = file.0.to_string_lossy().into_owned();
             place(args, &name);
             shown = Some(name);
-            temp = Some(TempSpec(path));
+            temp = Some(file);
         }
         (None, None) if needs_spec.is_some() => return failure("give the spec as `file` (a path) or as `text`"),
         (None, None) => {}
