@@ -25,7 +25,6 @@ pub mod request;
 pub mod set;
 mod set_index;
 pub mod simulate;
-mod splice;
 pub mod test_runner;
 pub mod value;
 
@@ -36,7 +35,8 @@ pub use value::Value;
 
 use compile::Compiled;
 use spec_analysis::ir::{DefId, Entity, ModId};
-use spec_analysis::{analyzed, Analysis, Database, Mode};
+use spec_analysis::{analyzed, layer_analysis, layer_program, Analysis, Database, Db, Extra, Layer, Mode, SourceText};
+use spec_syntax::ast::Qualifier;
 use spec_syntax::{Diagnostic, SourceMap, Span};
 use std::sync::Arc;
 
@@ -75,94 +75,81 @@ pub struct Step {
 impl Spec {
     /// Loads `path` (and what it imports) from disk.
     pub fn load_file(path: &str, main: Option<&str>) -> Result<Spec, LoadError> {
-        let text = spec_analysis::db::read_source(std::path::Path::new(path))
-            .map_err(|e| LoadError { diagnostics: Vec::new(), sources: SourceMap::new(), message: Some(format!("cannot read `{path}`: {e}")) })?;
-        Spec::from_text(path, &text, main)
+        let db = Database::default();
+        let file = Spec::read_root(&db, path)?;
+        Spec::from_file(&db, file, main)
     }
 
     /// Loads a spec from text; `name` is used in messages and to resolve imports.
     pub fn from_text(name: &str, text: &str, main: Option<&str>) -> Result<Spec, LoadError> {
-        Spec::load(name, text, main, None)
+        let mut db = Database::default();
+        let file = db.set_text(&spec_analysis::db::normalize(std::path::Path::new(name)), text.to_string());
+        Spec::from_file(&db, file, main)
     }
 
-    /// `from_text`, with the diagnostics about spliced text pointed back at it.
-    fn load(name: &str, text: &str, main: Option<&str>, splice: Option<&splice::Splice>) -> Result<Spec, LoadError> {
+    /// The spec of the root file `file` of `db` (its analysis is the database's, cached).
+    pub fn from_file(db: &Database, file: SourceText, main: Option<&str>) -> Result<Spec, LoadError> {
+        let analysis = analyzed(db, file);
+        let stem = std::path::Path::new(file.path(db)).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let main = if analysis.has_errors() { Err(String::new()) } else { spec_analysis::main_module(&analysis.program, &stem, main) };
+        Spec::build(db, analysis, main)
+    }
+
+    /// The spec of a layer of additions (see [`spec_analysis::extend`]).
+    pub fn from_layer(db: &Database, layer: Layer) -> Result<Spec, LoadError> {
+        let analysis = layer_analysis(db, layer);
+        Spec::build(db, analysis, layer_program(db, layer).main.clone())
+    }
+
+    /// Loads the spec in `text` (named `name`; without text, an empty module) with extra
+    /// definitions `(qualifier, name, expression)` in its main module: they see every name
+    /// the module sees. Each expression is a source of its own, shown as `<name>` without
+    /// the leading underscores and trailing digits (`__invariant0` is `<invariant>`).
+    pub fn with_extras(name: &str, text: Option<&str>, main: Option<&str>, extras: &[(&str, &str, &str)]) -> Result<Spec, LoadError> {
         let mut db = Database::default();
-        let path = spec_analysis::db::normalize(std::path::Path::new(name));
-        let file = db.set_text(&path, text.to_string());
-        let analysis = analyzed(&db, file).clone();
+        let (root, main) = match text {
+            Some(text) => (db.set_text(&spec_analysis::db::normalize(std::path::Path::new(name)), text.to_string()), main),
+            None => (db.add_input("<module>", "module __repl {}".to_string()), Some("__repl")),
+        };
+        Spec::layered(db, root, main, extras)
+    }
+
+    /// `with_extras` on the file at `path`, read (with what it imports) through the database.
+    pub fn load_with_extras(path: &str, main: Option<&str>, extras: &[(&str, &str, &str)]) -> Result<Spec, LoadError> {
+        let db = Database::default();
+        let root = Spec::read_root(&db, path)?;
+        Spec::layered(db, root, main, extras)
+    }
+
+    fn layered(mut db: Database, root: SourceText, main: Option<&str>, extras: &[(&str, &str, &str)]) -> Result<Spec, LoadError> {
+        let mut layer_extras = Vec::new();
+        for (keyword, name, expr) in extras {
+            let Some(qualifier) = Qualifier::from_keyword(keyword) else {
+                return Err(LoadError { diagnostics: Vec::new(), sources: SourceMap::new(), message: Some(format!("`{keyword}` is not a qualifier (for the definition `{name}`)")) });
+            };
+            layer_extras.push(Extra::Definition { qualifier, name: name.to_string(), expr: db.add_input(&shown_name(name), expr.to_string()) });
+        }
+        let layer = Layer::new(&db, root, main.map(String::from), None, layer_extras);
+        Spec::from_layer(&db, layer)
+    }
+
+    /// The root file at `path`, read through the database.
+    fn read_root(db: &Database, path: &str) -> Result<SourceText, LoadError> {
+        let normalized = spec_analysis::db::normalize(std::path::Path::new(path));
+        db.load(&normalized).map_err(|e| LoadError { diagnostics: Vec::new(), sources: SourceMap::new(), message: Some(format!("cannot read `{path}`: {}", e.reason())) })
+    }
+
+    /// A spec from an analysis and its main module.
+    fn build(db: &Database, analysis: &Analysis, main: Result<ModId, String>) -> Result<Spec, LoadError> {
         let sources = db.source_map();
         if analysis.has_errors() {
-            let mut error = LoadError { diagnostics: analysis.diagnostics.clone(), sources, message: None };
-            if let (Some(splice), Some(root)) = (splice, analysis.files.first()) {
-                splice.remap(*root, &mut error);
-            }
-            return Err(error);
+            return Err(LoadError { diagnostics: analysis.diagnostics.clone(), sources, message: None });
         }
-        let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let main = spec_analysis::main_module(&analysis.program, &stem, main)
-            .map_err(|m| LoadError { diagnostics: Vec::new(), sources: sources.clone(), message: Some(m) })?;
+        let main = main.map_err(|m| LoadError { diagnostics: Vec::new(), sources: sources.clone(), message: Some(m) })?;
         let mut compiled = Compiled::new(analysis.program.clone(), analysis.types.clone());
         let scope = &analysis.program.modules[main as usize].scope;
         compiled.active_vars = (0..analysis.program.vars.len()).map(|v| scope.values().any(|e| *e == Entity::Var(v as u32))).collect();
-        let compiled = Arc::new(compiled);
-        Ok(Spec { analysis, compiled, main, sources })
-    }
-
-    /// Loads a spec with extra definitions added at the end of its main module, so that they
-    /// see every name the module sees. Each extra is `(qualifier, name, expression)`.
-    /// Without `text` (no file), the extras form a module of their own.
-    pub fn with_extras(name: &str, text: Option<&str>, main: Option<&str>, extras: &[(&str, &str, &str)]) -> Result<Spec, LoadError> {
-        let Some(text) = text else {
-            let mut source = String::from("module __repl {");
-            let pieces = Spec::splice_extras(&mut source, extras);
-            let len = source.len() - "module __repl {".len();
-            source.push_str("\n}\n");
-            let splice = splice::Splice { at: "module __repl {".len(), len, original: "module __repl {\n}\n".to_string(), pieces };
-            return Spec::load(name, &source, Some("__repl"), Some(&splice));
-        };
-        let Some((close, main_name)) = Spec::main_module_end(name, text, main) else { return Spec::from_text(name, text, main) };
-        let mut source = text[..close].to_string();
-        let pieces = Spec::splice_extras(&mut source, extras);
-        let len = source.len() - close + 1;
-        source.push('\n');
-        source.push_str(&text[close..]);
-        let splice = splice::Splice { at: close, len, original: text.to_string(), pieces };
-        Spec::load(name, &source, Some(&main_name), Some(&splice))
-    }
-
-    /// Appends `extras` as definitions to `source`; returns where each expression stands.
-    fn splice_extras(source: &mut String, extras: &[(&str, &str, &str)]) -> Vec<splice::Piece> {
-        let mut pieces = Vec::new();
-        for (qualifier, def, expr) in extras {
-            source.push_str(&format!("\n  {qualifier} {def} =\n"));
-            pieces.push(splice::Piece { start: source.len(), text: expr.to_string(), name: splice::shown_name(def) });
-            source.push_str(expr);
-            source.push('\n');
-        }
-        pieces
-    }
-
-    /// Where the main module's closing brace is, and the module's name.
-    fn main_module_end(name: &str, text: &str, main: Option<&str>) -> Option<(usize, String)> {
-        let (ast, _) = spec_syntax::parse(text, spec_syntax::FileId(0));
-        let stem = std::path::Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let module = match main {
-            Some(m) => ast.modules.iter().find(|x| x.name.name == m),
-            None => ast.modules.iter().find(|x| x.name.name == stem).or(ast.modules.last()),
-        }?;
-        Some(((module.span.end as usize).saturating_sub(1), module.name.name.clone()))
-    }
-
-    /// Loads a spec with declarations (source text) added at the end of its main module.
-    pub fn with_definitions(name: &str, text: Option<&str>, main: Option<&str>, defs: &str) -> Result<Spec, LoadError> {
-        let Some(text) = text else {
-            let source = format!("module __repl {{{defs}\n}}\n");
-            return Spec::from_text(name, &source, Some("__repl"));
-        };
-        let Some((close, main_name)) = Spec::main_module_end(name, text, main) else { return Spec::from_text(name, text, main) };
-        let source = format!("{}{defs}\n{}", &text[..close], &text[close..]);
-        Spec::from_text(name, &source, Some(&main_name))
+        Ok(Spec { analysis: analysis.clone(), compiled: Arc::new(compiled), main, sources })
     }
 
     /// The state before `init`: no variable has a value.
@@ -249,6 +236,12 @@ impl Spec {
     pub fn render_error(&self, e: &EvalError) -> String {
         render_error(&self.sources, e)
     }
+}
+
+/// The name an extra definition's source is shown under: `__invariant0` is `<invariant>`.
+fn shown_name(definition: &str) -> String {
+    let base = definition.trim_start_matches('_').trim_end_matches(|c: char| c.is_ascii_digit());
+    format!("<{base}>")
 }
 
 /// Renders a runtime error like a diagnostic, followed by the call chain.

@@ -2,11 +2,17 @@
 //! (an expression, a declaration or a `.command`) and answers with lines of output. The
 //! state history is kept as persistent values, so `.back` is free. The terminal front end
 //! (rustyline) lives in the CLI; tests drive this backend directly.
+//!
+//! The session owns one database. The loaded file (or an empty module) is its root, and
+//! every accepted declaration is a layer over the previous ones (`spec_analysis::extend`),
+//! so a new input is parsed and checked on its own: nothing typed before, and nothing of the
+//! file, is analysed again.
 
 use crate::eval::{ErrorKind, RandomChooser};
 use crate::{render_error, LoadError, Spec, State, Value};
 use spec_analysis::builtins::BUILTINS;
-use spec_analysis::Mode;
+use spec_analysis::{Database, Db, Extra, Layer, Mode, SourceText};
+use spec_syntax::ast::Qualifier;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -64,9 +70,14 @@ Running an action (e.g. `init`, `step`) moves to its next state and shows what c
 
 /// The REPL session.
 pub struct Repl {
-    file: Option<(String, Option<String>, String)>,
-    /// Declarations typed at the prompt, as source text.
-    definitions: Vec<String>,
+    /// The loaded file and the module asked for, if any.
+    file: Option<(String, Option<String>)>,
+    db: Database,
+    /// What the declarations join: the loaded file, or an empty module.
+    root: SourceText,
+    main: Option<String>,
+    /// The declarations accepted so far: each a layer over the one before.
+    top: Option<Layer>,
     spec: Option<Spec>,
     /// The states so far with the action that led to each.
     trace: Vec<(State, String)>,
@@ -83,7 +94,18 @@ impl Default for Repl {
 
 impl Repl {
     pub fn new() -> Repl {
-        Repl { file: None, definitions: Vec::new(), spec: None, trace: Vec::new(), chooser: RandomChooser::new(0), seed: 0, interrupt: Arc::new(AtomicBool::new(false)) }
+        Repl::with_database(Database::default())
+    }
+
+    /// A session on `db` (a database that logs its queries, in tests).
+    pub fn with_database(mut db: Database) -> Repl {
+        let root = db.add_input("<module>", "module __repl {}".to_string());
+        Repl { file: None, db, root, main: Some("__repl".into()), top: None, spec: None, trace: Vec::new(), chooser: RandomChooser::new(0), seed: 0, interrupt: Arc::new(AtomicBool::new(false)) }
+    }
+
+    /// The session's database (to inspect what it computed).
+    pub fn database(&self) -> &Database {
+        &self.db
     }
 
     /// Whether `text` is a complete input, or the line should continue (an open bracket).
@@ -140,7 +162,7 @@ impl Repl {
                 self.load(path, module)
             }
             "reload" => match self.file.clone() {
-                Some((path, module, _)) => self.load(&path, module),
+                Some((path, module)) => self.load(&path, module),
                 None => Reply::error("no file is loaded; use `.load FILE`"),
             },
             "state" => match self.trace.last() {
@@ -175,44 +197,47 @@ impl Repl {
         }
     }
 
+    /// Loads (or reads again) `path` and the files it imports; the declarations typed so
+    /// far are dropped, as they were made for the previous file.
     fn load(&mut self, path: &str, module: Option<String>) -> Reply {
-        let text = match spec_analysis::db::read_source(std::path::Path::new(path)) {
-            Ok(t) => t,
-            Err(e) => return Reply::error(format!("cannot read `{path}`: {e}")),
+        let normalized = spec_analysis::db::normalize(std::path::Path::new(path));
+        for known in self.db.known_files() {
+            let known = known.path(&self.db).clone();
+            if !known.starts_with('<') {
+                self.db.reload(&known);
+            }
+        }
+        let root = match self.db.load(&normalized) {
+            Ok(root) => root,
+            Err(e) => return Reply::error(format!("cannot read `{path}`: {}", e.reason())),
         };
-        let previous = (self.file.take(), std::mem::take(&mut self.definitions));
-        self.file = Some((path.to_string(), module, text));
-        match self.build(&[]) {
+        match Spec::from_file(&self.db, root, module.as_deref()) {
             Ok(spec) => {
                 let name = spec.analysis.program.modules[spec.main as usize].name.clone();
+                self.main = Some(name.clone());
+                self.file = Some((path.to_string(), module));
+                self.root = root;
+                self.top = None;
                 self.spec = Some(spec);
                 self.trace.clear();
                 Reply::info(format!("loaded module `{name}` from {path}"))
             }
-            Err(e) => {
-                (self.file, self.definitions) = previous;
-                Reply::error(render_load_error(&e))
-            }
+            Err(e) => Reply::error(render_load_error(&e)),
         }
     }
 
-    /// Builds the spec from the file, the definitions so far and `extra` declarations.
-    fn build(&self, extra: &[&str]) -> Result<Spec, LoadError> {
-        let mut defs: String = self.definitions.iter().map(|d| format!("\n{d}\n")).collect();
-        for e in extra {
-            defs.push_str(&format!("\n{e}\n"));
-        }
-        match &self.file {
-            Some((path, module, text)) => Spec::with_definitions(path, Some(text), module.as_deref(), &defs),
-            None => Spec::with_definitions("<repl>", None, None, &defs),
-        }
+    /// The spec with `extra` on top of the declarations so far, and its layer.
+    fn build(&mut self, extra: Extra) -> Result<(Spec, Layer), LoadError> {
+        let layer = Layer::new(&self.db, self.root, self.main.clone(), self.top, vec![extra]);
+        Ok((Spec::from_layer(&self.db, layer)?, layer))
     }
 
     fn declare(&mut self, text: &str) -> Reply {
-        match self.build(&[text]) {
-            Ok(spec) => {
+        let input = self.db.add_input("<input>", text.to_string());
+        match self.build(Extra::Declarations(input)) {
+            Ok((spec, layer)) => {
                 let vars_changed = self.spec.as_ref().map(|s| s.analysis.program.vars.len()) != Some(spec.analysis.program.vars.len());
-                self.definitions.push(text.to_string());
+                self.top = Some(layer);
                 self.spec = Some(spec);
                 let mut reply = Reply::default();
                 if vars_changed && !self.trace.is_empty() {
@@ -226,9 +251,9 @@ impl Repl {
     }
 
     fn evaluate(&mut self, expr: &str) -> Reply {
-        let wrapped = format!("temporal __input =\n{expr}");
-        let spec = match self.build(&[&wrapped]) {
-            Ok(spec) => spec,
+        let input = self.db.add_input("<input>", expr.to_string());
+        let spec = match self.build(Extra::Definition { qualifier: Qualifier::Temporal, name: "__input".into(), expr: input }) {
+            Ok((spec, _)) => spec,
             Err(e) => return Reply::error(render_load_error(&e)),
         };
         let Some(def) = spec.lookup("__input") else { return Reply::error("internal error: the input was lost") };

@@ -119,9 +119,6 @@ impl RunRequest {
     /// Loads the spec (with any property expressions as extra definitions of the main
     /// module) and checks every name of the request.
     pub fn resolve(&self) -> Result<(Spec, Resolved), RequestError> {
-        let text = spec_analysis::db::read_source(std::path::Path::new(&self.file)).map_err(|e| {
-            RequestError::Load(LoadError { diagnostics: Vec::new(), sources: Default::default(), message: Some(format!("cannot read `{}`: {e}", self.file)) })
-        })?;
         let mut extras: Vec<(String, String)> = Vec::new();
         let mut def_name = |text: &str, kind: &str| -> String {
             if is_name(text) {
@@ -138,7 +135,7 @@ impl RunRequest {
         // `temporal` so that any mode is accepted by the loader; the role check below says
         // what is wrong with an action given as an invariant.
         let extra_refs: Vec<(&str, &str, &str)> = extras.iter().map(|(n, e)| ("temporal", n.as_str(), e.as_str())).collect();
-        let spec = Spec::with_extras(&self.file, Some(&text), self.main.as_deref(), &extra_refs).map_err(RequestError::Load)?;
+        let spec = Spec::load_with_extras(&self.file, self.main.as_deref(), &extra_refs).map_err(RequestError::Load)?;
         let resolved = {
             let find = |role: Role, name: &str| find(&spec, role, name);
             let property = |role: Role, (shown, name): &(String, String), boolean: bool| -> Result<Property, RequestError> {

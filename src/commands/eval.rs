@@ -26,16 +26,12 @@ pub struct Args {
 const COMMAND: &str = "eval";
 
 pub fn run(args: Args) -> u8 {
-    let text = match &args.file {
-        None => None,
-        Some(path) => match spec_analysis::db::read_source(std::path::Path::new(path)) {
-            Ok(text) => Some(text),
-            Err(e) => return report::fail(COMMAND, args.json, &format!("cannot read `{path}`: {e}")),
-        },
-    };
-    let name = args.file.clone().unwrap_or_else(|| "<expr>".to_string());
     let extras = [("temporal", "__input", args.expr.as_str())];
-    let spec = match Spec::with_extras(&name, text.as_deref(), args.main.as_deref(), &extras) {
+    let loaded = match &args.file {
+        Some(path) => Spec::load_with_extras(path, args.main.as_deref(), &extras),
+        None => Spec::with_extras("<expr>", None, None, &extras),
+    };
+    let spec = match loaded {
         Ok(spec) => spec,
         Err(e) => return report::load_error(COMMAND, &e, args.json),
     };

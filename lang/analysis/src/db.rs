@@ -133,6 +133,13 @@ impl Database {
         self.put(path, Ok(text), Durability::LOW)
     }
 
+    /// A new input that is not a file: a REPL line, an expression given on the command
+    /// line. Each call makes a fresh input, shown as `name` (`<input>`, `<invariant>`).
+    pub fn add_input(&mut self, name: &str, text: String) -> SourceText {
+        let serial = self.files.lock().map(|f| f.by_id.len()).unwrap_or_default();
+        self.create(format!("{name}{INPUT_SERIAL}{serial}"), text, None, Durability::LOW)
+    }
+
     /// Reads a known file again from the provider (the disk changed, or an editor buffer
     /// was closed and the disk is what counts again). Unknown paths are left alone: no
     /// analysis depends on them yet. Returns the input when it was known.
@@ -290,8 +297,15 @@ pub fn normalize(path: &Path) -> String {
 }
 
 fn display_path(path: &str) -> String {
-    path.to_string()
+    match path.split_once(INPUT_SERIAL) {
+        Some((name, _)) if name.starts_with('<') => name.to_string(),
+        _ => path.to_string(),
+    }
 }
+
+/// Separates the shown name of an input that is not a file from the serial number that
+/// keeps it apart from the others of that name.
+const INPUT_SERIAL: &str = "#";
 
 #[cfg(test)]
 mod tests {

@@ -239,6 +239,36 @@ pub struct Program {
 }
 
 impl Program {
+    /// The program without the bodies of its definitions and without positions: what a
+    /// definition's inference may read of the others. It stays equal when only bodies change.
+    pub fn interface(&self) -> Program {
+        let nowhere = Span::default();
+        Program {
+            modules: self.modules.iter().map(|m| ModuleInstance { span: nowhere, doc: None, ..m.clone() }).collect(),
+            defs: self
+                .defs
+                .iter()
+                .map(|d| Def {
+                    name: d.name.clone(),
+                    module: d.module,
+                    qualifier: d.qualifier,
+                    params: d.params.as_ref().map(|ps| ps.iter().map(|_| Pat::Hole(nowhere)).collect()),
+                    body: None,
+                    annotation: d.annotation.clone(),
+                    locals: Vec::new(),
+                    span: nowhere,
+                    name_span: nowhere,
+                    doc: None,
+                    synthetic: d.synthetic,
+                })
+                .collect(),
+            vars: self.vars.iter().map(|v| VarInfo { span: nowhere, doc: None, ..v.clone() }).collect(),
+            consts: self.consts.iter().map(|c| ConstInfo { span: nowhere, doc: None, ..c.clone() }).collect(),
+            sum_types: self.sum_types.iter().map(|(k, t)| (k.clone(), SumType { span: nowhere, ..t.clone() })).collect(),
+            module_names: self.module_names.clone(),
+        }
+    }
+
     /// The type aliases without parameters in scope of `module`, to show types by the names
     /// people gave them.
     pub fn aliases(&self, module: ModId) -> crate::ty::Aliases {

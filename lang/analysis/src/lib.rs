@@ -9,6 +9,7 @@ pub mod builtins;
 mod check;
 pub mod db;
 mod deps;
+pub mod extend;
 mod infer;
 pub mod ir;
 pub mod modes;
@@ -18,6 +19,7 @@ pub mod ty;
 
 pub use check::Analysis;
 pub use db::{analyzed, parsed, Database, Db, SourceText};
+pub use extend::{layer_analysis, layer_program, Extra, Layer};
 pub use modes::Mode;
 
 use ir::{Entity, ModId, Program};

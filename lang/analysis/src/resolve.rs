@@ -71,6 +71,38 @@ pub fn resolve(root: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagn
     (resolver.program, resolver.diagnostics)
 }
 
+/// Adds declarations to module `module` of an already resolved program, as if they were
+/// written at the end of it: they see every name it sees, and their own names join its
+/// scope. `extra` is a file whose first module holds the declarations (its name is not
+/// used); `files` are the files `base` was read from, so that imports among the extra
+/// declarations find modules that are already there. The definitions of `base` keep their
+/// ids; the new ones follow.
+pub fn extend(base: Program, module: ModId, files: &[LoadedFile], extra: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagnostic>) {
+    let mut resolver = Resolver { loader, program: base, diagnostics: Vec::new(), files: HashMap::new(), canonical: HashMap::new(), in_progress: Vec::new() };
+    for file in files {
+        for (index, m) in file.ast.modules.iter().enumerate() {
+            if let Some(id) = resolver.program.module_names.get(&m.name.name) {
+                resolver.canonical.insert((file.id, index), *id);
+            }
+        }
+        resolver.files.insert(file.id, file.ast.clone());
+    }
+    let program = &resolver.program;
+    let span_of = |entity: &Entity| match entity {
+        Entity::Def(d) => program.defs.get(*d as usize).map(|d| d.name_span),
+        Entity::Var(v) => program.vars.get(*v as usize).map(|v| v.span),
+        Entity::Const(c) => program.consts.get(*c as usize).map(|c| c.span),
+        _ => None,
+    };
+    let defined_at: BTreeMap<String, Span> = program.modules[module as usize].scope.iter().filter_map(|(name, entity)| Some((name.clone(), span_of(entity)?))).collect();
+    let name = program.modules[module as usize].name.clone();
+    resolver.files.insert(extra.id, extra.ast);
+    resolver.in_progress.push((extra.id, 0, name));
+    resolver.populate(module, extra.id, 0, None, defined_at);
+    resolver.in_progress.pop();
+    (resolver.program, resolver.diagnostics)
+}
+
 struct Resolver<'l> {
     loader: &'l mut dyn Loader,
     program: Program,
@@ -143,7 +175,7 @@ impl Resolver<'_> {
 
     /// Builds one instance of module `index` of `file`. `bindings` holds the values of
     /// constants (for `import M(N = e)`); the ones this instance uses are marked used.
-    fn instantiate(&mut self, file: FileId, index: usize, mut bindings: Option<&mut Bindings>) -> ModId {
+    fn instantiate(&mut self, file: FileId, index: usize, bindings: Option<&mut Bindings>) -> ModId {
         let ast = self.files[&file].clone();
         let module = &ast.modules[index];
         let id = self.program.modules.len() as ModId;
@@ -164,8 +196,18 @@ impl Resolver<'_> {
             doc: module.doc.clone(),
         });
         self.in_progress.push((file, index, module.name.name.clone()));
+        self.populate(id, file, index, bindings, BTreeMap::new());
+        self.in_progress.pop();
+        id
+    }
+
+    /// Adds the declarations of module `index` of `file` to the instance `id`: its names,
+    /// imports and exports, types, then the bodies. `defined_at` holds the names the
+    /// instance has already (empty for a new instance).
+    fn populate(&mut self, id: ModId, file: FileId, index: usize, mut bindings: Option<&mut Bindings>, mut defined_at: BTreeMap<String, Span>) {
+        let ast = self.files[&file].clone();
+        let module = &ast.modules[index];
         let mut pending = Vec::new();
-        let mut defined_at: BTreeMap<String, Span> = BTreeMap::new();
 
         // Phase 1: the module's own names.
         let mut bound_consts = BTreeMap::new();
@@ -308,8 +350,6 @@ impl Resolver<'_> {
         for p in pending {
             self.lower_pending(id, p);
         }
-        self.in_progress.pop();
-        id
     }
 
     /// Reports the values of an instance that set no constant of the module or of what it imports.

@@ -97,6 +97,11 @@ pub enum Qualifier {
 }
 
 impl Qualifier {
+    /// The qualifier written `keyword` (`pure val`, `action`, ...).
+    pub fn from_keyword(keyword: &str) -> Option<Qualifier> {
+        [Qualifier::PureVal, Qualifier::PureDef, Qualifier::Val, Qualifier::Def, Qualifier::Action, Qualifier::Temporal, Qualifier::Run, Qualifier::Nondet].into_iter().find(|q| q.keyword() == keyword)
+    }
+
     pub fn keyword(self) -> &'static str {
         match self {
             Qualifier::PureVal => "pure val",
