@@ -32,6 +32,7 @@
 //! `shrink`, `report` (failures and diffs). The spec as an oracle for observed events, and
 //! the validation of logs, are `spec_interpreter::oracle`. See `docs/mbt.md`.
 
+pub mod coverage;
 pub mod de;
 pub mod driver;
 pub mod error;
@@ -39,11 +40,14 @@ pub mod report;
 pub mod runner;
 pub mod shrink;
 pub mod step;
+pub mod strategy;
 
 pub use de::{from_value, DeError, DeErrorKind, Segment};
 pub use driver::{Config, Driver, Path, State};
 pub use error::{Error, Result};
 pub use report::{Failure, FailureKind, TraceStep};
-pub use runner::{run, run_test, MbtError, Report, RunConfig, SEED_VAR};
+pub use coverage::Summary as CoverageSummary;
+pub use runner::{explore, run, run_test, MbtError, Report, RunConfig, SEED_VAR};
+pub use strategy::Strategy;
 pub use spec_mbt_macros::{mbt_run, quint_run, switch};
 pub use step::{NondetPick, NondetPicks, Step};

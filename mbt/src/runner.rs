@@ -1,14 +1,17 @@
-//! The runner: random traces of a spec, generated in-process by the engine (the random
-//! chooser with Quint's retries, one seed per sample derived from the run's seed), each
-//! replayed on a fresh driver with the spec and implementation states compared after every
-//! step. The first failure is shrunk (see `shrink.rs`) and reported with the step, the
+//! The runner: traces of a spec, generated in-process by the engine with a strategy (see
+//! `strategy.rs`: random, as the simulator samples them, with Quint's retries and one seed
+//! per sample derived from the run's seed; coverage-guided; or covering every transition),
+//! each replayed on a fresh driver with the spec and implementation states compared after
+//! every step. The first failure is shrunk (see `shrink.rs`) and reported with the step, the
 //! action and picks, a diff of the spec state against the implementation's, and the seed to
 //! reproduce it (`SPEC_MBT_SEED` overrides the configured seed).
 
 use crate::driver::{Driver, State};
 use crate::report::{Failure, FailureKind, TraceStep};
+use crate::coverage::Summary;
 use crate::step::Step;
-use spec_interpreter::simulate::{run_sample, sample_seed, Config as SimConfig};
+use crate::strategy::{GenError, Generator, Strategy, DEFAULT_MAX_STATES};
+use spec_interpreter::simulate::sample_seed;
 use spec_interpreter::{RequestError, Resolved, RunRequest, Spec};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,6 +34,12 @@ pub struct RunConfig {
     /// A seed given as text that is not a number (reported when the run starts).
     pub bad_seed: Option<String>,
     pub shrink: bool,
+    /// How traces are generated.
+    pub strategy: Strategy,
+    /// The bound of the state space for [`Strategy::Transitions`].
+    pub max_states: usize,
+    /// Stop generating once every action and branch is covered (for measuring coverage).
+    pub stop_at_full_coverage: bool,
 }
 
 impl RunConfig {
@@ -46,6 +55,9 @@ impl RunConfig {
             seed: None,
             bad_seed: None,
             shrink: true,
+            strategy: Strategy::Random,
+            max_states: DEFAULT_MAX_STATES,
+            stop_at_full_coverage: false,
         }
     }
     pub fn spec(mut self, path: &str) -> RunConfig {
@@ -88,6 +100,25 @@ impl RunConfig {
         self.shrink = on;
         self
     }
+    pub fn strategy(mut self, strategy: Strategy) -> RunConfig {
+        self.strategy = strategy;
+        self
+    }
+    /// A strategy by name (`random`, `coverage`, `transitions`); an unknown name leaves it.
+    pub fn strategy_name(mut self, name: &str) -> RunConfig {
+        if let Ok(s) = name.parse() {
+            self.strategy = s;
+        }
+        self
+    }
+    pub fn max_states(mut self, n: usize) -> RunConfig {
+        self.max_states = n;
+        self
+    }
+    pub fn stop_at_full_coverage(mut self, on: bool) -> RunConfig {
+        self.stop_at_full_coverage = on;
+        self
+    }
 }
 
 /// A seed as text: decimal, or hexadecimal with `0x`.
@@ -108,6 +139,15 @@ pub struct Report {
     pub steps: u64,
     /// How often each action was replayed.
     pub coverage: BTreeMap<String, u64>,
+    /// Action, branch and state coverage of the generated traces.
+    pub spec_coverage: Summary,
+    /// The samples after which every action and branch was covered, if that happened.
+    pub full_coverage_after: Option<u64>,
+    /// The generated steps (init steps included) after which every action and branch was
+    /// covered, if that happened.
+    pub full_coverage_after_steps: Option<u64>,
+    /// The transitions of the state graph ([`Strategy::Transitions`]; 0 otherwise).
+    pub transitions: usize,
 }
 
 /// Why a run did not pass.
@@ -121,6 +161,9 @@ pub enum MbtError {
     Spec { sample: u64, seed: u64, message: String },
     /// The init action was disabled in every sample.
     InitDisabled,
+    /// The strategy cannot generate traces for this spec (a state space too large to cover
+    /// every transition, say).
+    Strategy(GenError),
     /// The implementation disagreed with the spec.
     Failure(Box<Failure>),
 }
@@ -138,6 +181,7 @@ impl fmt::Display for MbtError {
             }
             MbtError::Spec { sample, seed, message } => write!(f, "the spec failed while generating sample {sample} (run seed {seed}):\n{message}"),
             MbtError::InitDisabled => write!(f, "the init action is disabled: there is no trace to test"),
+            MbtError::Strategy(e) => write!(f, "{e}"),
             MbtError::Failure(failure) => write!(f, "{failure}"),
         }
     }
@@ -242,33 +286,30 @@ impl Harness<'_> {
     }
 }
 
-/// Runs `config.max_samples` random traces, each on a fresh driver from `make`.
+/// Runs the traces of `config.strategy` (`config.max_samples` of them, or every planned
+/// one for [`Strategy::Transitions`]), each on a fresh driver from `make`.
 pub fn run<D: Driver>(config: &RunConfig, mut make: impl FnMut() -> D) -> Result<Report, MbtError> {
     let seed = resolve_seed(config)?;
     let (spec, resolved) = load(config)?;
     let harness = Harness { spec: &spec, resolved: &resolved, init_name: &config.init };
-    let sim = SimConfig {
-        init: resolved.init,
-        step: resolved.step,
-        invariants: Vec::new(),
-        witnesses: Vec::new(),
-        max_steps: config.max_steps,
-        max_samples: config.max_samples,
-        seed,
-        keep_traces: 0,
-    };
-    let mut report = Report { seed, ..Report::default() };
+    let mut generator = generator(&spec, &resolved, config, seed)?;
+    let mut report = Report { seed, transitions: generator.transitions, ..Report::default() };
     let mut any_trace = false;
-    for index in 0..config.max_samples {
-        let sample = run_sample(&spec, &sim, index, None);
-        if let Some(e) = &sample.error {
-            return Err(MbtError::Spec { sample: index, seed, message: spec.render_error(e) });
-        }
-        if sample.states.is_empty() {
+    let limit = if config.strategy == Strategy::Transitions { u64::MAX } else { config.max_samples };
+    let mut index = 0;
+    while index < limit {
+        let generated = match generator.next_trace(index) {
+            Ok(Some(g)) => g,
+            Ok(None) => break,
+            Err(GenError::Spec(e)) => return Err(MbtError::Spec { sample: index, seed, message: spec.render_error(&e) }),
+            Err(e) => return Err(MbtError::Strategy(e)),
+        };
+        index += 1;
+        if generated.trace.states.is_empty() {
             continue;
         }
         any_trace = true;
-        let trace = SpecTrace { states: sample.states, steps: sample.steps };
+        let trace = generated.trace;
         report.samples += 1;
         report.steps += trace.states.len() as u64;
         if let Some((at, kind)) = harness.replay(&trace, make(), Some(&mut report.coverage)) {
@@ -277,8 +318,8 @@ pub fn run<D: Driver>(config: &RunConfig, mut make: impl FnMut() -> D) -> Result
             let failure = Failure {
                 test: config.name.clone(),
                 seed,
-                sample: index,
-                sample_seed: sample.seed,
+                sample: index - 1,
+                sample_seed: generated.seed,
                 step: at,
                 trace: harness.describe(&SpecTrace { states: trace.states[..=at].to_vec(), steps: trace.steps[..=at].to_vec() }),
                 original_len,
@@ -286,10 +327,57 @@ pub fn run<D: Driver>(config: &RunConfig, mut make: impl FnMut() -> D) -> Result
             };
             return Err(MbtError::Failure(Box::new(failure)));
         }
+        if report.full_coverage_after.is_none() && generator.coverage.is_full() {
+            report.full_coverage_after = Some(report.samples);
+            if config.stop_at_full_coverage {
+                break;
+            }
+        }
     }
     if !any_trace {
         return Err(MbtError::InitDisabled);
     }
+    report.spec_coverage = generator.coverage.summary();
+    report.full_coverage_after_steps = generator.coverage.full_after_steps;
+    Ok(report)
+}
+
+fn generator<'s>(spec: &'s Spec, resolved: &Resolved, config: &RunConfig, seed: u64) -> Result<Generator<'s>, MbtError> {
+    Generator::new(spec, resolved.init, resolved.step, config.strategy, seed, config.max_steps, config.max_states).map_err(|e| match e {
+        GenError::Spec(e) => MbtError::Spec { sample: 0, seed, message: spec.render_error(&e) },
+        e => MbtError::Strategy(e),
+    })
+}
+
+/// Generates traces of `config` without replaying them on anything, for measuring what a
+/// strategy covers: the report's `samples`, `steps`, `spec_coverage`, `full_coverage_after`
+/// and `transitions` are filled in. Stops at full coverage if `config.stop_at_full_coverage`.
+pub fn explore(config: &RunConfig) -> Result<Report, MbtError> {
+    let seed = resolve_seed(config)?;
+    let (spec, resolved) = load(config)?;
+    let mut generator = generator(&spec, &resolved, config, seed)?;
+    let mut report = Report { seed, transitions: generator.transitions, ..Report::default() };
+    let limit = if config.strategy == Strategy::Transitions { u64::MAX } else { config.max_samples };
+    let mut index = 0;
+    while index < limit {
+        let generated = match generator.next_trace(index) {
+            Ok(Some(g)) => g,
+            Ok(None) => break,
+            Err(GenError::Spec(e)) => return Err(MbtError::Spec { sample: index, seed, message: spec.render_error(&e) }),
+            Err(e) => return Err(MbtError::Strategy(e)),
+        };
+        index += 1;
+        report.samples += 1;
+        report.steps += generated.trace.states.len() as u64;
+        if report.full_coverage_after.is_none() && generator.coverage.is_full() {
+            report.full_coverage_after = Some(report.samples);
+            if config.stop_at_full_coverage {
+                break;
+            }
+        }
+    }
+    report.spec_coverage = generator.coverage.summary();
+    report.full_coverage_after_steps = generator.coverage.full_after_steps;
     Ok(report)
 }
 
