@@ -153,3 +153,16 @@ fn quint_run_attribute_runs_the_correct_bank() -> impl Driver {
 fn run_test_panics_with_the_report() {
     run_test(&config("bank"), || BankDriver::new(Bug::StaleSelfTransfer));
 }
+
+#[test]
+fn picks_are_simplified_after_steps_are_dropped() {
+    // The smallest trace that shows the stale self-transfer: one unit deposited into the
+    // first account, and moved to itself.
+    let f = failure(Bug::StaleSelfTransfer);
+    let shown: Vec<String> = f.trace.iter().map(|s| s.to_string()).collect();
+    assert_eq!(shown, ["init", "deposit(account = \"alice\", amount = 1)", "transfer(src = \"alice\", dst = \"alice\", amount = 1)"], "{f}");
+    // The same for the refused exact withdrawal.
+    let f = failure(Bug::ExactWithdrawRefused);
+    let shown: Vec<String> = f.trace.iter().map(|s| s.to_string()).collect();
+    assert_eq!(shown, ["init", "deposit(account = \"alice\", amount = 1)", "withdraw(account = \"alice\", amount = 1)"], "{f}");
+}
