@@ -9,6 +9,7 @@ use crate::workspace::{self, Workspace};
 use spec_analysis::{analyzed, parsed, Analysis, Database, Db, SourceText};
 use spec_syntax::{FileId, Span};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -40,6 +41,10 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
     /// The last program compiled for hover values and code lenses, reused while it holds.
     compiled: Arc<crate::values::CompiledCache>,
+    /// Set when the client asks the server to shut down or exit: long work stops.
+    stopping: Arc<AtomicBool>,
+    /// How long a code-lens command may run, in milliseconds.
+    command_budget_ms: AtomicU64,
 }
 
 #[derive(Default)]
@@ -61,7 +66,13 @@ enum Change {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        Backend { client, state: Arc::default(), compiled: Arc::default() }
+        Backend::with_stop_flag(client, Arc::default())
+    }
+
+    /// A backend whose long work (code-lens commands) stops when `stopping` is set.
+    pub fn with_stop_flag(client: Client, stopping: Arc<AtomicBool>) -> Backend {
+        let command_budget_ms = AtomicU64::new(crate::values::COMMAND_BUDGET.as_millis() as u64);
+        Backend { client, state: Arc::default(), compiled: Arc::default(), stopping, command_budget_ms }
     }
 
     /// Runs `f` on a snapshot of the database for the document `uri` (with the workspace as
@@ -227,6 +238,9 @@ impl LanguageServer for Backend {
         if let Ok(mut state) = self.state.lock() {
             state.workspace.folders = folders;
         }
+        if let Some(ms) = params.initialization_options.as_ref().and_then(|o| o.get("commandBudgetMs")).and_then(|v| v.as_u64()) {
+            self.command_budget_ms.store(ms, Ordering::Relaxed);
+        }
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
@@ -258,6 +272,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        self.stopping.store(true, Ordering::Relaxed);
         Ok(())
     }
 
@@ -479,16 +494,22 @@ impl LanguageServer for Backend {
         let Some(spec) = spec else {
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params("the first argument must be an open document's URI"));
         };
-        // Long work runs in the background; the result is shown when it is ready.
+        // Long work runs in the background, within a time budget; it stops early when the
+        // request is cancelled (the library drops this future: the guard raises the flag)
+        // or the server is told to shut down.
+        let stop = crate::values::StopOnDrop::default();
+        let budget = std::time::Duration::from_millis(self.command_budget_ms.load(Ordering::Relaxed));
+        let limits = crate::values::RunLimits { budget, cancel: stop.flag(), stopping: self.stopping.clone() };
         let result = tokio::task::spawn_blocking(move || {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match spec {
-                Ok(spec) => crate::values::run_command(&command, &spec, test.as_deref()),
+                Ok(spec) => crate::values::run_command(&command, &spec, test.as_deref(), &limits),
                 Err(message) => message,
             }))
             .unwrap_or_else(|_| "the command failed inside the server".into())
         })
         .await
         .unwrap_or_else(|_| "the command was cancelled".into());
+        drop(stop);
         self.client.show_message(MessageType::INFO, result.clone()).await;
         Ok(Some(serde_json::json!(result)))
     }

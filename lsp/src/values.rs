@@ -84,25 +84,148 @@ pub fn cheap_value(cache: &CompiledCache, analysis: &Analysis, symbol: &Symbol) 
     (value.len() <= 300).then_some(value)
 }
 
-/// Runs a code-lens command on `spec` and describes the result in one message.
-pub fn run_command(command: &str, spec: &Spec, test: Option<&str>) -> String {
+/// How long a code-lens command may run before it stops with what it has (the client may
+/// set another budget with the initialization option `commandBudgetMs`).
+pub const COMMAND_BUDGET: Duration = Duration::from_secs(10);
+
+/// How many samples a test lens runs between looks at its limits.
+const TEST_CHUNK: u64 = 100;
+
+/// A flag raised when the request that owns it goes away (answered or cancelled).
+#[derive(Default)]
+pub struct StopOnDrop(Arc<AtomicBool>);
+
+impl StopOnDrop {
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.0.clone()
+    }
+}
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What bounds a code-lens command: a time budget, the request's cancellation and the
+/// server's shutdown.
+pub struct RunLimits {
+    pub budget: Duration,
+    pub cancel: Arc<AtomicBool>,
+    pub stopping: Arc<AtomicBool>,
+}
+
+/// Why a command stopped before it finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stopped {
+    Budget,
+    Cancelled,
+}
+
+/// Raises `interrupt` when the limits say so, until dropped. It looks every 20 ms.
+struct Watcher {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Option<Stopped>>>,
+}
+
+impl Watcher {
+    fn start(limits: &RunLimits, interrupt: Arc<AtomicBool>) -> Watcher {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let (cancel, stopping, budget) = (limits.cancel.clone(), limits.stopping.clone(), limits.budget);
+        let thread = std::thread::spawn(move || {
+            let start = std::time::Instant::now();
+            loop {
+                match finished.recv_timeout(Duration::from_millis(20)) {
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    _ => return None,
+                }
+                let why = if cancel.load(Ordering::Relaxed) || stopping.load(Ordering::Relaxed) {
+                    Stopped::Cancelled
+                } else if start.elapsed() >= budget {
+                    Stopped::Budget
+                } else {
+                    continue;
+                };
+                interrupt.store(true, Ordering::Relaxed);
+                return Some(why);
+            }
+        });
+        Watcher { done: Some(done), thread: Some(thread) }
+    }
+
+    /// Stops watching; tells whether (and why) the work was interrupted.
+    fn finish(mut self) -> Option<Stopped> {
+        self.done.take();
+        self.thread.take().and_then(|t| t.join().ok()).flatten()
+    }
+}
+
+/// How many threads a simulation from the editor may use: half the cores (at least one),
+/// so the editor and the analysis keep some.
+fn lens_threads() -> usize {
+    std::thread::available_parallelism().map(|n| (n.get() / 2).max(1)).unwrap_or(1)
+}
+
+fn stopped_note(stopped: Option<Stopped>, budget: Duration) -> String {
+    match stopped {
+        Some(Stopped::Budget) => format!(" (stopped at the time budget of {} ms)", budget.as_millis()),
+        Some(Stopped::Cancelled) => " (cancelled)".to_string(),
+        None => String::new(),
+    }
+}
+
+/// Runs a code-lens command on `spec` within `limits` and describes the result in one
+/// message.
+pub fn run_command(command: &str, spec: &Spec, test: Option<&str>, limits: &RunLimits) -> String {
+    let interrupt = Arc::new(AtomicBool::new(false));
     match command {
         "spec.runTest" => {
             let Some(name) = test else { return "no test named".into() };
             let Some((_, def)) = tests(spec, &|n| n == name).into_iter().next() else { return format!("no test `{name}`") };
-            match run_test(spec, def, 1000, 0) {
-                TestOutcome::Passed { samples, .. } => format!("{name} passed ({samples} samples)"),
-                TestOutcome::Disabled { seed } => format!("{name} failed: the run was disabled (seed {seed})"),
-                TestOutcome::Failed { error, seed } => format!("{name} failed: {} (seed {seed})", error.message),
+            // Samples in chunks, looking at the limits between chunks (a sample itself is
+            // not interrupted: tests are short).
+            let watcher = Watcher::start(limits, interrupt.clone());
+            let mut samples = 0;
+            let mut verdict = None;
+            for chunk in 0..1000 / TEST_CHUNK {
+                if interrupt.load(Ordering::Relaxed) {
+                    break;
+                }
+                match run_test(spec, def, TEST_CHUNK, chunk) {
+                    TestOutcome::Passed { samples: n, .. } => {
+                        samples += n;
+                        if n < TEST_CHUNK {
+                            break; // it made no choice: one sample says it all
+                        }
+                    }
+                    TestOutcome::Disabled { seed } => {
+                        verdict = Some(format!("{name} failed: the run was disabled (seed {seed})"));
+                        break;
+                    }
+                    TestOutcome::Failed { error, seed } => {
+                        verdict = Some(format!("{name} failed: {} (seed {seed})", error.message));
+                        break;
+                    }
+                }
             }
+            let stopped = watcher.finish();
+            verdict.unwrap_or_else(|| format!("{name} passed ({samples} samples){}", stopped_note(stopped, limits.budget)))
         }
         "spec.simulate" => {
             let (Some(init), Some(step)) = (spec.lookup("init"), spec.lookup("step")) else { return "the module needs `init` and `step` actions".into() };
             let config = Config { init, step, invariants: Vec::new(), witnesses: Vec::new(), max_steps: 20, max_samples: 1000, seed: 0, keep_traces: 0 };
-            let outcome = simulate(spec, &config, 0, &Progress::default(), &AtomicBool::new(false));
+            let watcher = Watcher::start(limits, interrupt.clone());
+            let outcome = simulate(spec, &config, lens_threads(), &Progress::default(), &interrupt);
+            let stopped = watcher.finish();
             match &outcome.error {
                 Some(sample) => format!("simulation stopped by an error: {}", sample.error.as_ref().map(|e| e.message.clone()).unwrap_or_default()),
-                None => format!("simulated {} samples, {} steps; {} ended early (step disabled)", outcome.samples, outcome.steps, outcome.deadlocks),
+                None => format!(
+                    "simulated {} samples, {} steps; {} ended early (step disabled){}",
+                    outcome.samples,
+                    outcome.steps,
+                    outcome.deadlocks,
+                    stopped_note(stopped.filter(|_| outcome.interrupted), limits.budget)
+                ),
             }
         }
         other => format!("unknown command {other}"),
