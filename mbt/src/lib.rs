@@ -39,6 +39,7 @@ pub mod error;
 pub mod report;
 pub mod runner;
 pub mod shrink;
+pub mod spec_test;
 pub mod step;
 pub mod strategy;
 
@@ -49,5 +50,5 @@ pub use report::{Failure, FailureKind, TraceStep};
 pub use coverage::Summary as CoverageSummary;
 pub use runner::{explore, run, run_test, MbtError, Report, RunConfig, SEED_VAR};
 pub use strategy::Strategy;
-pub use spec_mbt_macros::{mbt_run, quint_run, switch};
+pub use spec_mbt_macros::{mbt_run, quint_run, quint_test, switch};
 pub use step::{NondetPick, NondetPicks, Step};

@@ -40,6 +40,9 @@ pub struct RunConfig {
     pub max_states: usize,
     /// Stop generating once every action and branch is covered (for measuring coverage).
     pub stop_at_full_coverage: bool,
+    /// A `run` of the spec whose traces are replayed instead of generated ones
+    /// (`#[quint_test]`; see `spec_test.rs`).
+    pub test: Option<String>,
 }
 
 impl RunConfig {
@@ -58,6 +61,7 @@ impl RunConfig {
             strategy: Strategy::Random,
             max_states: DEFAULT_MAX_STATES,
             stop_at_full_coverage: false,
+            test: None,
         }
     }
     pub fn spec(mut self, path: &str) -> RunConfig {
@@ -115,6 +119,11 @@ impl RunConfig {
         self.max_states = n;
         self
     }
+    /// Replays the traces of the spec's `run` named `name` (see `spec_test.rs`).
+    pub fn test(mut self, name: &str) -> RunConfig {
+        self.test = Some(name.to_string());
+        self
+    }
     pub fn stop_at_full_coverage(mut self, on: bool) -> RunConfig {
         self.stop_at_full_coverage = on;
         self
@@ -164,6 +173,8 @@ pub enum MbtError {
     /// The strategy cannot generate traces for this spec (a state space too large to cover
     /// every transition, say).
     Strategy(GenError),
+    /// The spec's `run` named by `RunConfig::test` gave no traces.
+    SpecTest(crate::spec_test::SpecTestError),
     /// The implementation disagreed with the spec.
     Failure(Box<Failure>),
 }
@@ -182,6 +193,7 @@ impl fmt::Display for MbtError {
             MbtError::Spec { sample, seed, message } => write!(f, "the spec failed while generating sample {sample} (run seed {seed}):\n{message}"),
             MbtError::InitDisabled => write!(f, "the init action is disabled: there is no trace to test"),
             MbtError::Strategy(e) => write!(f, "{e}"),
+            MbtError::SpecTest(e) => write!(f, "{e}"),
             MbtError::Failure(failure) => write!(f, "{failure}"),
         }
     }
@@ -295,7 +307,7 @@ pub fn run<D: Driver>(config: &RunConfig, mut make: impl FnMut() -> D) -> Result
     let mut generator = generator(&spec, &resolved, config, seed)?;
     let mut report = Report { seed, transitions: generator.transitions, ..Report::default() };
     let mut any_trace = false;
-    let limit = if config.strategy == Strategy::Transitions { u64::MAX } else { config.max_samples };
+    let limit = if config.strategy == Strategy::Transitions || config.test.is_some() { u64::MAX } else { config.max_samples };
     let mut index = 0;
     while index < limit {
         let generated = match generator.next_trace(index) {
@@ -343,6 +355,10 @@ pub fn run<D: Driver>(config: &RunConfig, mut make: impl FnMut() -> D) -> Result
 }
 
 fn generator<'s>(spec: &'s Spec, resolved: &Resolved, config: &RunConfig, seed: u64) -> Result<Generator<'s>, MbtError> {
+    if let Some(test) = &config.test {
+        let traces = crate::spec_test::traces(spec, resolved.init, resolved.step, test, config.max_samples, seed).map_err(MbtError::SpecTest)?;
+        return Ok(Generator::from_traces(spec, resolved.init, resolved.step, traces));
+    }
     Generator::new(spec, resolved.init, resolved.step, config.strategy, seed, config.max_steps, config.max_states).map_err(|e| match e {
         GenError::Spec(e) => MbtError::Spec { sample: 0, seed, message: spec.render_error(&e) },
         e => MbtError::Strategy(e),
@@ -357,7 +373,7 @@ pub fn explore(config: &RunConfig) -> Result<Report, MbtError> {
     let (spec, resolved) = load(config)?;
     let mut generator = generator(&spec, &resolved, config, seed)?;
     let mut report = Report { seed, transitions: generator.transitions, ..Report::default() };
-    let limit = if config.strategy == Strategy::Transitions { u64::MAX } else { config.max_samples };
+    let limit = if config.strategy == Strategy::Transitions || config.test.is_some() { u64::MAX } else { config.max_samples };
     let mut index = 0;
     while index < limit {
         let generated = match generator.next_trace(index) {

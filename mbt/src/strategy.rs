@@ -144,8 +144,11 @@ pub struct Generator<'s> {
     seed: u64,
     max_steps: usize,
     pub coverage: Coverage,
-    /// The traces of [`Strategy::Transitions`], planned up front.
-    plan: VecDeque<(SpecTrace, Vec<Vec<Branch>>)>,
+    /// The traces of [`Strategy::Transitions`] (or given ones), planned up front, with the
+    /// seed that made each (0 for transition traces).
+    plan: VecDeque<(SpecTrace, Vec<Vec<Branch>>, u64)>,
+    /// Hand out the plan, whatever the strategy.
+    planned: bool,
     /// Transitions of the state graph ([`Strategy::Transitions`]).
     pub transitions: usize,
 }
@@ -153,31 +156,44 @@ pub struct Generator<'s> {
 impl<'s> Generator<'s> {
     pub fn new(spec: &'s Spec, init: DefId, step: DefId, strategy: Strategy, seed: u64, max_steps: usize, max_states: usize) -> Result<Generator<'s>, GenError> {
         let coverage = Coverage::new(Universe::of(spec, &[init, step]));
-        let mut generator = Generator { spec, init, step, strategy, seed, max_steps, coverage, plan: VecDeque::new(), transitions: 0 };
+        let mut generator = Generator { spec, init, step, strategy, seed, max_steps, coverage, plan: VecDeque::new(), planned: false, transitions: 0 };
         if strategy == Strategy::Transitions {
             let graph = Graph::explore(spec, init, step, max_states)?;
             generator.transitions = graph.edges.len();
-            generator.plan = graph.covering_traces(max_steps).into();
+            generator.plan = graph.covering_traces(max_steps).into_iter().map(|(t, b)| (t, b, 0)).collect();
+            generator.planned = true;
         }
         Ok(generator)
     }
 
-    /// Trace number `index`; `None` when the strategy has no more (only transition plans
+    /// A generator that hands out the given traces (with the branches of each step and the
+    /// seed that made the trace), recording their coverage.
+    pub fn from_traces(spec: &'s Spec, init: DefId, step: DefId, traces: Vec<(SpecTrace, Vec<Vec<Branch>>, u64)>) -> Generator<'s> {
+        let coverage = Coverage::new(Universe::of(spec, &[init, step]));
+        Generator { spec, init, step, strategy: Strategy::Random, seed: 0, max_steps: 0, coverage, plan: traces.into(), planned: true, transitions: 0 }
+    }
+
+    /// Trace number `index`; `None` when the strategy has no more (only planned traces
     /// end). An empty trace: `init` was disabled.
     pub fn next_trace(&mut self, index: u64) -> Result<Option<Generated>, GenError> {
         let seed = sample_seed(self.seed, index);
-        let (trace, branches) = match self.strategy {
-            Strategy::Random => self.random(seed).map_err(GenError::Spec)?,
-            Strategy::CoverageGuided => self.guided(seed).map_err(GenError::Spec)?,
-            Strategy::Transitions => match self.plan.pop_front() {
+        let (trace, branches, seed) = match (self.planned, self.strategy) {
+            (true, _) => match self.plan.pop_front() {
                 Some(t) => t,
                 None => return Ok(None),
             },
+            (false, Strategy::CoverageGuided) => {
+                let (t, b) = self.guided(seed).map_err(GenError::Spec)?;
+                (t, b, seed)
+            }
+            (false, _) => {
+                let (t, b) = self.random(seed).map_err(GenError::Spec)?;
+                (t, b, seed)
+            }
         };
         for ((state, step), branches) in trace.states.iter().zip(&trace.steps).zip(&branches) {
             self.coverage.record(state, step, branches);
         }
-        let seed = if self.strategy == Strategy::Transitions { 0 } else { seed };
         Ok(Some(Generated { trace, seed }))
     }
 

@@ -166,3 +166,61 @@ fn picks_are_simplified_after_steps_are_dropped() {
     let shown: Vec<String> = f.trace.iter().map(|s| s.to_string()).collect();
     assert_eq!(shown, ["init", "deposit(account = \"alice\", amount = 1)", "withdraw(account = \"alice\", amount = 1)"], "{f}");
 }
+
+/// The spec's `run` tests as trace sources, as quint-connect's `quint_test` runs them.
+#[quint_test(spec = "../examples/mbt/bank.qnt", test = "selfTransferTest")]
+fn quint_test_replays_a_spec_run_on_the_correct_bank() -> impl Driver {
+    BankDriver::new(Bug::None)
+}
+
+#[quint_test(spec = "../examples/mbt/bank.qnt", test = "randomRequestsTest", max_samples = 20, seed = "0x2a")]
+fn quint_test_replays_every_sample_of_a_random_run() -> impl Driver {
+    BankDriver::new(Bug::None)
+}
+
+fn test_failure(test: &str, bug: Bug, shrink: bool) -> Box<Failure> {
+    match run(&RunConfig::new(test).spec(SPEC).test(test).shrink(shrink), || BankDriver::new(bug)) {
+        Err(MbtError::Failure(f)) => f,
+        other => panic!("expected a failure of the implementation, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_spec_run_finds_each_bug_at_its_step() {
+    let f = test_failure("selfTransferTest", Bug::StaleSelfTransfer, false);
+    assert_eq!(f.step, 2, "{f}");
+    assert_eq!(f.trace[1].to_string(), "deposit(account = \"alice\", amount = 3)", "{f}");
+    // A transfer to the same account changes nothing whatever the amount, so the step that
+    // explains the run's state is the first way `step` reaches it: amount 1.
+    assert_eq!(f.failing_step().map(|s| s.to_string()), Some("transfer(src = \"alice\", dst = \"alice\", amount = 1)".to_string()), "{f}");
+    // Shrunk, the scenario's picks get simpler too.
+    let f = test_failure("selfTransferTest", Bug::StaleSelfTransfer, true);
+    assert_eq!(f.trace[1].to_string(), "deposit(account = \"alice\", amount = 1)", "{f}");
+    let f = test_failure("selfTransferTest", Bug::ExactWithdrawRefused, true);
+    assert_eq!(f.failing_step().map(|s| s.action.clone()), Some("withdraw".to_string()), "{f}");
+    let FailureKind::Divergence { fields, .. } = &f.kind else { panic!("expected a divergence: {f}") };
+    assert_eq!(fields, &["balances".to_string(), "last".to_string()], "{f}");
+}
+
+#[test]
+fn a_spec_run_counts_its_samples_and_the_ones_without_choices_once() {
+    let fixed = run(&RunConfig::new("t").spec(SPEC).test("selfTransferTest").max_samples(50), || BankDriver::new(Bug::None)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(fixed.samples, 1, "a run without random choices is one trace");
+    // init, deposit, transfer, withdraw; the final check keeps the state, and a run's last
+    // step that changes nothing is not a step the driver is given.
+    assert_eq!(fixed.steps, 4);
+    let random = run(&RunConfig::new("t").spec(SPEC).test("randomRequestsTest").max_samples(20).seed(1), || BankDriver::new(Bug::None)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(random.samples > 1 && random.samples <= 20, "{} samples", random.samples);
+}
+
+#[test]
+fn a_spec_run_that_step_cannot_explain_or_that_does_not_exist_is_an_error() {
+    match run(&RunConfig::new("t").spec(SPEC).test("bigDepositTest"), || BankDriver::new(Bug::None)) {
+        Err(MbtError::SpecTest(e @ spec_mbt::spec_test::SpecTestError::Unexplained { state: 2, .. })) => assert!(e.to_string().contains("`step`"), "{e}"),
+        other => panic!("expected an unexplained state, got {other:?}"),
+    }
+    match run(&RunConfig::new("t").spec(SPEC).test("noSuchTest"), || BankDriver::new(Bug::None)) {
+        Err(MbtError::SpecTest(spec_mbt::spec_test::SpecTestError::NoSuchTest { name })) => assert_eq!(name, "noSuchTest"),
+        other => panic!("expected no such test, got {other:?}"),
+    }
+}

@@ -225,11 +225,20 @@ impl Parse for Settings {
     }
 }
 
-fn run_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
+/// Which attribute is expanded: `quint_run` generates traces, `quint_test` replays a
+/// spec's `run` test.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attribute {
+    Run,
+    Test,
+}
+
+fn run_attribute(attr: TokenStream, item: TokenStream, attribute: Attribute) -> TokenStream {
     let Settings(settings) = parse_macro_input!(attr as Settings);
     let function = parse_macro_input!(item as ItemFn);
     let mut calls = Vec::new();
     let mut has_spec = false;
+    let mut has_test = false;
     for (key, value) in &settings {
         let k = key.to_string();
         let call = match (k.as_str(), value) {
@@ -237,21 +246,37 @@ fn run_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
                 has_spec = true;
                 quote!(.spec(#s))
             }
+            ("test", Lit::Str(s)) if attribute == Attribute::Test => {
+                has_test = true;
+                quote!(.test(#s))
+            }
+            ("strategy", Lit::Str(s)) if attribute == Attribute::Run => {
+                if s.value().parse::<Strategy>().is_err() {
+                    return syn::Error::new(s.span(), format!("unknown strategy `{}` (expected random, coverage or transitions)", s.value())).to_compile_error().into();
+                }
+                quote!(.strategy_name(#s))
+            }
+            ("max_states", Lit::Int(n)) if attribute == Attribute::Run => quote!(.max_states(#n)),
             ("main" | "init" | "step", Lit::Str(s)) => quote!(.#key(#s)),
             ("max_samples" | "max_steps", Lit::Int(n)) => quote!(.#key(#n)),
             ("seed", Lit::Int(n)) => quote!(.seed(#n)),
             ("seed", Lit::Str(s)) => quote!(.seed_text(#s)),
             ("shrink", Lit::Bool(b)) => quote!(.shrink(#b)),
             _ => {
-                return syn::Error::new(key.span(), format!("unknown or mistyped setting `{k}` (expected spec, main, init, step: strings; max_samples, max_steps: integers; seed; shrink: bool)"))
-                    .to_compile_error()
-                    .into()
+                let expected = match attribute {
+                    Attribute::Run => "spec, main, init, step, strategy: strings; max_samples, max_steps, max_states: integers; seed; shrink: bool",
+                    Attribute::Test => "spec, test, main, init, step: strings; max_samples: integer; seed; shrink: bool",
+                };
+                return syn::Error::new(key.span(), format!("unknown or mistyped setting `{k}` (expected {expected})")).to_compile_error().into();
             }
         };
         calls.push(call);
     }
     if !has_spec {
         return syn::Error::new(proc_macro2::Span::call_site(), "`spec = \"path/to/spec.qnt\"` is required").to_compile_error().into();
+    }
+    if attribute == Attribute::Test && !has_test {
+        return syn::Error::new(proc_macro2::Span::call_site(), "`test = \"nameOfTheRun\"` is required").to_compile_error().into();
     }
     let name = &function.sig.ident;
     let name_str = name.to_string();
@@ -268,14 +293,41 @@ fn run_attribute(attr: TokenStream, item: TokenStream) -> TokenStream {
     .into()
 }
 
-/// Turns a function returning a driver into a test that runs random traces of a spec.
+/// Turns a function returning a driver into a test that runs traces of a spec (random, or
+/// by `strategy = "coverage"` or `"transitions"`).
 #[proc_macro_attribute]
 pub fn quint_run(attr: TokenStream, item: TokenStream) -> TokenStream {
-    run_attribute(attr, item)
+    run_attribute(attr, item, Attribute::Run)
 }
 
 /// The same as `quint_run`.
 #[proc_macro_attribute]
 pub fn mbt_run(attr: TokenStream, item: TokenStream) -> TokenStream {
-    run_attribute(attr, item)
+    run_attribute(attr, item, Attribute::Run)
+}
+
+/// Turns a function returning a driver into a test that replays a spec's `run` test
+/// (`test = "nameOfTheRun"`) on it, as quint-connect's `quint_test` does.
+#[proc_macro_attribute]
+pub fn quint_test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    run_attribute(attr, item, Attribute::Test)
+}
+
+/// The strategies `strategy = "..."` accepts (the names `spec_mbt::Strategy` parses).
+enum Strategy {
+    Random,
+    Coverage,
+    Transitions,
+}
+
+impl std::str::FromStr for Strategy {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Strategy, ()> {
+        match s {
+            "random" => Ok(Strategy::Random),
+            "coverage" | "coverage_guided" | "coverage-guided" => Ok(Strategy::Coverage),
+            "transitions" => Ok(Strategy::Transitions),
+            _ => Err(()),
+        }
+    }
 }

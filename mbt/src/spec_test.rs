@@ -1,0 +1,141 @@
+//! A spec's `run` test as the source of traces (`#[quint_test]`, as in quint-connect): the
+//! run is evaluated with the random chooser, its committed states recorded (a run that made
+//! no random choice is evaluated once; otherwise up to `max_samples` times, with the seeds
+//! `spec test` uses), and each state is explained as a step of the spec, so that the driver
+//! sees an action name and picks as in any other trace: the first state by the `init`
+//! action, each later one by a way to take the `step` action (enumerated) that reaches
+//! exactly that state (when several do, the first one enumerated, which has the earliest
+//! picks: a run's `transferOf("alice", "alice", 2)` that changes nothing is given as the
+//! transfer of 1). A run that does something `step` cannot do (a test-only action) is
+//! reported with the state that no step explains. A run's last step that leaves the state
+//! as it was (an `expect`, a final check) is not given to the driver.
+
+use crate::coverage::{Branch, Recorder};
+use crate::runner::SpecTrace;
+use crate::strategy::enumerate;
+use spec_analysis::ir::DefId;
+use spec_interpreter::simulate::sample_seed;
+use spec_interpreter::{Choice, ChoiceError, Chooser, Ctx, EvalError, RandomChooser, Spec, State, Tries, Value};
+use std::fmt;
+
+/// Why a run test gave no traces.
+#[derive(Debug)]
+pub enum SpecTestError {
+    /// The main module has no `run` of this name.
+    NoSuchTest { name: String },
+    /// The run failed in the spec itself (disabled, a false `expect`, a runtime error).
+    Failed { name: String, seed: u64, message: String },
+    /// State `state` of the run (1: after the first action) is not reached by any way of
+    /// taking `init` (for the first) or `step` from the state before it.
+    Unexplained { name: String, seed: u64, state: usize, action: String },
+}
+
+impl fmt::Display for SpecTestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpecTestError::NoSuchTest { name } => write!(f, "the spec has no `run {name}`"),
+            SpecTestError::Failed { name, seed, message } => write!(f, "the spec's test `{name}` failed by itself (seed {seed}):\n{message}"),
+            SpecTestError::Unexplained { name, seed, state, action } => write!(
+                f,
+                "state {state} of the spec's test `{name}` (seed {seed}) is not reached by any way of taking `{action}` from the state before it: a driver can only be given steps of `{action}`"
+            ),
+        }
+    }
+}
+
+/// Notes whether any real choice was asked for (a run without one is evaluated once).
+struct Asking {
+    inner: RandomChooser,
+    asked: bool,
+}
+
+impl Chooser for Asking {
+    fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
+        self.asked |= choice.size > 1;
+        self.inner.choose(choice)
+    }
+    fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool {
+        self.inner.retry(choice, tries)
+    }
+    fn choose_big(&mut self, choice: &Choice, size: &num_bigint::BigInt) -> Result<num_bigint::BigInt, ChoiceError> {
+        self.asked = true;
+        self.inner.choose_big(choice, size)
+    }
+}
+
+/// The traces of the `run` named `name`: each with the branches of its steps and the seed
+/// of its sample.
+pub fn traces(spec: &Spec, init: DefId, step: DefId, name: &str, max_samples: u64, seed: u64) -> Result<Vec<(SpecTrace, Vec<Vec<Branch>>, u64)>, SpecTestError> {
+    let def = spec.lookup(name).filter(|d| spec.analysis.program.defs[*d as usize].qualifier == spec_syntax::ast::Qualifier::Run).ok_or_else(|| SpecTestError::NoSuchTest { name: name.to_string() })?;
+    let mut out: Vec<(SpecTrace, Vec<Vec<Branch>>, u64)> = Vec::new();
+    for i in 0..max_samples.max(1) {
+        let sample = sample_seed(seed, i);
+        let (states, asked) = record(spec, def, sample).map_err(|message| SpecTestError::Failed { name: name.to_string(), seed: sample, message })?;
+        let explained = explain(spec, init, step, &states).map_err(|(state, action)| SpecTestError::Unexplained { name: name.to_string(), seed: sample, state, action })?;
+        if !out.iter().any(|(t, _, _)| t.states == explained.0.states) {
+            out.push((explained.0, explained.1, sample));
+        }
+        if !asked {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The states a run commits, and whether it made a random choice; the error is rendered.
+fn record(spec: &Spec, def: DefId, seed: u64) -> Result<(Vec<State>, bool), String> {
+    let mut chooser = Asking { inner: RandomChooser::new(seed), asked: false };
+    let mut ctx = Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+    ctx.recorded = Some(Vec::new());
+    let render = |e: &EvalError| spec.render_error(e);
+    match spec.eval_in(&mut ctx, def) {
+        Ok(Value::Bool(true)) => {}
+        Ok(_) => return Err("the run is disabled: one of its actions could not happen".into()),
+        Err(e) => return Err(render(&e)),
+    }
+    // The run's last action assigned the next state without committing it (unless it ended
+    // in `expect`, which leaves the state as it was).
+    if ctx.next.iter().all(Option::is_some) && ctx.next.iter().zip(ctx.state.iter()).any(|(n, s)| n.as_ref() != Some(s)) {
+        ctx.commit(spec_syntax::Span::default()).map_err(|e| render(&e))?;
+    }
+    let states = ctx.recorded.take().unwrap_or_default();
+    drop(ctx);
+    Ok((states, chooser.asked))
+}
+
+/// Each state as a step of `init` (the first) or `step`: the trace, or the first state no
+/// step reaches (its position from 1, and the action tried).
+fn explain(spec: &Spec, init: DefId, step: DefId, states: &[State]) -> Result<(SpecTrace, Vec<Vec<Branch>>), (usize, String)> {
+    let mut trace = SpecTrace { states: Vec::new(), steps: Vec::new() };
+    let mut branches = Vec::new();
+    let mut from = spec.state0();
+    for (i, target) in states.iter().enumerate() {
+        let def = if i == 0 { init } else { step };
+        let action = spec.analysis.program.defs[def as usize].name.clone();
+        let found = match enumerate(spec, &from, def) {
+            Ok(Some(candidates)) => candidates.into_iter().find(|c| c.state == *target),
+            _ => random_match(spec, &from, def, target),
+        };
+        let Some(c) = found else { return Err((i + 1, action)) };
+        trace.states.push(c.state.clone());
+        trace.steps.push(c.step);
+        branches.push(c.branches);
+        from = c.state;
+    }
+    Ok((trace, branches))
+}
+
+/// When a step cannot be enumerated: random tries that reach `target`, if one does.
+fn random_match(spec: &Spec, from: &State, def: DefId, target: &State) -> Option<crate::strategy::Candidate> {
+    for seed in 0..256 {
+        let mut chooser = Recorder::new(RandomChooser::new(seed));
+        let result = spec.run_def(from, def, &mut chooser, None);
+        let branches = chooser.take_branches();
+        if let Ok(Some((state, step))) = result {
+            if state == *target {
+                return Some(crate::strategy::Candidate { state, step, branches });
+            }
+        }
+    }
+    None
+}
