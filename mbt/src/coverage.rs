@@ -45,17 +45,29 @@ pub struct Recorder<C> {
     /// Open choices: an identity of the choice site and the length of `taken` before it.
     frames: Vec<(usize, usize)>,
     labels: HashMap<usize, Arc<str>>,
+    /// The product of the sizes of the choices of the current evaluation, and of the last
+    /// one (an estimate of how many ways an enumeration has).
+    product: u64,
+    last_product: u64,
 }
 
 impl<C: Chooser> Recorder<C> {
     pub fn new(inner: C) -> Recorder<C> {
-        Recorder { inner, taken: Vec::new(), frames: Vec::new(), labels: HashMap::new() }
+        Recorder { inner, taken: Vec::new(), frames: Vec::new(), labels: HashMap::new(), product: 1, last_product: 1 }
     }
 
     /// The branches taken since the last call (the last evaluation's, if it was enabled).
     pub fn take_branches(&mut self) -> Vec<Branch> {
         self.frames.clear();
+        self.last_product = std::mem::replace(&mut self.product, 1);
         std::mem::take(&mut self.taken)
+    }
+
+    /// The product of the numbers of alternatives of the choices the evaluation before the
+    /// last `take_branches` met: for choices made one after another (`nondet`s in a row), the
+    /// number of ways an enumeration of it has.
+    pub fn last_product(&self) -> u64 {
+        self.last_product
     }
 
     /// The identity of a choice site while it is open: where its alternatives live.
@@ -79,6 +91,7 @@ impl<C: Chooser> Recorder<C> {
 impl<C: Chooser> Chooser for Recorder<C> {
     fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
         let tries = self.inner.choose(choice)?;
+        self.product = self.product.saturating_mul(choice.size);
         self.frames.push((Self::site_id(choice), self.taken.len()));
         self.note(choice, tries.current);
         Ok(tries)

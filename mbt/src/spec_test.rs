@@ -12,11 +12,16 @@
 
 use crate::coverage::{Branch, Recorder};
 use crate::runner::SpecTrace;
-use crate::strategy::enumerate;
+use crate::strategy::enumerate_within;
 use spec_analysis::ir::DefId;
 use spec_interpreter::simulate::sample_seed;
 use spec_interpreter::{Choice, ChoiceError, Chooser, Ctx, EvalError, RandomChooser, Spec, State, Tries, Value};
 use std::fmt;
+
+/// Bounds of the enumeration that explains a state: larger than the generators' (one step
+/// is explained at a time, and a test's steps are few).
+const EXPLAIN_CHOICE_LIMIT: u64 = 4096;
+const EXPLAIN_MAX_PATHS: usize = 200_000;
 
 /// Why a run test gave no traces.
 #[derive(Debug)]
@@ -112,7 +117,7 @@ fn explain(spec: &Spec, init: DefId, step: DefId, states: &[State]) -> Result<(S
     for (i, target) in states.iter().enumerate() {
         let def = if i == 0 { init } else { step };
         let action = spec.analysis.program.defs[def as usize].name.clone();
-        let found = match enumerate(spec, &from, def) {
+        let found = match enumerate_within(spec, &from, def, EXPLAIN_CHOICE_LIMIT, EXPLAIN_MAX_PATHS) {
             Ok(Some(candidates)) => candidates.into_iter().find(|c| c.state == *target),
             _ => random_match(spec, &from, def, target),
         };

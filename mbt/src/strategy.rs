@@ -100,16 +100,27 @@ fn run_once<C: Chooser>(spec: &Spec, state: &State, def: DefId, chooser: &mut Re
     Ok(result?.map(|step| Candidate { state: next, step, branches }))
 }
 
-/// Every way to take `def` from `state`, or `None` when there are too many to enumerate.
+/// Every way to take `def` from `state`, or `None` when there are too many to enumerate
+/// (a choice with more than [`CHOICE_LIMIT`] alternatives, or more than [`MAX_PATHS`] ways).
 pub fn enumerate(spec: &Spec, state: &State, def: DefId) -> Result<Option<Vec<Candidate>>, Box<EvalError>> {
-    let mut chooser = Recorder::new(EnumeratingChooser::with_limit(CHOICE_LIMIT));
+    enumerate_within(spec, state, def, CHOICE_LIMIT, MAX_PATHS)
+}
+
+/// [`enumerate`] with other bounds.
+pub fn enumerate_within(spec: &Spec, state: &State, def: DefId, choice_limit: u64, max_paths: usize) -> Result<Option<Vec<Candidate>>, Box<EvalError>> {
+    let mut chooser = Recorder::new(EnumeratingChooser::with_limit(choice_limit));
     let mut out = Vec::new();
-    for _ in 0..MAX_PATHS {
+    for _ in 0..max_paths {
         match run_once(spec, state, def, &mut chooser) {
             Ok(Some(c)) => out.push(c),
             Ok(None) => {}
             Err(e) if e.kind == ErrorKind::Choice => return Ok(None),
             Err(e) => return Err(e),
+        }
+        // A path tells how many there are when the choices come one after another: give up
+        // at once rather than after `max_paths` runs.
+        if chooser.last_product() > max_paths as u64 {
+            return Ok(None);
         }
         if !chooser.inner.next_path() {
             return Ok(Some(out));
