@@ -110,16 +110,18 @@ pub fn enumerate(spec: &Spec, state: &State, def: DefId) -> Result<Option<Vec<Ca
 pub fn enumerate_within(spec: &Spec, state: &State, def: DefId, choice_limit: u64, max_paths: usize) -> Result<Option<Vec<Candidate>>, Box<EvalError>> {
     let mut chooser = Recorder::new(EnumeratingChooser::with_limit(choice_limit));
     let mut out = Vec::new();
-    for _ in 0..max_paths {
+    for path in 0..max_paths {
+        let first = path == 0;
         match run_once(spec, state, def, &mut chooser) {
             Ok(Some(c)) => out.push(c),
             Ok(None) => {}
             Err(e) if e.kind == ErrorKind::Choice => return Ok(None),
             Err(e) => return Err(e),
         }
-        // A path tells how many there are when the choices come one after another: give up
-        // at once rather than after `max_paths` runs.
-        if chooser.last_product() > max_paths as u64 {
+        // The first path tells how many there are when the choices come one after another:
+        // give up at once rather than after `max_paths` runs. (Later paths can count a
+        // choice twice: a branch tried and undone.)
+        if first && chooser.last_product() > max_paths as u64 {
             return Ok(None);
         }
         if !chooser.inner.next_path() {
