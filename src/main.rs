@@ -16,10 +16,50 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "spec", version, args_conflicts_with_subcommands = true, about = "Executable specifications in the Quint language: parse, typecheck, evaluate, simulate and test them.", long_about = None)]
+#[command(name = "spec", version, about = "Executable specifications in the Quint language: parse, typecheck, evaluate, simulate and test them.", long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    budgets: Budgets,
+}
+
+/// Resource budgets (`spec_syntax::Limits`), raised or lowered for one run; accepted before
+/// or after the command. Hitting one is an error that names it (`the `int-bits` limit`).
+/// Nesting can be raised to [`MAX_NESTING`] only: deeper types and list literals still
+/// overflow the stack of some recursive passes (measured: 3,000 levels pass in a debug
+/// build, 5,000 do not).
+#[derive(clap::Args)]
+struct Budgets {
+    /// The most bits an integer may have [default: 64000000].
+    #[arg(long, global = true, value_name = "BITS", value_parser = clap::value_parser!(u64).range(1..))]
+    max_int_bits: Option<u64>,
+    /// The most elements a set (a range, a powerset, ...) may be expanded into [default: 10000000].
+    #[arg(long, global = true, visible_alias = "max-set-size", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_set_elements: Option<u64>,
+    /// The deepest nesting of expressions and types accepted, at most 3000 [default: 1000].
+    #[arg(long, global = true, value_name = "LEVELS", value_parser = clap::value_parser!(u64).range(1..=MAX_NESTING))]
+    max_nesting: Option<u64>,
+}
+
+/// The highest `--max-nesting` accepted.
+const MAX_NESTING: u64 = 3000;
+
+impl Budgets {
+    /// Makes the given budgets those of the process, before anything is parsed.
+    fn install(&self) {
+        let mut limits = spec_syntax::Limits::current();
+        if let Some(bits) = self.max_int_bits {
+            limits.int_bits = bits;
+        }
+        if let Some(n) = self.max_set_elements {
+            limits.set_elements = n;
+        }
+        if let Some(levels) = self.max_nesting {
+            limits.nesting = levels;
+        }
+        limits.install();
+    }
 }
 
 #[derive(Subcommand)]
@@ -55,6 +95,7 @@ fn main() -> ExitCode {
         "quint" => Cli::parse_from(std::iter::once(std::ffi::OsString::from("quint")).chain(std::env::args_os().skip(1))),
         _ => Cli::parse(),
     };
+    cli.budgets.install();
     let Some(command) = cli.command else {
         // `quint` alone starts the REPL, as Quint does; `spec` alone shows the help.
         if report::program() == "quint" {

@@ -195,3 +195,49 @@ fn repl_in_a_pseudo_terminal() {
     session.send_line(".exit").unwrap();
     session.exp_eof().unwrap();
 }
+
+/// Resource budgets are flags (before or after the command): hitting one is an error that
+/// names the limit, and the flag raises it. Nesting can be raised to 3,000 levels, at which
+/// deep expressions, types and list literals are still analysed and evaluated (no crash).
+#[test]
+fn resource_budgets_are_flags_that_name_and_raise_the_limits() {
+    let out = run(&["eval", "2^200", "--max-int-bits", "100"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("the `int-bits` limit (100)"), "{}", text(&out));
+    let out = run(&["--max-int-bits", "500", "eval", "2^200"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1606938044258990275541962092341162602522202993782792835301376");
+
+    let out = run(&["eval", "1.to(11).map(x => x).size()", "--max-set-elements", "10"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("the `set-elements` limit (10)"), "{}", text(&out));
+    let out = run(&["eval", "1.to(11).map(x => x).size()", "--max-set-size", "11"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "11", "{}", text(&out));
+
+    // In a run, the error also gives the seed and the statistics so far.
+    let out = run(&["simulate", "examples/counter.qnt", "--max-int-bits", "3", "--seed", "1", "--max-samples", "10"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("the `int-bits` limit (3)") && text(&out).contains("seed: 1"), "{}", text(&out));
+
+    // `(1 + (1 + ...))`: two levels a parenthesis.
+    let deep = |n: usize| format!("{}1{}", "(1 + ".repeat(n), ")".repeat(n));
+    let first_line = |o: &Output| text(o).lines().next().unwrap_or("").to_string();
+    let out = run(&["eval", &deep(700)]);
+    assert_eq!(out.status.code(), Some(2), "{}", first_line(&out));
+    assert!(first_line(&out).contains("(the `nesting` limit)"), "{}", first_line(&out));
+    let out = run(&["--max-nesting", "2000", "eval", &deep(700)]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "701", "{}", first_line(&out));
+
+    // At the highest nesting accepted, deep types and list literals still just work.
+    let types = temp("deep_types.qnt", format!("module m {{ pure val x: {}int{} = Set() }}\n", "Set[".repeat(2900), "]".repeat(2900)).as_bytes());
+    let out = run(&["typecheck", types.to_str().unwrap(), "--max-nesting", "3000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", first_line(&out));
+    let lists = temp("deep_lists.qnt", format!("module m {{ pure val x = {}1{} }}\n", "[".repeat(2900), "]".repeat(2900)).as_bytes());
+    let out = run(&["eval", "--file", lists.to_str().unwrap(), "x.length()", "--max-nesting", "3000"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "{}", first_line(&out));
+    let out = run(&["eval", "1", "--max-nesting", "3001"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("3001"), "{}", text(&out));
+    let out = run(&["eval", "1", "--max-int-bits", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
