@@ -233,13 +233,17 @@ pub enum LoadError {
     NotFound { path: String },
     NotUtf8 { path: String, valid_up_to: usize },
     Io { path: String, message: String },
+    /// A directory, a device or a pipe: `kind` says which.
+    NotAFile { path: String, kind: &'static str },
+    /// Larger than `limit` bytes.
+    TooLarge { path: String, limit: u64 },
 }
 
 impl LoadError {
     /// The path that was tried.
     pub fn path(&self) -> &str {
         match self {
-            LoadError::NotFound { path } | LoadError::NotUtf8 { path, .. } | LoadError::Io { path, .. } => path,
+            LoadError::NotFound { path } | LoadError::NotUtf8 { path, .. } | LoadError::Io { path, .. } | LoadError::NotAFile { path, .. } | LoadError::TooLarge { path, .. } => path,
         }
     }
 
@@ -249,6 +253,8 @@ impl LoadError {
             LoadError::NotFound { .. } => "no such file".to_string(),
             LoadError::NotUtf8 { valid_up_to, .. } => format!("the file is not valid UTF-8 (at byte {valid_up_to})"),
             LoadError::Io { message, .. } => message.clone(),
+            LoadError::NotAFile { kind, .. } => format!("it is {kind}, not a spec file"),
+            LoadError::TooLarge { limit, .. } => format!("the file is larger than {} MiB, the most a spec file may be", limit / (1024 * 1024)),
         }
     }
 }
@@ -258,12 +264,33 @@ pub fn read_source(path: &Path) -> Result<String, String> {
     read_file(path).map_err(|e| e.reason())
 }
 
+/// The largest source file read: far beyond any spec written by hand or generated for a
+/// test, and small enough that reading it cannot exhaust memory.
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_SOURCE_BYTES`]: a directory, a device (`/dev/zero`)
+/// or a pipe is refused before anything is read, and a file that grows while it is read
+/// stops at the limit.
 fn read_file(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read;
     let shown = || path.to_string_lossy().into_owned();
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+    let io_error = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound { path: shown() },
         _ => LoadError::Io { path: shown(), message: e.to_string() },
-    })?;
+    };
+    let metadata = std::fs::metadata(path).map_err(io_error)?;
+    if !metadata.is_file() {
+        let kind = if metadata.is_dir() { "a directory" } else { "not a regular file (a device, a pipe or a socket)" };
+        return Err(LoadError::NotAFile { path: shown(), kind });
+    }
+    if metadata.len() > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge { path: shown(), limit: MAX_SOURCE_BYTES });
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path).and_then(|f| f.take(MAX_SOURCE_BYTES + 1).read_to_end(&mut bytes)).map_err(io_error)?;
+    if bytes.len() as u64 > MAX_SOURCE_BYTES {
+        return Err(LoadError::TooLarge { path: shown(), limit: MAX_SOURCE_BYTES });
+    }
     String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 { path: shown(), valid_up_to: e.utf8_error().valid_up_to() })
 }
 
@@ -321,6 +348,24 @@ mod tests {
     }
 
     const MAIN: &str = "module main {\n  import lib.* from \"./lib\"\n  val y = f(1)\n}\n";
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = std::env::temp_dir().join(format!("spec-read-file-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("lib.qnt")).expect("a directory named like a spec");
+        let err = read_file(&dir.join("lib.qnt")).expect_err("a directory is not a spec");
+        assert!(matches!(err, LoadError::NotAFile { kind: "a directory", .. }), "{err:?}");
+        // A device is refused before anything is read (reading /dev/zero never ends).
+        let err = read_file(Path::new("/dev/zero")).expect_err("a device is not a spec");
+        assert!(matches!(err, LoadError::NotAFile { .. }) && err.reason().contains("not a regular file"), "{err:?}");
+        // An import that names a directory is an error at the import, like a missing file.
+        std::fs::write(dir.join("main.qnt"), MAIN).expect("the importer is written");
+        let db = Database::default();
+        let main = db.load(&normalize(&dir.join("main.qnt"))).expect("the importer is read");
+        let analysis = analyzed(&db, main);
+        assert!(analysis.diagnostics.iter().any(|d| d.message.contains("directory")), "{:?}", analysis.diagnostics);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn imports_are_read_from_the_provider_and_follow_the_hosts_changes() {
