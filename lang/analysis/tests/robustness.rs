@@ -34,7 +34,8 @@ fn analyze(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    // SPEC_FUZZ_CASES raises the number of cases for a longer run (see interpreter/tests/fuzz.rs).
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("SPEC_FUZZ_CASES").ok().and_then(|n| n.trim().parse().ok()).unwrap_or(200)))]
 
     #[test]
     fn mutated_corpus_files_never_panic_the_analyzer(file in 0usize..100, cut in 0usize..5000, len in 0usize..8, insert in 0usize..TOKENS.len(), at in 0usize..5000) {

@@ -101,7 +101,8 @@ const TOKENS: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    // SPEC_FUZZ_CASES raises the number of cases for a longer run (see interpreter/tests/fuzz.rs).
+    #![proptest_config(ProptestConfig::with_cases(std::env::var("SPEC_FUZZ_CASES").ok().and_then(|n| n.trim().parse().ok()).unwrap_or(300)))]
 
     #[test]
     fn mutated_corpus_files_never_panic(file in 0usize..40, cut in 0usize..4000, insert in 0usize..TOKENS.len(), at in 0usize..4000) {
