@@ -73,6 +73,26 @@ pub fn itf(spec: &Spec, trace: Trace, options: &ItfOptions) -> Json {
     itf::trace(&vars, &states, trace.steps, &meta)
 }
 
+/// Writes the trace in ITF to `out`, one state at a time: a trace of any length is written
+/// in the memory of its values (the JSON of only one state exists at once).
+pub fn write_itf(spec: &Spec, trace: Trace, options: &ItfOptions, out: impl std::io::Write) -> std::io::Result<()> {
+    let vars = spec.var_names();
+    let nondet_names = spec.nondet_names();
+    let meta = itf::TraceMeta { source: options.source, status: options.status, seed: options.seed, mbt: options.mbt, hide: options.hide, nondet_names: &nondet_names };
+    itf::write_trace(out, &vars, trace.states.iter().map(|s| spec.project(s)), trace.steps, &meta)
+}
+
+/// Writes the trace in ITF to the file at `path` (see [`write_itf`]); the error says which
+/// file could not be written.
+pub fn write_itf_file(spec: &Spec, trace: Trace, options: &ItfOptions, path: &str) -> Result<(), String> {
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write_itf(spec, trace, options, &mut out)?;
+        std::io::Write::flush(&mut out)
+    });
+    written.map_err(|e| format!("cannot write `{path}`: {e}"))
+}
+
 impl Spec {
     /// Every name bound by `nondet` in the program, sorted (for `mbt::nondetPicks`).
     pub fn nondet_names(&self) -> Vec<String> {

@@ -172,10 +172,8 @@ pub fn run(args: Args) -> u8 {
     let shown = Trace { states: &states, steps: &steps, init: &args.target.init };
     if let Some(path) = &args.out_itf {
         if !states.is_empty() {
-            let json = render::itf(&spec, shown, &itf_options(&args, &outcome));
-            let text = serde_json::to_string_pretty(&json).unwrap_or_default();
-            if let Err(e) = std::fs::write(path, text) {
-                return report::fail(COMMAND, args.json, &format!("cannot write `{path}`: {e}"));
+            if let Err(e) = render::write_itf_file(&spec, shown, &itf_options(&args, &outcome), path) {
+                return report::fail(COMMAND, args.json, &e);
             }
         }
     }

@@ -271,10 +271,8 @@ fn write_traces(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, pa
     for (seq, sample) in outcome.traces.iter().enumerate() {
         let status = if sample.is_violation() { "violation" } else { "ok" };
         let options = ItfOptions { source: &args.target.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide };
-        let json = render::itf(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.target.init }, &options);
         let path = report::itf_path(pattern, None, seq, args.n_traces > 1);
-        let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
-        std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))?;
+        render::write_itf_file(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.target.init }, &options, &path)?;
     }
     Ok(())
 }

@@ -120,8 +120,6 @@ fn write_trace(spec: &Spec, args: &Args, pattern: &str, name: &str, index: usize
     };
     let states = record(spec, def, seed);
     let options = ItfOptions { source: &args.file, status, seed, mbt: args.mbt, hide: &[] };
-    let json = render::itf(spec, Trace { states: &states, steps: &[], init: "init" }, &options);
     let path = report::itf_path(pattern, Some(name), index, args.n_traces > 1);
-    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text).map_err(|e| format!("cannot write `{path}`: {e}"))
+    render::write_itf_file(spec, Trace { states: &states, steps: &[], init: "init" }, &options, &path)
 }
