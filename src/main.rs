@@ -77,6 +77,8 @@ enum Command {
     Check(commands::check::Args),
     /// Quint's `verify`: `check` up to `--max-steps` steps; no violation up to there is `[ok]`.
     Verify(commands::check::VerifyArgs),
+    /// Quint's `compile --target json`: the analysed program (modules, declarations, types) as JSON.
+    Compile(commands::compile::Args),
     /// Check that an implementation's log (ITF or JSON lines) is a behaviour of the spec.
     Validate(commands::validate::Args),
     /// Run the `run` tests of a spec.
@@ -112,6 +114,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Verify(args) => commands::check::verify(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Compile(args) => commands::compile::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Repl(args) => commands::repl::run(args),
         Command::Lsp => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -201,3 +201,40 @@ fn test_json() {
     assert_eq!(v["passed"], 3);
     assert_schema(&["test", &broken(), "--json"], &common("test", &["error"]), 2);
 }
+
+#[test]
+fn compile_json() {
+    let location = || json!("location");
+    let declaration = json!({ "kind": { "enum": ["const", "var", "def"] }, "name": "string", "type": "string|null", "doc": "string|null", "location": location() });
+    let def = json!({
+        "kind": { "enum": ["def"] }, "name": "string", "type": "string|null", "doc": "string|null", "location": location(),
+        "qualifier": { "enum": ["pureval", "puredef", "val", "def", "action", "temporal", "run", "nondet"] },
+        "params": "any", "annotation": "string|null", "mode": "string|null", "name_location": location(), "body_location": "location|null",
+    });
+    let module = json!({ "name": "string", "doc": "string|null", "location": location(), "declarations": [declaration], "types": [{ "kind": { "enum": ["alias", "sum", "uninterpreted"] }, "name": "string", "params": "integer" }] });
+    let schema = extend(
+        common("compile", &["ok", "error"]),
+        json!({ "stage": { "enum": ["compiling"] }, "target": { "enum": ["json"] }, "file": "string", "main": "string", "modules": [module], "scope": [{ "name": "string", "kind": { "enum": ["def", "var", "const", "constructor", "module"] }, "defined_in": "string|null" }] }),
+    );
+    let v = assert_schema(&["compile", "examples/two_phase_commit.qnt", "--target", "json"], &schema, 0);
+    assert_eq!(v["main"], "two_phase_commit");
+    let declarations: Vec<&Value> = v["modules"].as_array().unwrap().iter().flat_map(|m| m["declarations"].as_array().unwrap()).collect();
+    for d in declarations.iter().filter(|d| d["kind"] == "def") {
+        check(d, &def, "$.def").unwrap();
+    }
+    let types: Vec<&Value> = v["modules"][0]["types"].as_array().unwrap().iter().collect();
+    assert!(types.iter().any(|t| t["kind"] == "sum" && t["variants"].as_array().is_some_and(|vs| !vs.is_empty())), "{types:?}");
+    // A parameterised action: its parameters, declared and inferred types, mode.
+    let v = assert_schema(&["compile", "examples/bank.qnt", "--main", "bank", "--json"], &schema, 0);
+    let transfer = v["modules"][0]["declarations"].as_array().unwrap().iter().find(|d| d["name"] == "transfer").cloned().unwrap();
+    assert_eq!(transfer["qualifier"], "action");
+    assert_eq!(transfer["params"], json!(["src", "dst", "amount"]));
+    assert_eq!(transfer["type"], "(str, str, int) => bool");
+    assert_eq!(transfer["mode"], "action");
+    assert!(v["scope"].as_array().unwrap().iter().any(|s| s["name"] == "transfer" && s["kind"] == "def"), "{}", v["scope"]);
+    // Errors: a spec with errors, an unknown target.
+    let v = assert_schema(&["compile", &broken(), "--json"], &common("compile", &["error"]), 2);
+    assert!(!v["diagnostics"].as_array().unwrap().is_empty());
+    let v = assert_schema(&["compile", "examples/counter.qnt", "--target", "tlaplus", "--json"], &common("compile", &["error"]), 2);
+    assert!(v["diagnostics"][0]["message"].as_str().unwrap().contains("tlaplus"), "{v}");
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod compile;
 pub mod eval;
 pub mod load;
 pub mod mcp;
