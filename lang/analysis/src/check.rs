@@ -3,12 +3,16 @@
 //! definition. A definition's query reads only its own body, the program's declarations
 //! (bodies left out) and the types of the definitions it uses, so editing one body re-runs
 //! the inference of that definition, and of those that use it only if its type changed.
-//! Modes are checked on the whole program. Every diagnostic comes back in source order.
+//! Modes are checked the same way, per definition, reading the mode summaries of the
+//! definitions it uses; only the check that `init` and `step` assign every variable looks at
+//! the whole program (from the summaries). Definitions are checked in dependency order, so
+//! that no query waits on a long chain of others (a chain of a million definitions must not
+//! exhaust the stack). Every diagnostic comes back in source order.
 
 use crate::db::{parsed, resolve_relative, Db, SourceText};
 use crate::infer::infer_def;
-use crate::ir::{shift_def, ConstInfo, Def, DefId, DefTypes, ModuleInstance, Pat, Program, SumType, Types, VarInfo};
-use crate::modes::{check_modes, Mode};
+use crate::ir::{shift_def, ConstInfo, Def, DefId, DefTypes, Entity, ModuleInstance, Pat, Program, SumType, Types, VarInfo};
+use crate::modes::{check_def_modes, check_steps, DefModes, Mode, ModeSummary};
 use crate::resolve::{resolve, LoadedFile, Loader};
 use spec_syntax::{Diagnostic, FileId, Span};
 use std::collections::BTreeSet;
@@ -68,13 +72,30 @@ pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
 }
 
 /// The program without the bodies of its definitions and without positions: what a
-/// definition's inference may read of the others. It stays equal when only bodies change.
+/// definition's inference and mode check may read of the others. It stays equal when only
+/// bodies change. Of the names in scope of each module it keeps only the constructors (what
+/// a `match` arm looks up): a program of a million definitions would copy its scopes here.
 #[salsa::tracked(returns(ref))]
 pub fn interface(db: &dyn Db, file: SourceText) -> Arc<Program> {
     let source = &resolved(db, file).program;
     let nowhere = Span::default();
     let program = Program {
-        modules: source.modules.iter().map(|m| ModuleInstance { span: nowhere, doc: None, ..m.clone() }).collect(),
+        modules: source
+            .modules
+            .iter()
+            .map(|m| ModuleInstance {
+                name: m.name.clone(),
+                public: Default::default(),
+                scope: m.scope.iter().filter(|(_, e)| matches!(e, Entity::Constructor { .. })).map(|(k, e)| (k.clone(), e.clone())).collect(),
+                types: m.types.clone(),
+                defs: Vec::new(),
+                vars: Vec::new(),
+                consts: Vec::new(),
+                span: nowhere,
+                is_instance: m.is_instance,
+                doc: None,
+            })
+            .collect(),
         defs: source
             .defs
             .iter()
@@ -142,6 +163,27 @@ pub fn def_scheme<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<crate::ty::S
     def_types(db, key).scheme.clone()
 }
 
+/// The modes of one definition (positions relative to its start, like its types).
+#[salsa::tracked(returns(ref))]
+pub fn def_modes<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Arc<DefModes> {
+    let file = key.file(db);
+    let Some(def) = def_ir(db, key) else { return Arc::default() };
+    let interface = interface(db, file);
+    let on_cycle = &cycles(db, file).on_cycle;
+    Arc::new(check_def_modes(interface, def, &mut |used| {
+        if on_cycle.contains(&used) {
+            return None;
+        }
+        Some(def_mode_summary(db, DefKey::new(db, file, used)).clone())
+    }))
+}
+
+/// Just what the users of a definition need of its modes (see [`ModeSummary`]).
+#[salsa::tracked]
+pub fn def_mode_summary<'db>(db: &'db dyn Db, key: DefKey<'db>) -> ModeSummary {
+    def_modes(db, key).summary.clone()
+}
+
 /// The file that `from "path"` names in the file `importer`: `path` is relative to the
 /// importer's directory, and `.qnt` is added unless it is there (Quint adds it always;
 /// accepting it written out as well is harmless).
@@ -193,15 +235,22 @@ pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
     let cycles = cycles(db, file);
     let mut diagnostics = resolved.diagnostics.clone();
     diagnostics.extend(cycles.diagnostics.iter().cloned());
-    let mut types = Types { defs: vec![None; program.defs.len()], per_def: Vec::with_capacity(program.defs.len()) };
-    for d in 0..program.defs.len() as u32 {
-        let found = def_types(db, DefKey::new(db, file, d));
+    let count = program.defs.len();
+    let mut schemes = vec![None; count];
+    let mut per_def: Vec<Option<(Span, Arc<DefTypes>)>> = vec![None; count];
+    let mut summaries: Vec<ModeSummary> = vec![ModeSummary::default(); count];
+    // Each definition after those it uses (`order` holds every definition once).
+    for &d in &cycles.order {
+        let key = DefKey::new(db, file, d);
+        let found = def_types(db, key);
+        let modes = def_modes(db, key);
         // Back from positions relative to the definition to positions in its file.
         let def_span = program.defs[d as usize].span;
         let place = |s: Span| if s.file == def_span.file { Span { start: s.start + def_span.start, end: s.end + def_span.start, ..s } } else { s };
-        types.defs[d as usize] = found.scheme.clone();
-        types.per_def.push((def_span, found.clone()));
-        diagnostics.extend(found.diagnostics.iter().map(|diag| {
+        schemes[d as usize] = found.scheme.clone();
+        per_def[d as usize] = Some((def_span, found.clone()));
+        summaries[d as usize] = modes.summary.clone();
+        diagnostics.extend(found.diagnostics.iter().chain(&modes.diagnostics).map(|diag| {
             let mut diag = diag.clone();
             diag.span = place(diag.span);
             for label in &mut diag.labels {
@@ -210,8 +259,10 @@ pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
             diag
         }));
     }
-    let (modes, mode_diagnostics) = check_modes(&program, &cycles.order);
-    diagnostics.extend(mode_diagnostics);
+    diagnostics.extend(check_steps(&program, &|d| summaries.get(d as usize).cloned()));
+    let modes = summaries.iter().map(|s| s.mode).collect();
+    let per_def = per_def.into_iter().enumerate().map(|(d, found)| found.unwrap_or_else(|| (program.defs[d].span, Arc::default()))).collect();
+    let types = Types { defs: schemes, per_def };
     // Instances repeat their module's definitions: report each problem once.
     let mut seen = BTreeSet::new();
     diagnostics.retain(|d| seen.insert((d.span, d.message.clone())));

@@ -13,9 +13,9 @@ use crate::builtins::{builtin, OpMode};
 use crate::ir::*;
 use spec_syntax::ast::Qualifier;
 use spec_syntax::{Code, Diagnostic, Span};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mode {
     Pure,
     State,
@@ -54,22 +54,92 @@ impl Level {
     }
 }
 
-/// Checks modes; returns each definition's mode (indexed like `program.defs`).
-pub fn check_modes(program: &Program, order: &[DefId]) -> (Vec<Mode>, Vec<Diagnostic>) {
-    let mut checker = Checker {
-        program,
-        levels: vec![None; program.defs.len()],
-        assigned: vec![None; program.defs.len()],
-        incomplete: vec![false; program.defs.len()],
-        quiet: false,
-        diagnostics: Vec::new(),
-    };
-    for def in order {
-        checker.check_def(*def);
+/// What the definitions that use a definition need to know of its modes: its level,
+/// the variables it assigns, and whether it is incomplete. Small, so that a change of a body
+/// that keeps it does not make its users be checked again.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModeSummary {
+    pub mode: Mode,
+    pub assigns: BTreeSet<VarId>,
+    pub incomplete: bool,
+}
+
+impl Default for Mode {
+    fn default() -> Mode {
+        Mode::Pure
     }
-    checker.check_steps();
-    let modes = checker.levels.iter().map(|l| l.as_ref().map(|l| l.mode).unwrap_or(Mode::Pure)).collect();
-    (modes, checker.diagnostics)
+}
+
+/// The modes of one definition: its summary and the problems found in its body.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DefModes {
+    pub summary: ModeSummary,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks the modes of one definition, `def` (which may be a copy with positions of its
+/// own). `program` gives the names of definitions and variables (its definitions need no
+/// bodies); `used` gives the summaries of the definitions `def` uses (`None` for those on
+/// a cycle).
+pub fn check_def_modes(program: &Program, def: &Def, used: &mut dyn FnMut(DefId) -> Option<ModeSummary>) -> DefModes {
+    let deps = crate::deps::uses(def).into_iter().filter_map(|d| Some((d, used(d)?))).collect();
+    let mut checker = Checker { program, deps, quiet: false, diagnostics: Vec::new() };
+    let summary = checker.check_def(def);
+    DefModes { summary, diagnostics: checker.diagnostics }
+}
+
+/// Checks modes of a whole program, definitions in `order` (each after those it uses);
+/// returns each definition's mode (indexed like `program.defs`).
+pub fn check_modes(program: &Program, order: &[DefId]) -> (Vec<Mode>, Vec<Diagnostic>) {
+    let mut summaries: Vec<Option<ModeSummary>> = vec![None; program.defs.len()];
+    let mut diagnostics = Vec::new();
+    for &id in order {
+        let Some(def) = program.defs.get(id as usize) else { continue };
+        let found = check_def_modes(program, def, &mut |d| summaries.get(d as usize).cloned().flatten());
+        diagnostics.extend(found.diagnostics);
+        summaries[id as usize] = Some(found.summary);
+    }
+    diagnostics.extend(check_steps(program, &|d| summaries.get(d as usize).cloned().flatten()));
+    let modes = summaries.into_iter().map(|s| s.map(|s| s.mode).unwrap_or(Mode::Pure)).collect();
+    (modes, diagnostics)
+}
+
+/// `init` and `step` must assign every state variable in scope of their module.
+pub fn check_steps(program: &Program, summary: &dyn Fn(DefId) -> Option<ModeSummary>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for module in &program.modules {
+        if module.is_instance {
+            continue;
+        }
+        let vars: Vec<VarId> = module.scope.values().filter_map(|e| if let Entity::Var(v) = e { Some(*v) } else { None }).collect();
+        if vars.is_empty() {
+            continue;
+        }
+        for name in ["init", "step"] {
+            let Some(Entity::Def(d)) = module.public.get(name) else { continue };
+            if !module.defs.contains(d) {
+                continue;
+            }
+            let Some(def) = program.defs.get(*d as usize) else { continue };
+            let found = summary(*d).unwrap_or_default();
+            if def.qualifier != Qualifier::Action || found.incomplete {
+                continue;
+            }
+            let missing: Vec<&str> = vars.iter().filter(|v| !found.assigns.contains(v)).map(|v| var_name(program, *v)).collect();
+            if !missing.is_empty() {
+                diagnostics.push(
+                    Diagnostic::error(Code::MissingAssignment, def.name_span, format!("`{name}` does not assign {}", quote_list(&missing)))
+                        .with_label("some state variables are left unassigned")
+                        .with_help(format!("every step must assign every state variable; add `{0}' = {0}` where it should stay the same", missing[0])),
+                );
+            }
+        }
+    }
+    diagnostics
+}
+
+fn var_name(program: &Program, v: VarId) -> &str {
+    program.vars.get(v as usize).map(|v| v.name.as_str()).unwrap_or("?")
 }
 
 /// Variables an action assigns, with where.
@@ -77,21 +147,17 @@ type Assigned = BTreeMap<VarId, Span>;
 
 struct Checker<'p> {
     program: &'p Program,
-    levels: Vec<Option<Level>>,
-    assigned: Vec<Option<Assigned>>,
-    /// Definitions with an error inside (or using one that has): see the module comment.
-    incomplete: Vec<bool>,
+    /// The summaries of the definitions the one checked uses.
+    deps: HashMap<DefId, ModeSummary>,
     /// Set while looking at an incomplete definition: assignment errors are not reported.
     quiet: bool,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
-    fn check_def(&mut self, id: DefId) {
-        let def = &self.program.defs[id as usize];
+    fn check_def(&mut self, def: &Def) -> ModeSummary {
         let Some(body) = &def.body else {
-            self.levels[id as usize] = Some(Level { mode: qualifier_mode(def.qualifier).min(Mode::Action), reason: None });
-            return;
+            return ModeSummary { mode: qualifier_mode(def.qualifier).min(Mode::Action), ..ModeSummary::default() };
         };
         let in_action = matches!(def.qualifier, Qualifier::Action | Qualifier::Run | Qualifier::Temporal);
         let level = self.level(body, in_action, false);
@@ -103,12 +169,10 @@ impl Checker<'_> {
             level = Level { mode: allowed, reason: None };
         }
         let incomplete = self.is_incomplete(body);
-        self.incomplete[id as usize] = incomplete;
         self.quiet = incomplete;
         let assigned = if level.mode >= Mode::Action || def.qualifier == Qualifier::Action { self.assigns(body) } else { Assigned::new() };
         self.quiet = false;
-        self.assigned[id as usize] = Some(assigned);
-        self.levels[id as usize] = Some(level);
+        ModeSummary { mode: level.mode, assigns: assigned.into_keys().collect(), incomplete }
     }
 
     /// Whether an expression holds an error node or uses an incomplete definition.
@@ -117,7 +181,7 @@ impl Checker<'_> {
         while let Some(e) = stack.pop() {
             match &e.kind {
                 ExprKind::Error => return true,
-                ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } if self.incomplete.get(*d as usize).copied().unwrap_or(false) => return true,
+                ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } if self.deps.get(d).is_some_and(|s| s.incomplete) => return true,
                 _ => {}
             }
             stack.extend(e.children());
@@ -159,9 +223,9 @@ impl Checker<'_> {
     }
 
     fn def_level(&self, d: DefId, span: Span) -> Level {
-        let def = &self.program.defs[d as usize];
-        match &self.levels[d as usize] {
-            Some(l) if l.mode > Mode::Pure => Level { mode: l.mode, reason: Some((span, reason_for(l.mode, &def.name))) },
+        let name = self.program.defs.get(d as usize).map(|def| def.name.as_str()).unwrap_or("?");
+        match self.deps.get(&d) {
+            Some(s) if s.mode > Mode::Pure => Level { mode: s.mode, reason: Some((span, reason_for(s.mode, name))) },
             _ => Level::pure(),
         }
     }
@@ -173,11 +237,11 @@ impl Checker<'_> {
 
     fn level_inner(&mut self, e: &Expr, in_action: bool, nondet_value: bool) -> Level {
         match &e.kind {
-            ExprKind::Var(v) => Level { mode: Mode::State, reason: Some((e.span, format!("reads the state variable {}", self.program.vars[*v as usize].name))) },
+            ExprKind::Var(v) => Level { mode: Mode::State, reason: Some((e.span, format!("reads the state variable {}", var_name(self.program, *v)))) },
             ExprKind::Def(d) => self.def_level(*d, e.span),
             ExprKind::Assign { var, value } => {
                 let inner = self.level(value, in_action, false);
-                let own = Level { mode: Mode::Action, reason: Some((e.span, format!("assigns the state variable {}", self.program.vars[*var as usize].name))) };
+                let own = Level { mode: Mode::Action, reason: Some((e.span, format!("assigns the state variable {}", var_name(self.program, *var)))) };
                 own.join(inner)
             }
             ExprKind::Nondet { value, body, .. } => {
@@ -239,11 +303,7 @@ impl Checker<'_> {
         match &e.kind {
             ExprKind::Assign { var, .. } => Assigned::from([(*var, e.span)]),
             ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => {
-                let mut out = self.assigned[*d as usize].clone().unwrap_or_default();
-                for span in out.values_mut() {
-                    *span = e.span;
-                }
-                out
+                self.deps.get(d).map(|s| s.assigns.iter().map(|v| (*v, e.span)).collect()).unwrap_or_default()
             }
             ExprKind::Call { callee: Callee::Builtin(name), args, .. } => match *name {
                 "actionAll" | "and" => {
@@ -251,7 +311,7 @@ impl Checker<'_> {
                     for a in args {
                         for (var, span) in self.assigns(a) {
                             if let Some(first) = out.get(&var) {
-                                let name = &self.program.vars[var as usize].name;
+                                let name = var_name(self.program, var);
                                 self.report(
                                     Diagnostic::error(Code::DoubleAssignment, span, format!("`{name}` is assigned twice in one step"))
                                         .with_label("second assignment")
@@ -288,7 +348,7 @@ impl Checker<'_> {
             if set.is_empty() {
                 continue;
             }
-            let missing: Vec<&str> = union.keys().filter(|v| !set.contains_key(v)).map(|v| self.program.vars[*v as usize].name.as_str()).collect();
+            let missing: Vec<&str> = union.keys().filter(|v| !set.contains_key(v)).map(|v| var_name(self.program, *v)).collect();
             if !missing.is_empty() {
                 self.report(
                     Diagnostic::error(Code::BranchAssignments, branch.span, format!("this branch does not assign {}, which other branches assign", quote_list(&missing)))
@@ -299,38 +359,6 @@ impl Checker<'_> {
             }
         }
         union
-    }
-
-    /// `init` and `step` must assign every state variable in scope of their module.
-    fn check_steps(&mut self) {
-        for module in &self.program.modules {
-            if module.is_instance {
-                continue;
-            }
-            let vars: Vec<VarId> = module.scope.values().filter_map(|e| if let Entity::Var(v) = e { Some(*v) } else { None }).collect();
-            if vars.is_empty() {
-                continue;
-            }
-            for name in ["init", "step"] {
-                let Some(Entity::Def(d)) = module.public.get(name) else { continue };
-                if !module.defs.contains(d) {
-                    continue;
-                }
-                let def = &self.program.defs[*d as usize];
-                if def.qualifier != Qualifier::Action || self.incomplete[*d as usize] {
-                    continue;
-                }
-                let assigned = self.assigned[*d as usize].clone().unwrap_or_default();
-                let missing: Vec<&str> = vars.iter().filter(|v| !assigned.contains_key(v)).map(|v| self.program.vars[*v as usize].name.as_str()).collect();
-                if !missing.is_empty() {
-                    self.diagnostics.push(
-                        Diagnostic::error(Code::MissingAssignment, def.name_span, format!("`{name}` does not assign {}", quote_list(&missing)))
-                            .with_label("some state variables are left unassigned")
-                            .with_help(format!("every step must assign every state variable; add `{0}' = {0}` where it should stay the same", missing[0])),
-                    );
-                }
-            }
-        }
     }
 }
 

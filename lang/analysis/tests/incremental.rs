@@ -46,6 +46,8 @@ fn editing_one_body_reinfers_only_that_definition() {
     assert!(!second.has_errors());
     let rerun = executions(&log, "def_types");
     assert_eq!(rerun.len(), 1, "only the edited definition: {rerun:?}");
+    let rechecked = executions(&log, "def_modes(");
+    assert_eq!(rechecked.len(), 1, "modes of the edited definition only: {rechecked:?}");
 
     // An edit that changes the length moves every later definition, but their IR is kept
     // relative to their own start: still only f10 is inferred again.
@@ -75,4 +77,53 @@ fn a_local_that_hides_another_gets_a_warning_not_an_error() {
     let warnings: Vec<_> = analysis.diagnostics.iter().filter(|d| d.severity == spec_syntax::Severity::Warning).collect();
     assert_eq!(warnings.len(), 1, "only the local hiding a parameter: {warnings:?}");
     assert!(warnings[0].message.contains("`x` hides another local name"));
+}
+
+#[test]
+fn modes_are_checked_per_definition_and_reach_the_users_whose_summary_changed() {
+    let spec = |a1: &str| {
+        let mut text = format!("module m {{\n  var x: int\n  action init = x' = 0\n  action a1 = {a1}\n  action step = a1\n");
+        for i in 0..200 {
+            text.push_str(&format!("  val v{i} = x + {i}\n  action b{i} = x' = v{i}\n"));
+        }
+        text.push_str("}\n");
+        text
+    };
+    let log = ExecutionLog::default();
+    let mut db = Database::with_log(log.clone());
+    let file = db.set_text("modes.qnt", spec("x' = 1"));
+    assert!(!analyzed(&db, file).has_errors(), "{}", db.source_map().render(&analyzed(&db, file).diagnostics));
+    assert!(executions(&log, "def_modes(").len() >= 400);
+
+    // Same assignments: a1 alone is checked again.
+    log.lock().unwrap().clear();
+    db.set_text("modes.qnt", spec("x' = 2"));
+    assert!(!analyzed(&db, file).has_errors());
+    assert_eq!(executions(&log, "def_modes(").len(), 1, "{:?}", executions(&log, "def_modes("));
+
+    // a1 assigns nothing now: `step` is checked again and misses `x`; the rest is not.
+    log.lock().unwrap().clear();
+    db.set_text("modes.qnt", spec("x == 2"));
+    let analysis = analyzed(&db, file);
+    let rechecked = executions(&log, "def_modes(").len();
+    assert_eq!(rechecked, 2, "a1 and step: {:?}", executions(&log, "def_modes("));
+    assert!(analysis.diagnostics.iter().any(|d| d.message.contains("`step` does not assign `x`")), "{:?}", analysis.diagnostics);
+}
+
+#[test]
+fn a_long_chain_written_backwards_does_not_exhaust_the_stack() {
+    // d0 uses d1, which uses d2, ...: checked from the end of the chain, no query waits on
+    // thousands of others.
+    let n = 20_000;
+    let mut text = String::from("module chain {\n");
+    for i in 0..n {
+        text.push_str(&format!("  val d{i} = d{} + 1\n", i + 1));
+    }
+    text.push_str(&format!("  val d{n} = 0\n}}\n"));
+    let mut db = Database::default();
+    let file = db.set_text("chain.qnt", text.clone());
+    assert!(!analyzed(&db, file).has_errors());
+    // And again after an edit at the end of the chain, which every definition depends on.
+    db.set_text("chain.qnt", text.replace(&format!("val d{n} = 0"), &format!("val d{n} = 1")));
+    assert!(!analyzed(&db, file).has_errors());
 }
