@@ -42,30 +42,31 @@ fn site_label<'a>(names: impl Iterator<Item = Option<&'a str>>) -> Arc<str> {
 pub struct Recorder<C> {
     pub inner: C,
     taken: Vec<Branch>,
-    /// Open choices: an identity of the choice site and the length of `taken` before it.
-    frames: Vec<(usize, usize)>,
+    /// Choices on the current path: an identity of the choice site, the length of `taken`
+    /// before it, and its number of alternatives.
+    frames: Vec<(usize, usize, u64)>,
     labels: HashMap<usize, Arc<str>>,
-    /// The product of the sizes of the choices of the current evaluation, and of the last
-    /// one (an estimate of how many ways an enumeration has).
-    product: u64,
+    /// The product of the numbers of alternatives of the choices on the last evaluation's
+    /// path (an estimate of how many ways an enumeration has).
     last_product: u64,
 }
 
 impl<C: Chooser> Recorder<C> {
     pub fn new(inner: C) -> Recorder<C> {
-        Recorder { inner, taken: Vec::new(), frames: Vec::new(), labels: HashMap::new(), product: 1, last_product: 1 }
+        Recorder { inner, taken: Vec::new(), frames: Vec::new(), labels: HashMap::new(), last_product: 1 }
     }
 
     /// The branches taken since the last call (the last evaluation's, if it was enabled).
     pub fn take_branches(&mut self) -> Vec<Branch> {
+        self.last_product = self.frames.iter().fold(1u64, |p, f| p.saturating_mul(f.2));
         self.frames.clear();
-        self.last_product = std::mem::replace(&mut self.product, 1);
         std::mem::take(&mut self.taken)
     }
 
-    /// The product of the numbers of alternatives of the choices the evaluation before the
-    /// last `take_branches` met: for choices made one after another (`nondet`s in a row), the
-    /// number of ways an enumeration of it has.
+    /// The product of the numbers of alternatives of the choices on the path of the
+    /// evaluation before the last `take_branches` (choices a retry undid left out): for
+    /// choices made one after another (`nondet`s in a row), the number of ways an
+    /// enumeration of it has.
     pub fn last_product(&self) -> u64 {
         self.last_product
     }
@@ -91,8 +92,7 @@ impl<C: Chooser> Recorder<C> {
 impl<C: Chooser> Chooser for Recorder<C> {
     fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
         let tries = self.inner.choose(choice)?;
-        self.product = self.product.saturating_mul(choice.size);
-        self.frames.push((Self::site_id(choice), self.taken.len()));
+        self.frames.push((Self::site_id(choice), self.taken.len(), choice.size));
         self.note(choice, tries.current);
         Ok(tries)
     }
@@ -102,7 +102,7 @@ impl<C: Chooser> Chooser for Recorder<C> {
         let id = Self::site_id(choice);
         // The innermost open choice at this site is the one retried: undo what it and
         // everything after it recorded.
-        if let Some(pos) = self.frames.iter().rposition(|(site, _)| *site == id) {
+        if let Some(pos) = self.frames.iter().rposition(|(site, _, _)| *site == id) {
             self.taken.truncate(self.frames[pos].1);
             self.frames.truncate(pos + 1);
         }

@@ -1,7 +1,8 @@
-//! Model-based testing on the spec engine, in-process: random traces of a spec drive an
-//! implementation step by step, and after every step the implementation's state must equal
-//! the spec's. The API is shaped like quint-connect's (a [`Driver`] with a [`State`], steps
-//! dispatched with [`switch!`], tests declared with [`quint_run`]), so a driver written for
+//! Model-based testing on the spec engine, in-process: traces of a spec (random,
+//! coverage-guided, or covering every transition) drive an implementation step by step,
+//! and after every step the implementation's state must equal the spec's. The API is
+//! shaped like quint-connect's (a [`Driver`] with a [`State`], steps dispatched with
+//! [`switch!`], tests declared with [`quint_run`] and [`quint_test`]), so a driver written for
 //! it ports with its imports changed; but no `quint` process runs and no trace file is
 //! written: traces come from `spec_interpreter` directly, failures are shrunk by replaying
 //! the spec with the scripted chooser, and reports name the step, the action, the picks and
@@ -28,9 +29,12 @@
 //! ```
 //!
 //! Modules: `de` (spec values into Rust types through serde, with paths in errors), `step`
-//! (what a driver sees), `driver` (the traits), `runner` (trace generation and replay),
-//! `shrink`, `report` (failures and diffs). The spec as an oracle for observed events, and
-//! the validation of logs, are `spec_interpreter::oracle`. See `docs/mbt.md`.
+//! (what a driver sees), `driver` (the traits), `strategy` (random, coverage-guided and
+//! transition-covering trace generation), `coverage` (actions, `any` branches and states
+//! covered), `spec_test` (a spec's `run` test as the traces, for [`quint_test`]), `runner`
+//! (generation and replay), `shrink` (fewer steps, simpler picks), `report` (failures and
+//! diffs). The spec as an oracle for observed events, and the validation of logs, are
+//! `spec_interpreter::oracle`. See `docs/mbt.md`.
 
 pub mod coverage;
 pub mod de;

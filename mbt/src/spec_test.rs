@@ -100,7 +100,10 @@ fn record(spec: &Spec, def: DefId, seed: u64) -> Result<(Vec<State>, bool), Stri
     }
     // The run's last action assigned the next state without committing it (unless it ended
     // in `expect`, which leaves the state as it was).
-    if ctx.next.iter().all(Option::is_some) && ctx.next.iter().zip(ctx.state.iter()).any(|(n, s)| n.as_ref() != Some(s)) {
+    let active = |i: &usize| spec.compiled.active_vars.get(*i).copied().unwrap_or(false);
+    let assigned = (0..ctx.next.len()).filter(active).all(|i| ctx.next[i].is_some());
+    let changed = (0..ctx.next.len()).filter(active).any(|i| ctx.next[i].as_ref() != ctx.state.get(i));
+    if assigned && changed {
         ctx.commit(spec_syntax::Span::default()).map_err(|e| render(&e))?;
     }
     let states = ctx.recorded.take().unwrap_or_default();

@@ -119,8 +119,7 @@ pub fn enumerate_within(spec: &Spec, state: &State, def: DefId, choice_limit: u6
             Err(e) => return Err(e),
         }
         // The first path tells how many there are when the choices come one after another:
-        // give up at once rather than after `max_paths` runs. (Later paths can count a
-        // choice twice: a branch tried and undone.)
+        // give up at once rather than after `max_paths` runs.
         if first && chooser.last_product() > max_paths as u64 {
             return Ok(None);
         }

@@ -2,7 +2,9 @@
 //! ports with its imports changed: `switch!` dispatches a step on its action name and binds
 //! the nondeterministic picks by name (`x` required, `x?` optional, `x: T` typed), and
 //! `#[quint_run(spec = "...", ...)]` (also spelled `#[mbt_run]`) turns a function returning a
-//! driver into a `#[test]` that runs random traces of the spec in-process. The expansions name
+//! driver into a `#[test]` that runs traces of the spec in-process (random, coverage-guided or
+//! transition-covering: `strategy = "..."`), and `#[quint_test(spec = "...", test = "...")]`
+//! replays a spec's `run` test instead. The expansions name
 //! items by absolute paths under `::spec_mbt`, so users depend on `spec-mbt` only.
 
 use proc_macro::TokenStream;
