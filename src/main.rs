@@ -40,6 +40,10 @@ struct Budgets {
     /// The deepest nesting of expressions and types accepted, at most 3000 [default: 1000].
     #[arg(long, global = true, value_name = "LEVELS", value_parser = clap::value_parser!(u64).range(1..=MAX_NESTING))]
     max_nesting: Option<u64>,
+    /// The most resident memory a run (simulate, check) may use, in MiB; past it the run stops
+    /// with its summary and seed [default: 3/4 of the memory available to the process].
+    #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    max_memory: Option<u64>,
 }
 
 /// The highest `--max-nesting` accepted.
@@ -59,6 +63,9 @@ impl Budgets {
             limits.nesting = levels;
         }
         limits.install();
+        if let Some(mib) = self.max_memory {
+            commands::memory::set_budget_mib(mib);
+        }
     }
 }
 

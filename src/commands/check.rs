@@ -244,9 +244,9 @@ fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
         }
         Verdict::Bounded(stop) => {
             let why = match stop {
-                Stop::Depth => "the depth bound was reached",
-                Stop::States => "the state bound was reached",
-                Stop::Time => "the time bound was reached",
+                Stop::Depth => "the depth bound was reached".to_string(),
+                Stop::States => "the state bound was reached".to_string(),
+                Stop::Time => "the time bound was reached".to_string(),
                 Stop::Interrupted => signals::name(),
             };
             let upto = match stats.complete_depth {

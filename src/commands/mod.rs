@@ -5,6 +5,7 @@ pub mod compile;
 pub mod eval;
 pub mod load;
 pub mod mcp;
+pub mod memory;
 pub mod parse;
 mod progress;
 pub mod repl;

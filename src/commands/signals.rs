@@ -1,13 +1,16 @@
 //! SIGINT (Ctrl-C) and SIGTERM stop a long run (simulate, check) at the next sample or
 //! level: the command prints its summary so far and exits 130 or 143, as shells count a
-//! process ended by that signal.
+//! process ended by that signal. The memory budget (`memory.rs`) stops a run the same way,
+//! with exit 3 and its own reason.
 
 use crate::report;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// The memory budget that stopped the run, in bytes (0: none did).
+static MEMORY: AtomicU64 = AtomicU64::new(0);
 
 extern "C" fn on_signal(signal: libc::c_int) {
     SIGNAL.store(signal, Ordering::SeqCst);
@@ -16,11 +19,13 @@ extern "C" fn on_signal(signal: libc::c_int) {
     }
 }
 
-/// Sets `flag` on SIGINT or SIGTERM (once per process: later calls keep the first flag).
+/// Sets `flag` on SIGINT or SIGTERM, or when the memory budget is reached (once per
+/// process: later calls keep the first flag).
 pub fn install(flag: Arc<AtomicBool>) {
-    if FLAG.set(flag).is_err() {
+    if FLAG.set(flag.clone()).is_err() {
         return;
     }
+    super::memory::watch(flag);
     let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
     // SAFETY: the handler only stores into atomics.
     unsafe {
@@ -29,21 +34,42 @@ pub fn install(flag: Arc<AtomicBool>) {
     }
 }
 
-/// The exit code of a run stopped by a signal: 143 for SIGTERM, else 130.
+/// Records that the memory budget of `budget` bytes stopped the run.
+pub fn stop_for_memory(budget: u64) {
+    MEMORY.store(budget.max(1), Ordering::SeqCst);
+}
+
+/// The marker of a stopped run: the memory budget is an error, a signal an interruption.
+pub fn marker() -> &'static str {
+    if MEMORY.load(Ordering::SeqCst) > 0 {
+        "[error]"
+    } else {
+        "[interrupted]"
+    }
+}
+
+/// The exit code of a stopped run: 3 for the memory budget (an error, like any other budget),
+/// 143 for SIGTERM, else 130.
 pub fn exit_code() -> u8 {
-    if SIGNAL.load(Ordering::SeqCst) == libc::SIGTERM {
+    if MEMORY.load(Ordering::SeqCst) > 0 {
+        report::RUNTIME
+    } else if SIGNAL.load(Ordering::SeqCst) == libc::SIGTERM {
         report::SIGTERM_EXIT
     } else {
         report::SIGINT_EXIT
     }
 }
 
-/// The name of the signal that stopped the run.
-pub fn name() -> &'static str {
+/// What stopped the run: the signal, or the memory budget.
+pub fn name() -> String {
+    let budget = MEMORY.load(Ordering::SeqCst);
+    if budget > 0 {
+        return format!("the memory budget ({} MiB; raise it with --max-memory)", budget / (1024 * 1024));
+    }
     if SIGNAL.load(Ordering::SeqCst) == libc::SIGTERM {
-        "SIGTERM"
+        "SIGTERM".into()
     } else {
-        "SIGINT"
+        "SIGINT".into()
     }
 }
 

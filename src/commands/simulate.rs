@@ -170,7 +170,7 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
         outln!("[error] {message} (in sample {}, {} steps).", sample.index + 1, sample.states.len().saturating_sub(1));
         outln!("Reproduce with: {}", reproduce(args, config.seed));
     } else if outcome.interrupted {
-        outln!("[interrupted] stopped by {} after {} of {} samples: no violation in those (this is not a finished run).", signals::name(), outcome.samples, args.max_samples);
+        outln!("{} stopped by {} after {} of {} samples: no violation in those (this is not a finished run).", signals::marker(), signals::name(), outcome.samples, args.max_samples);
         outln!("Continue with: {}", reproduce(args, config.seed));
     } else if outcome.samples > 0 && outcome.init_disabled == outcome.samples {
         outln!("[error] `{}` was never enabled: no execution could start.", args.target.init);
