@@ -10,10 +10,27 @@ use tower_lsp_server::ls_types::*;
 pub(crate) fn diagnostics_in(db: &Database, analysis: &Analysis, file: FileId) -> Vec<Diagnostic> {
     let Some(source) = db.source(file) else { return Vec::new() };
     let text = source.text(db);
-    analysis.diagnostics.iter().filter(|d| d.span.file == file).map(|d| to_lsp_diagnostic(db, text, d)).collect()
+    let mine: Vec<&SpecDiagnostic> = analysis.diagnostics.iter().filter(|d| d.span.file == file).collect();
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = Lines::default();
+    mine.into_iter().map(|d| to_lsp_diagnostic(db, text, d, &mut lines)).collect()
 }
 
-pub(crate) fn to_lsp_diagnostic(db: &Database, text: &str, d: &SpecDiagnostic) -> Diagnostic {
+/// Line indexes of the files a batch of diagnostics points into, built when first needed.
+#[derive(Default)]
+pub(crate) struct Lines {
+    by_file: std::collections::HashMap<FileId, LineIndex>,
+}
+
+impl Lines {
+    fn range(&mut self, file: FileId, text: &str, span: Span) -> Range {
+        self.by_file.entry(file).or_insert_with(|| LineIndex::new(text)).range(text, span)
+    }
+}
+
+pub(crate) fn to_lsp_diagnostic(db: &Database, text: &str, d: &SpecDiagnostic, lines: &mut Lines) -> Diagnostic {
     let severity = match d.severity {
         Severity::Error => DiagnosticSeverity::ERROR,
         Severity::Warning => DiagnosticSeverity::WARNING,
@@ -29,13 +46,13 @@ pub(crate) fn to_lsp_diagnostic(db: &Database, text: &str, d: &SpecDiagnostic) -
         .filter_map(|l| {
             let source = db.source(l.span.file)?;
             Some(DiagnosticRelatedInformation {
-                location: Location { uri: uri_of(source.path(db))?, range: range(source.text(db), l.span) },
+                location: Location { uri: uri_of(source.path(db))?, range: lines.range(l.span.file, source.text(db), l.span) },
                 message: l.message.clone(),
             })
         })
         .collect();
     Diagnostic {
-        range: range(text, d.span),
+        range: lines.range(d.span.file, text, d.span),
         severity: Some(severity),
         code: Some(NumberOrString::String(d.code.id().to_string())),
         source: Some("spec".into()),
@@ -91,14 +108,37 @@ fn percent_encode(s: &str) -> String {
         .collect()
 }
 
-/// An LSP position (line, UTF-16 column) for a byte offset.
+/// An LSP position (line, UTF-16 column) for a byte offset. For many positions in one
+/// text, build a [`LineIndex`] once instead: this scans the text up to `offset`.
 pub fn position(text: &str, offset: usize) -> Position {
-    let offset = offset.min(text.len());
-    let before = &text[..floor_boundary(text, offset)];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let character = before[line_start..].encode_utf16().count();
-    Position { line: line as u32, character: character as u32 }
+    LineIndex::new(text).position(text, offset)
+}
+
+/// Where the lines of a text start, to turn many byte offsets into positions without
+/// scanning the text for each (a 5,000-line file has a hundred thousand tokens to colour).
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The position of `offset` in `text` (the text this index was built from).
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        let line_start = self.starts[line].min(offset);
+        let character = text[line_start..offset].encode_utf16().count();
+        Position { line: line as u32, character: character as u32 }
+    }
+
+    pub fn range(&self, text: &str, span: Span) -> Range {
+        Range { start: self.position(text, span.start as usize), end: self.position(text, span.end as usize) }
+    }
 }
 
 /// The byte offset of an LSP position (clamped to the text).
@@ -132,6 +172,21 @@ pub(crate) fn range(text: &str, span: Span) -> Range {
     Range { start: position(text, span.start as usize), end: position(text, span.end as usize) }
 }
 
+/// The locations of many spans (each file's lines indexed once), in order; spans in files
+/// the database does not know are left out.
+pub(crate) fn locations(db: &Database, spans: impl IntoIterator<Item = Span>) -> Vec<Location> {
+    let mut files: std::collections::HashMap<FileId, Option<(Uri, LineIndex)>> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for span in spans {
+        let Some(source) = db.source(span.file) else { continue };
+        let known = files.entry(span.file).or_insert_with(|| Some((uri_of(source.path(db))?, LineIndex::new(source.text(db)))));
+        if let Some((uri, lines)) = known {
+            out.push(Location { uri: uri.clone(), range: lines.range(source.text(db), span) });
+        }
+    }
+    out
+}
+
 pub(crate) fn location(db: &Database, span: Span) -> Option<Location> {
     let source = db.source(span.file)?;
     Some(Location { uri: uri_of(source.path(db))?, range: range(source.text(db), span) })
@@ -149,6 +204,21 @@ mod tests {
         assert_eq!(position(text, z), Position { line: 1, character: 4 });
         assert_eq!(offset(text, Position { line: 1, character: 4 }), z);
         assert_eq!(offset(text, Position { line: 9, character: 0 }), text.len());
+    }
+
+    #[test]
+    fn a_line_index_agrees_with_scanning() {
+        let text = "ab\nxé𝄞z\n\nlast";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            let scanned = {
+                let offset = floor_boundary(text, offset.min(text.len()));
+                let before = &text[..offset];
+                let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+                Position { line: before.matches('\n').count() as u32, character: before[line_start..].encode_utf16().count() as u32 }
+            };
+            assert_eq!(index.position(text, offset), scanned, "offset {offset}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! snapshot) on a blocking thread, so a newer edit cancels it (salsa unwinds the old
 //! query) and a panic inside a request is caught, logged, and answered with nothing.
 
-use crate::convert::{diagnostics_in, location, offset, path_of, position, range, uri_of};
+use crate::convert::{diagnostics_in, location, locations, offset, path_of, range, uri_of, LineIndex};
 use crate::ide::{self, Completion, CompletionKind};
 use crate::workspace::{self, Workspace};
 use spec_analysis::{analyzed, parsed, Analysis, Database, Db, SourceText};
@@ -333,7 +333,7 @@ impl LanguageServer for Backend {
         Ok(self
             .with_snapshot(&uri, move |db, file, workspace| {
                 let uses = uses_of_symbol_here(db, file, pos, workspace)?;
-                Some(uses.into_iter().filter_map(|s| location(db, s)).collect())
+                Some(locations(db, uses))
             })
             .await)
     }
@@ -359,8 +359,7 @@ impl LanguageServer for Backend {
                     return Some(Err(format!("`{new_name}` is already defined; renaming would clash")));
                 }
                 let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
-                for span in uses {
-                    let Some(loc) = location(db, span) else { continue };
+                for loc in locations(db, uses) {
                     changes.entry(loc.uri).or_default().push(TextEdit { range: loc.range, new_text: new_name.clone() });
                 }
                 Some(Ok(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }))
@@ -426,11 +425,12 @@ impl LanguageServer for Backend {
             .with_snapshot(&params.text_document.uri, move |db, file, _| {
                 let analysis = analyzed(db, file);
                 let text = file.text(db);
+                let lines = LineIndex::new(text);
                 Some(
                     ide::inlay_types(analysis, FileId(file.id(db)))
                         .into_iter()
                         .map(|(at, label)| InlayHint {
-                            position: position(text, at),
+                            position: lines.position(text, at),
                             label: InlayHintLabel::String(label),
                             kind: Some(InlayHintKind::TYPE),
                             text_edits: None,
@@ -557,8 +557,9 @@ impl LanguageServer for Backend {
                 let tokens = crate::values::semantic_tokens(analysis, text, FileId(file.id(db)));
                 let mut data = Vec::with_capacity(tokens.len());
                 let (mut line, mut col) = (0u32, 0u32);
+                let lines = LineIndex::new(text);
                 for (start, len, kind) in tokens {
-                    let p = position(text, start);
+                    let p = lines.position(text, start);
                     let length = text[start..start + len].encode_utf16().count() as u32;
                     let delta_line = p.line - line;
                     let delta_start = if delta_line == 0 { p.character - col } else { p.character };
@@ -576,8 +577,9 @@ impl LanguageServer for Backend {
             .with_snapshot(&params.text_document.uri, move |db, file, _| {
                 let text = file.text(db);
                 let ast = &parsed(db, file).ast;
+                let lines = LineIndex::new(text);
                 #[allow(deprecated)]
-                fn convert(text: &str, o: ide::Outline) -> DocumentSymbol {
+                fn convert(text: &str, lines: &LineIndex, o: ide::Outline) -> DocumentSymbol {
                     let kind = match o.kind {
                         "module" => SymbolKind::MODULE,
                         "var" => SymbolKind::VARIABLE,
@@ -593,12 +595,12 @@ impl LanguageServer for Backend {
                         kind,
                         tags: None,
                         deprecated: None,
-                        range: range(text, o.span),
-                        selection_range: range(text, o.name_span),
-                        children: Some(o.children.into_iter().map(|c| convert(text, c)).collect()),
+                        range: lines.range(text, o.span),
+                        selection_range: lines.range(text, o.name_span),
+                        children: Some(o.children.into_iter().map(|c| convert(text, lines, c)).collect()),
                     }
                 }
-                Some(DocumentSymbolResponse::Nested(ide::outline(ast).into_iter().map(|o| convert(text, o)).collect()))
+                Some(DocumentSymbolResponse::Nested(ide::outline(ast).into_iter().map(|o| convert(text, &lines, o)).collect()))
             })
             .await)
     }

@@ -14,15 +14,57 @@ pub fn uses(def: &Def) -> Vec<DefId> {
             ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => out.push(*d),
             _ => {}
         }
-        stack.extend(e.children());
+        push_children(e, &mut stack);
     }
     out.sort_unstable();
     out.dedup();
     out
 }
 
+/// The children of `e`, pushed onto `stack` (what [`Expr::children`] gives, without a
+/// vector of its own for every node: this runs over every expression of the program).
+pub(crate) fn push_children<'e>(e: &'e Expr, stack: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::Local(_)
+        | ExprKind::Def(_)
+        | ExprKind::Var(_)
+        | ExprKind::Const(_)
+        | ExprKind::Builtin(_)
+        | ExprKind::Error => {}
+        ExprKind::Call { args, .. } => stack.extend(args.iter()),
+        ExprKind::Lambda { body, .. } => stack.push(body),
+        ExprKind::Let { value, body, .. } | ExprKind::LetPat { value, body, .. } | ExprKind::Nondet { value, body, .. } => {
+            stack.push(value);
+            stack.push(body);
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            stack.push(scrutinee);
+            stack.extend(arms.iter().map(|a| &a.body));
+        }
+        ExprKind::Variant { payload, .. } => stack.extend(payload.iter().map(|p| &**p)),
+        ExprKind::Assign { value, .. } => stack.push(value),
+        ExprKind::Record(fields) => stack.extend(fields.iter().map(|(_, e)| e)),
+        ExprKind::Field { record: e, .. } | ExprKind::Item { tuple: e, .. } => stack.push(e),
+    }
+}
+
+/// The dependency order of all definitions (cycles reported) and the definitions on
+/// cycles, from one walk over the bodies.
+pub fn order_and_cycles(program: &Program, diagnostics: &mut Vec<Diagnostic>) -> (Vec<DefId>, std::collections::BTreeSet<DefId>) {
+    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
+    (order_with(program, &deps, diagnostics), on_cycles_with(&deps))
+}
+
 /// All definitions in dependency order; cycles are reported.
 pub fn order(program: &Program, diagnostics: &mut Vec<Diagnostic>) -> Vec<DefId> {
+    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
+    order_with(program, &deps, diagnostics)
+}
+
+fn order_with(program: &Program, deps: &[Vec<DefId>], diagnostics: &mut Vec<Diagnostic>) -> Vec<DefId> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -30,7 +72,6 @@ pub fn order(program: &Program, diagnostics: &mut Vec<Diagnostic>) -> Vec<DefId>
         Done,
     }
     let n = program.defs.len();
-    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
     let mut mark = vec![Mark::New; n];
     let mut order = Vec::with_capacity(n);
     let mut reported = vec![false; n];
@@ -83,10 +124,14 @@ pub fn order(program: &Program, diagnostics: &mut Vec<Diagnostic>) -> Vec<DefId>
 
 /// The definitions that lie on a cycle of uses.
 pub fn on_cycles(program: &Program) -> std::collections::BTreeSet<DefId> {
+    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
+    on_cycles_with(&deps)
+}
+
+fn on_cycles_with(deps: &[Vec<DefId>]) -> std::collections::BTreeSet<DefId> {
     // A definition is on a cycle when it can reach itself. Strongly connected components
     // (iterative Tarjan) find them all in one pass.
-    let n = program.defs.len();
-    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
+    let n = deps.len();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0usize; n];
     let mut on_stack = vec![false; n];

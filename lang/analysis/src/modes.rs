@@ -184,7 +184,7 @@ impl Checker<'_> {
                 ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } if self.deps.get(d).is_some_and(|s| s.incomplete) => return true,
                 _ => {}
             }
-            stack.extend(e.children());
+            crate::deps::push_children(e, &mut stack);
         }
         false
     }

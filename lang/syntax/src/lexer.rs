@@ -191,7 +191,9 @@ pub struct DocComment {
 /// The tokens of `text` as `(start, token, end)` triples, ready for the parser, and the doc
 /// comments found on the way.
 pub fn lex(text: &str) -> (Vec<(usize, Token<'_>, usize)>, Vec<DocComment>) {
-    let mut tokens = Vec::new();
+    // About one token for every five bytes of typical text: one allocation, not a dozen
+    // doublings (each a copy of every token so far) for a large file.
+    let mut tokens = Vec::with_capacity(text.len() / 5 + 16);
     let mut docs = Vec::new();
     let mut lexer = Token::lexer(text);
     while let Some(result) = lexer.next() {
@@ -210,18 +212,23 @@ pub fn lex(text: &str) -> (Vec<(usize, Token<'_>, usize)>, Vec<DocComment>) {
         };
         tokens.push((span.start, token, span.end));
     }
-    (contextual(tokens), docs)
+    contextual(&mut tokens);
+    (tokens, docs)
 }
 
 /// Reclassifies the tokens whose meaning depends on their neighbours (see [`Token::CallLParen`],
 /// [`Token::AndBlock`], [`Token::LeadsTo`]). Comments are already gone, so "next to" means
-/// with only white space and comments between.
-fn contextual(tokens: Vec<(usize, Token<'_>, usize)>) -> Vec<(usize, Token<'_>, usize)> {
-    let mut out: Vec<(usize, Token<'_>, usize)> = Vec::with_capacity(tokens.len());
-    let mut iter = tokens.into_iter().peekable();
-    while let Some((l, token, r)) = iter.next() {
-        let previous = out.last().map(|(_, t, _)| t);
-        let after_dot = out.len() >= 2 && matches!(out[out.len() - 2].1, Token::Dot);
+/// with only white space and comments between. In place: the output is never longer than
+/// the input (`and {` becomes one token), so tokens are written over those already read.
+fn contextual(tokens: &mut Vec<(usize, Token<'_>, usize)>) {
+    let mut read = 0;
+    let mut written = 0;
+    while read < tokens.len() {
+        let (l, token, r) = tokens[read].clone();
+        read += 1;
+        let previous = if written > 0 { Some(&tokens[written - 1].1) } else { None };
+        let after_dot = written >= 2 && matches!(tokens[written - 2].1, Token::Dot);
+        let next_is_brace = matches!(tokens.get(read), Some((_, Token::LBrace, _)));
         let token = match token {
             Token::LParen => {
                 let call = match previous {
@@ -231,18 +238,21 @@ fn contextual(tokens: Vec<(usize, Token<'_>, usize)>) -> Vec<(usize, Token<'_>, 
                 };
                 if call { Token::CallLParen } else { Token::LParen }
             }
-            Token::And | Token::Or if !matches!(previous, Some(Token::Dot)) && matches!(iter.peek(), Some((_, Token::LBrace, _))) => {
-                let (_, _, brace_end) = iter.next().expect("peeked");
+            Token::And | Token::Or if !matches!(previous, Some(Token::Dot)) && next_is_brace => {
+                let brace_end = tokens[read].2;
+                read += 1;
                 let block = if token == Token::And { Token::AndBlock } else { Token::OrBlock };
-                out.push((l, block, brace_end));
+                tokens[written] = (l, block, brace_end);
+                written += 1;
                 continue;
             }
             Token::Ident("leadsTo") if previous.is_some_and(Token::ends_operand) => Token::LeadsTo,
             token => token,
         };
-        out.push((l, token, r));
+        tokens[written] = (l, token, r);
+        written += 1;
     }
-    out
+    tokens.truncate(written);
 }
 
 impl Token<'_> {

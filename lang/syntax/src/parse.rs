@@ -53,19 +53,22 @@ fn run(text: &str, file: FileId, start: Token<'static>) -> (Option<Parsed>, Vec<
     } else {
         text
     };
-    let (raw_tokens, docs) = lex(text);
+    let (mut tokens, docs) = lex(text);
     let mut diagnostics = Vec::new();
-    let mut tokens = Vec::with_capacity(raw_tokens.len() + 1);
-    tokens.push((0, start, 0));
-    for (l, token, r) in raw_tokens {
+    // Lexical errors are reported and dropped, in place (a large file's tokens are not
+    // copied again), and the start token goes in front.
+    let mut kept = 0;
+    for i in 0..tokens.len() {
+        let (l, token, r) = tokens[i].clone();
         let span = Span::new(file, l, r);
-        match token {
+        let token = match token {
             Token::Error(LexError::UnexpectedChar) => {
                 let ch = text[l..r].chars().next().unwrap_or('?');
                 diagnostics.push(
                     Diagnostic::error(Code::InvalidToken, span, format!("unexpected character `{}`", ch.escape_debug()))
                         .with_label("no token starts with this character"),
                 );
+                continue;
             }
             Token::Error(LexError::UnterminatedString) => {
                 diagnostics.push(
@@ -74,7 +77,7 @@ fn run(text: &str, file: FileId, start: Token<'static>) -> (Option<Parsed>, Vec<
                         .with_help("add a closing `\"` on the same line; strings do not span lines"),
                 );
                 // Go on as if the string were closed, so the rest of the file is checked.
-                tokens.push((l, Token::Str(&text[l..r]), r));
+                Token::Str(&text[l..r])
             }
             Token::Error(LexError::UnterminatedComment) => {
                 diagnostics.push(
@@ -82,10 +85,15 @@ fn run(text: &str, file: FileId, start: Token<'static>) -> (Option<Parsed>, Vec<
                         .with_label("the comment starts here")
                         .with_help("close it with `*/`"),
                 );
+                continue;
             }
-            token => tokens.push((l, token, r)),
-        }
+            token => token,
+        };
+        tokens[kept] = (l, token, r);
+        kept += 1;
     }
+    tokens.truncate(kept);
+    tokens.insert(0, (0, start, 0));
     let brackets = unclosed_brackets(&tokens);
     let (result, mut state) = repair_line_starts(text, file, tokens);
     let mut syntax_errors: Vec<Diagnostic> =
@@ -145,10 +153,13 @@ const REPAIR_LINES: usize = 40;
 fn repair_line_starts<'s>(text: &str, file: FileId, mut tokens: Tokens<'s>) -> Outcome<'s> {
     let mut best = parse_tokens(file, &tokens);
     let mut error_at = first_error(&best);
-    let mut tried = vec![false; tokens.len()];
+    let mut tried: Vec<bool> = Vec::new();
     for _ in 0..MAX_REPAIRS {
         if error_at == usize::MAX {
             break;
+        }
+        if tried.is_empty() {
+            tried = vec![false; tokens.len()];
         }
         let candidate = (1..tokens.len()).rev().find(|&i| {
             let (l, token, _) = &tokens[i];
