@@ -203,21 +203,22 @@ fn repl_in_a_pseudo_terminal() {
 fn resource_budgets_are_flags_that_name_and_raise_the_limits() {
     let out = run(&["eval", "2^200", "--max-int-bits", "100"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    assert!(text(&out).contains("the `int-bits` limit (100)"), "{}", text(&out));
+    assert!(text(&out).contains("the `int-bits` limit (100; raise it with --max-int-bits)"), "{}", text(&out));
     let out = run(&["--max-int-bits", "500", "eval", "2^200"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1606938044258990275541962092341162602522202993782792835301376");
 
     let out = run(&["eval", "1.to(11).map(x => x).size()", "--max-set-elements", "10"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    assert!(text(&out).contains("the `set-elements` limit (10)"), "{}", text(&out));
+    assert!(text(&out).contains("the `set-elements` limit (10; raise it with --max-set-elements)"), "{}", text(&out));
     let out = run(&["eval", "1.to(11).map(x => x).size()", "--max-set-size", "11"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "11", "{}", text(&out));
 
     // In a run, the error also gives the seed and the statistics so far.
     let out = run(&["simulate", "examples/counter.qnt", "--max-int-bits", "3", "--seed", "1", "--max-samples", "10"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    assert!(text(&out).contains("the `int-bits` limit (3)") && text(&out).contains("seed: 1"), "{}", text(&out));
+    assert!(text(&out).contains("the `int-bits` limit (3; raise it with --max-int-bits)") && text(&out).contains("seed: 1"), "{}", text(&out));
+    assert!(text(&out).contains("--seed 1 --max-int-bits 3"), "the command to reproduce keeps the budget: {}", text(&out));
 
     // `(1 + (1 + ...))`: two levels a parenthesis.
     let deep = |n: usize| format!("{}1{}", "(1 + ".repeat(n), ")".repeat(n));

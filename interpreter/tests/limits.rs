@@ -19,9 +19,9 @@ fn limits_are_data_and_errors_name_them() {
     assert!(small.set("nesting", 20));
     small.install();
     let got = eval("2 ^ 200");
-    assert!(matches!(&got, Err(e) if e.contains("`int-bits` limit (100)")), "{got:?}");
+    assert!(matches!(&got, Err(e) if e.contains("`int-bits` limit (100; raise it with --max-int-bits)")), "{got:?}");
     let got = eval("1.to(11).map(x => x)");
-    assert!(matches!(&got, Err(e) if e.contains("`set-elements` limit (10)")), "{got:?}");
+    assert!(matches!(&got, Err(e) if e.contains("`set-elements` limit (10; raise it with --max-set-elements)")), "{got:?}");
     assert_eq!(eval("1.to(10).size()"), Ok("10".into()));
     let got = eval(&format!("{}1{}", "(".repeat(30), ")".repeat(30)));
     assert!(matches!(&got, Err(e) if e.contains("`nesting` limit")), "{got:?}");

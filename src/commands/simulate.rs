@@ -147,6 +147,13 @@ fn reproduce(args: &Args, seed: u64) -> String {
         cmd += &format!(" --invariants {}", args.props.invariants.join(" "));
     }
     cmd += &format!(" --max-steps {} --max-samples {} --seed {seed}", args.max_steps, args.max_samples);
+    // Budgets that were changed: the run depends on them (an error at a lower limit).
+    let (limits, default) = (spec_syntax::Limits::current(), spec_syntax::Limits::default());
+    for (flag, value, default) in [("--max-int-bits", limits.int_bits, default.int_bits), ("--max-set-elements", limits.set_elements, default.set_elements), ("--max-nesting", limits.nesting, default.nesting)] {
+        if value != default {
+            cmd += &format!(" {flag} {value}");
+        }
+    }
     cmd
 }
 

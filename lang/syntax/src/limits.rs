@@ -40,7 +40,7 @@ impl Limit {
 
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the `{}` limit ({})", self.key(), Limits::current().get(*self))
+        write!(f, "the `{}` limit ({}; raise it with --max-{})", self.key(), Limits::current().get(*self), self.key())
     }
 }
 
