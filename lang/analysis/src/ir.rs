@@ -241,10 +241,27 @@ pub struct Program {
 impl Program {
     /// The program without the bodies of its definitions and without positions: what a
     /// definition's inference may read of the others. It stays equal when only bodies change.
+    /// Of the modules' scopes only the constructors are kept (inference looks variants up by
+    /// name), so that adding or renaming a definition leaves it equal too.
     pub fn interface(&self) -> Program {
         let nowhere = Span::default();
         Program {
-            modules: self.modules.iter().map(|m| ModuleInstance { span: nowhere, doc: None, ..m.clone() }).collect(),
+            modules: self
+                .modules
+                .iter()
+                .map(|m| ModuleInstance {
+                    name: m.name.clone(),
+                    public: Default::default(),
+                    scope: m.scope.iter().filter(|(_, e)| matches!(e, Entity::Constructor { .. })).map(|(k, e)| (k.clone(), e.clone())).collect(),
+                    types: m.types.clone(),
+                    defs: Vec::new(),
+                    vars: Vec::new(),
+                    consts: Vec::new(),
+                    span: nowhere,
+                    is_instance: m.is_instance,
+                    doc: None,
+                })
+                .collect(),
             defs: self
                 .defs
                 .iter()
