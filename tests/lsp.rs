@@ -506,3 +506,50 @@ fn hover_on_a_record_field_gives_its_type() {
     let h = c.at("textDocument/hover", &main, line, col + 1, json!({}));
     assert!(h["contents"]["value"].as_str().unwrap().contains("pure val acct"), "{h}");
 }
+
+/// The process itself (issue #13): a malformed frame gets an error reply and the server goes
+/// on; `shutdown` then `exit` end it with status 0, promptly, while a "Simulate" code lens
+/// is still busy with a simulation that would take minutes.
+#[test]
+fn the_process_survives_bad_frames_and_exits_promptly_during_a_simulation() {
+    let mut c = Client::start();
+    write!(c.stdin, "Content-Length: 5\r\n\r\n{{{{{{{{{{").unwrap();
+    c.stdin.flush().unwrap();
+    let reply = loop {
+        let msg = c.messages.recv_timeout(Duration::from_secs(30)).expect("an error reply");
+        if msg.get("error").is_some() {
+            break msg;
+        }
+    };
+    assert_eq!(reply["error"]["code"], -32700, "{reply}");
+    let dir = std::env::temp_dir().join(format!("spec-lsp-exit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("slow.qnt");
+    let slow = "module slow {\n  var x: int\n  action init = x' = 0\n  action step = x' = 1.to(200000).fold(x, (a, i) => a + i % 7)\n}\n";
+    std::fs::write(&path, slow).unwrap();
+    let uri = uri(&path);
+    c.open(&uri, slow);
+    c.send(json!({ "jsonrpc": "2.0", "id": 900, "method": "workspace/executeCommand", "params": { "command": "spec.simulate", "arguments": [uri, "slow"] } }));
+    // Answered after the command was taken up.
+    let symbols = c.request("workspace/symbol", json!({ "query": "step" }));
+    assert!(symbols.get("result").is_some(), "{symbols}");
+    c.send(json!({ "jsonrpc": "2.0", "id": 901, "method": "shutdown" }));
+    let shutdown = loop {
+        let msg = c.messages.recv_timeout(Duration::from_secs(30)).expect("shutdown is answered");
+        if msg.get("id") == Some(&json!(901)) {
+            break msg;
+        }
+    };
+    assert!(shutdown.get("error").is_none(), "{shutdown}");
+    c.send(json!({ "jsonrpc": "2.0", "method": "exit" }));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = c.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "the server did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,7 +52,16 @@ struct State {
     /// Every source text: open buffers as set by the editor, other files from the disk.
     db: Database,
     workspace: Workspace,
+    /// Shares of the large results of the last two analyses (syntax trees, programs,
+    /// types). Salsa frees a replaced result when the next change comes in, on the thread
+    /// that applies it, which is the one the editor waits on; with a share held here that
+    /// free is only a count going down, and the memory is given back on a thread of its own
+    /// after the change is applied (see [`Backend::apply`]).
+    held: std::collections::VecDeque<Vec<Held>>,
 }
+
+/// A share of a large result, kept so that it is freed off the editor's path.
+type Held = Box<dyn std::any::Any + Send>;
 
 /// What the host learned about the files.
 enum Change {
@@ -105,6 +114,7 @@ impl Backend {
     async fn apply(&self, change: Change) {
         let (db, changed, workspace) = {
             let Ok(mut state) = self.state.lock() else { return };
+            let released = if state.held.len() >= 2 { state.held.pop_front() } else { None };
             let changed = match change {
                 Change::Text { uri, text } => {
                     let path = path_of(&uri);
@@ -123,17 +133,32 @@ impl Backend {
                     paths.into_iter().filter(|p| !state.workspace.is_open(p) && state.db.reload(p).is_some()).collect()
                 }
             };
+            if let Some(released) = released {
+                // The results of two changes ago: salsa has let go of them by now.
+                std::thread::spawn(move || drop(released));
+            }
             (state.db.clone(), changed, state.workspace.clone())
         };
         if changed.is_empty() {
             return;
         }
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let shared = self.state.clone();
         let work = tokio::task::spawn_blocking(move || {
             // A cancelled analysis (a newer change came) unwinds; the newer one publishes.
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| publish_after(&db, &changed, &workspace, &mut |uri, list| {
-                let _ = tx.send((uri, list));
-            })));
+            let mut held = Vec::new();
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                publish_after(&db, &changed, &workspace, &mut |uri, list| {
+                    let _ = tx.send((uri, list));
+                });
+                for path in workspace.open.keys() {
+                    hold_results(&db, path, &mut held);
+                }
+            }));
+            drop(db);
+            if let Ok(mut state) = shared.lock() {
+                state.held.push_back(held);
+            }
         });
         while let Some((uri, list)) = rx.recv().await {
             self.client.publish_diagnostics(uri, list, None).await;
@@ -180,6 +205,15 @@ fn publish_after(db: &Database, changed: &[String], workspace: &Workspace, send:
             }
         }
     }
+}
+
+/// Shares of the large results of the analysis of the open document at `path` (only those
+/// already computed: this asks for nothing new).
+fn hold_results(db: &Database, path: &str, held: &mut Vec<Held>) {
+    let Some(file) = db.file_by_path(path) else { return };
+    let analysis = analyzed(db, file);
+    held.push(Box::new(parsed(db, file).ast.clone()));
+    held.push(Box::new((analysis.program.clone(), analysis.types.clone(), analysis.modes.clone())));
 }
 
 /// The analysis of `file` and the symbol at `pos` in it, with the span of its name there.
