@@ -106,6 +106,14 @@ local function request(buf, method, params)
   return nil, "no reply"
 end
 
+-- How many times each buffer's diagnostics were set (by a publication from the server).
+local diagnostic_updates = {}
+vim.api.nvim_create_autocmd("DiagnosticChanged", {
+  callback = function(args)
+    diagnostic_updates[args.buf] = (diagnostic_updates[args.buf] or 0) + 1
+  end,
+})
+
 local severity_names = { "error", "warning", "info", "hint" }
 
 local function diagnostics_text(buf)
@@ -214,10 +222,19 @@ local function run()
   for _, l in ipairs(diagnostics_text(main)) do
     say(l)
   end
+  local first_diagnostics = table.concat(diagnostics_text(main), "\n")
 
   say("== hover on `base` in main.qnt")
   local hover, why = request(main, "textDocument/hover", params_at(main, "base"))
   say(hover_text(hover) .. (why and (" " .. why) or ""))
+
+  say("== hover on the unknown name `stepSize` in main.qnt")
+  local hover2, why5 = request(main, "textDocument/hover", params_at(main, "stepSize"))
+  say(hover_text(hover2) .. (why5 and (" " .. why5) or ""))
+
+  say("== hover on the record field `balance` in `acct.balance` in main.qnt")
+  local hover3, why6 = request(main, "textDocument/hover", params_at(main, "balance", 2))
+  say(hover_text(hover3) .. (why6 and (" " .. why6) or ""))
 
   say("== definition of `double` from main.qnt")
   local def, why2 = request(main, "textDocument/definition", params_at(main, "double"))
@@ -244,6 +261,7 @@ local function run()
   end
 
   say("== rename `double` to `twice` from lib.qnt")
+  local updates_before_rename = diagnostic_updates[main] or 0
   local rename_params = params_at(lib, "double")
   rename_params.newName = "twice"
   local edit, why4 = request(lib, "textDocument/rename", rename_params)
@@ -256,6 +274,20 @@ local function run()
     say("main.qnt line 6 after rename: " .. vim.trim(main_lines[6] or ""))
   else
     say("no rename: " .. tostring(why4))
+  end
+
+  -- The rename changed both buffers; their didChange notifications reach the server one
+  -- after the other, so main.qnt may first be checked against the old lib.qnt. Once both
+  -- are in, main.qnt's diagnostics are again the ones from before the rename.
+  say("== diagnostics of main.qnt after the rename")
+  if not wait_for("main.qnt's diagnostics from before the rename", function()
+    return (diagnostic_updates[main] or 0) > updates_before_rename
+      and table.concat(diagnostics_text(main), "\n") == first_diagnostics
+  end) then
+    return
+  end
+  for _, l in ipairs(diagnostics_text(main)) do
+    say(l)
   end
 
   say("== main.qnt after the unsaved edit `base` -> `start` in lib.qnt")
