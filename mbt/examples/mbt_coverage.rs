@@ -5,8 +5,10 @@
 //!
 //! `cargo run --release -p spec-mbt --example mbt_coverage [-- --seeds N --max-samples N --max-steps N]`
 //!
-//! Counts, not times: the table is the same on any machine. `-` in a column means the
-//! strategy did not reach full coverage within `--max-samples`.
+//! Counts, not times: the first table is the same on any machine. `-` in a column means the
+//! strategy did not reach full coverage within `--max-samples`. A second table gives what a
+//! generated step costs with each strategy (`--cost-samples` samples of each, wall clock on
+//! one thread: it depends on the machine and on how busy it is).
 
 use spec_mbt::{explore, RunConfig, Strategy};
 use std::collections::BTreeSet;
@@ -15,10 +17,11 @@ struct Options {
     seeds: u64,
     max_samples: u64,
     max_steps: usize,
+    cost_samples: u64,
 }
 
 fn options() -> Result<Options, String> {
-    let mut o = Options { seeds: 5, max_samples: 2000, max_steps: 20 };
+    let mut o = Options { seeds: 5, max_samples: 2000, max_steps: 20, cost_samples: 100 };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let value = args.next().ok_or(format!("{a} needs a value"))?;
@@ -27,7 +30,8 @@ fn options() -> Result<Options, String> {
             "--seeds" => o.seeds = value.parse().map_err(bad)?,
             "--max-samples" => o.max_samples = value.parse().map_err(bad)?,
             "--max-steps" => o.max_steps = value.parse().map_err(bad)?,
-            _ => return Err(format!("unknown option {a} (--seeds, --max-samples, --max-steps)")),
+            "--cost-samples" => o.cost_samples = value.parse().map_err(bad)?,
+            _ => return Err(format!("unknown option {a} (--seeds, --max-samples, --max-steps, --cost-samples)")),
         }
     }
     Ok(o)
@@ -73,7 +77,8 @@ fn main() {
     println!("{:<24} {:>7} {:>8} | {:>13} {:>13} | {:>13} {:>13} | {:>11}", "", "", "", "samples", "", "steps", "", "");
     println!("{:<24} {:>7} {:>8} | {:>13} {:>13} | {:>13} {:>13} | {:>11}", "example", "actions", "branches", "random", "guided", "random", "guided", "transitions");
     let mut all_better = true;
-    for file in files {
+    let files: Vec<&str> = files.into_iter().collect();
+    for &file in &files {
         let spec = format!("{root}/{file}");
         let random = samples_to_full(&spec, Strategy::Random, &o);
         let guided = samples_to_full(&spec, Strategy::CoverageGuided, &o);
@@ -117,5 +122,21 @@ fn main() {
     println!("samples: traces generated until full coverage; steps: steps generated (init steps included) until full coverage");
     println!("(equal): both strategies cover everything in the first steps (a spec with no `any`, or one whose init step already takes every branch)");
     println!("transitions: traces/transitions of the transition-covering strategy (\"too large\": more than its state limit, or not enumerable)");
+    println!();
+    println!("cost of generation: {} samples of {} steps with each strategy, microseconds per generated step", o.cost_samples, o.max_steps);
+    println!("{:<24} {:>10} {:>10} {:>7}", "example", "random", "guided", "ratio");
+    for &file in &files {
+        let spec = format!("{root}/{file}");
+        let per_step = |strategy: Strategy| -> Option<f64> {
+            let config = RunConfig::new("bench").spec(&spec).strategy(strategy).seed(1).max_samples(o.cost_samples).max_steps(o.max_steps);
+            let start = std::time::Instant::now();
+            let report = explore(&config).ok()?;
+            Some(start.elapsed().as_secs_f64() * 1e6 / report.steps.max(1) as f64)
+        };
+        match (per_step(Strategy::Random), per_step(Strategy::CoverageGuided)) {
+            (Some(r), Some(g)) => println!("{file:<24} {r:>10.1} {g:>10.1} {:>7.1}", g / r),
+            _ => println!("{file:<24} error"),
+        }
+    }
     println!("{}", if all_better { "coverage-guided needed no more samples than random on every example" } else { "coverage-guided did NOT beat random everywhere" });
 }

@@ -397,10 +397,14 @@ pub fn explore(config: &RunConfig) -> Result<Report, MbtError> {
     Ok(report)
 }
 
-/// [`run`] for `#[test]`: panics with the report when the run does not pass.
+/// [`run`] for `#[test]`: panics with the report when the run does not pass, and prints
+/// what a passing run covered (shown by `cargo test -- --nocapture`).
 pub fn run_test<D: Driver>(config: &RunConfig, make: impl FnMut() -> D) -> Report {
     match run(config, make) {
-        Ok(report) => report,
+        Ok(report) => {
+            println!("model-based test `{}`: {} traces, {} steps (seed {}); {}", config.name, report.samples, report.steps, report.seed, report.spec_coverage);
+            report
+        }
         Err(e) => panic!("{e}"),
     }
 }
