@@ -93,13 +93,15 @@ run_trial() {
           >"$scratch/$name.log" 2>&1) ;;
   esac
   status=$?
-  if [ "$status" -eq 0 ] && [ -f "$out" ] && diff -u "$here/expected/$name.txt" "$out"; then
+  if [ ! -f "$out" ]; then
+    echo "FAIL $name (editor exit status $status, no output); the editor's log:"
+    sed 's/^/   /' "$scratch/$name.log"
+    failed=$((failed + 1))
+  elif diff -u "$here/expected/$name.txt" "$out" && [ "$status" -eq 0 ]; then
     echo "PASS $name"
     passed=$((passed + 1))
   else
     echo "FAIL $name (editor exit status $status)"
-    [ -f "$out" ] || echo "   no output; the editor's log:"
-    [ -f "$out" ] || sed 's/^/   /' "$scratch/$name.log"
     failed=$((failed + 1))
   fi
 }
