@@ -1,10 +1,11 @@
 //! The breadth-first search and its verdicts (see the crate documentation for the order
 //! that makes results independent of the thread count).
 
-use crate::fingerprint::{fingerprint, VisitedHasher};
+use crate::fingerprint::{combine, fingerprint, same_value, value_hash, VisitedHasher};
+use crate::level::Level;
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
-use spec_interpreter::{EnumeratingChooser, EvalError, Spec, State, Value};
+use spec_interpreter::{Ctx, EnumeratingChooser, EvalError, Spec, State, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -127,7 +128,9 @@ const CHUNK: usize = 4096;
 
 /// What expanding one state gave.
 enum Expansion {
-    Successors(Vec<(u64, State)>),
+    /// `generated` successors, of which these were not in the visited set when the chunk
+    /// was expanded: their fingerprints, states, and `width` variable hashes each.
+    Successors { generated: usize, fingerprints: Vec<u64>, states: Vec<State>, hashes: Vec<u64> },
     Error(Box<EvalError>),
     /// Not expanded: the search was stopped meanwhile.
     Skipped,
@@ -138,6 +141,31 @@ enum StateCheck {
     Fine { explore: bool },
     Violated(String),
     Error(Box<EvalError>),
+}
+
+/// One worker's reusable buffers: the enumerator (with its registers), a chooser for
+/// evaluating invariants, and room for successors and hashes.
+#[derive(Default)]
+struct Worker {
+    expander: EnumeratingChooser,
+    evaluator: EnumeratingChooser,
+    successors: Vec<State>,
+    parent_hashes: Vec<u64>,
+    hashes: Vec<u64>,
+}
+
+impl Worker {
+    /// Evaluates `def` (without parameters) in `state`, with the worker's registers.
+    fn eval(&mut self, spec: &Spec, state: &State, def: DefId) -> Result<Value, Box<EvalError>> {
+        self.evaluator.restart();
+        let regs = self.expander.take_registers();
+        let mut ctx = Ctx::with_registers(&spec.compiled, state.clone(), &mut self.evaluator, regs);
+        let result = spec.eval_in(&mut ctx, def);
+        let regs = std::mem::take(&mut ctx.regs);
+        drop(ctx);
+        self.expander.put_registers(regs);
+        result
+    }
 }
 
 /// Searches every state reachable in `model` within `budget`. `interrupt` stops the search
@@ -178,7 +206,7 @@ struct Search<'a> {
     /// Set when the search must stop (interrupt or time); evaluation polls it.
     stop: &'a AtomicBool,
     started: Instant,
-    /// Fingerprint to the parent's fingerprint (`None` for initial states).
+    /// Fingerprint to the parent's fingerprint.
     /// 16 bytes a state: an initial state's parent is [`NO_PARENT`] (fingerprints are never
     /// 0: see [`state_fingerprint`]).
     parents: HashMap<u64, u64, VisitedHasher>,
@@ -198,18 +226,20 @@ impl<'a> Search<'a> {
         if initial.is_empty() {
             return self.finish(Verdict::NoInitialState, None);
         }
-        let mut candidates = Vec::with_capacity(initial.len());
+        self.stats.generated = initial.len() as u64;
+        let mut worker = Worker::default();
+        let mut fresh = Level::default();
         for (state, _) in initial {
-            match self.state_fingerprint(&state) {
-                Ok(fp) => candidates.push((fp, state)),
+            let hashes: Vec<u64> = state.iter().map(value_hash).collect();
+            let fp = match self.fingerprint_of(&mut worker, &state, &hashes) {
+                Ok(fp) => fp,
                 Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
+            };
+            if self.admit(0, None, fp, &state, &hashes, &mut fresh) {
+                return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
             }
         }
-        self.stats.generated = candidates.len() as u64;
-        let mut fresh = Vec::new();
-        if self.insert(0, candidates.into_iter().map(|c| (None, c)), &mut fresh) {
-            return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
-        }
+        self.progress.distinct.store(self.stats.distinct, Ordering::Relaxed);
         let mut frontier = match self.check_fresh(fresh) {
             Ok(frontier) => frontier,
             Err(outcome) => return outcome,
@@ -232,32 +262,39 @@ impl<'a> Search<'a> {
                 return self.finish(Verdict::Bounded(Stop::Depth), None);
             }
             // The level is expanded a chunk at a time, so that only one chunk's successors
-            // (duplicates included) are held at once; the visited set takes them in order.
-            let mut fresh = Vec::new();
-            for chunk in frontier.chunks(CHUNK) {
-                let expansions: Vec<Expansion> = chunk.par_iter().map(|(_, state)| self.expand(state)).collect();
-                for ((fp, _), expansion) in chunk.iter().zip(expansions) {
+            // are held at once; the visited set takes them in order.
+            let mut fresh = Level::default();
+            for start in (0..frontier.len()).step_by(CHUNK) {
+                let chunk = start..(start + CHUNK).min(frontier.len());
+                let expansions: Vec<Expansion> = chunk.clone().into_par_iter().map_init(Worker::default, |worker, i| self.expand(worker, &frontier, i)).collect();
+                for (i, expansion) in chunk.zip(expansions) {
+                    let fp = frontier.fingerprint(i);
                     match expansion {
                         Expansion::Skipped => {
                             self.stats.queue = frontier.len();
                             let stop = self.stopped().unwrap_or(Stop::Interrupted);
                             return self.finish(Verdict::Bounded(stop), None);
                         }
-                        Expansion::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(*fp))),
-                        Expansion::Successors(successors) => {
-                            if successors.is_empty() && self.budget.deadlock {
-                                return self.finish(Verdict::Deadlock, Some(self.path_to(*fp)));
+                        Expansion::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(fp))),
+                        Expansion::Successors { generated, fingerprints, states, hashes } => {
+                            if generated == 0 && self.budget.deadlock {
+                                return self.finish(Verdict::Deadlock, Some(self.path_to(fp)));
                             }
-                            self.stats.generated += successors.len() as u64;
-                            if self.insert(depth + 1, successors.into_iter().map(|child| (Some(*fp), child)), &mut fresh) {
-                                return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
+                            self.stats.generated += generated as u64;
+                            let width = if states.is_empty() { 0 } else { hashes.len() / states.len() };
+                            for (k, (child, state)) in fingerprints.into_iter().zip(&states).enumerate() {
+                                if self.admit(depth + 1, Some(fp), child, state, &hashes[k * width..(k + 1) * width], &mut fresh) {
+                                    return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
+                                }
                             }
                         }
                     }
                 }
                 self.progress.generated.store(self.stats.generated, Ordering::Relaxed);
+                self.progress.distinct.store(self.stats.distinct, Ordering::Relaxed);
             }
             self.stats.complete_depth = Some(depth);
+            drop(frontier);
             frontier = match self.check_fresh(fresh) {
                 Ok(frontier) => frontier,
                 Err(outcome) => return outcome,
@@ -266,95 +303,121 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Adds the states not seen before to the visited set (in order) and to `fresh`;
-    /// `true` when the budget of states is reached first (`fresh` then holds those admitted).
-    fn insert(&mut self, depth: usize, candidates: impl Iterator<Item = (Option<u64>, (u64, State))>, fresh: &mut Vec<(u64, State)>) -> bool {
-        for (parent, (fp, state)) in candidates {
-            if self.parents.contains_key(&fp) {
-                continue;
-            }
-            if self.budget.max_states.is_some_and(|max| self.stats.distinct >= max) {
-                self.stats.queue = fresh.len();
-                self.stats.depth = depth;
-                return true;
-            }
-            self.parents.insert(fp, parent.unwrap_or(NO_PARENT));
-            self.stats.distinct += 1;
-            self.stats.depth = depth;
-            fresh.push((fp, state));
+    /// Adds a state to the visited set and to `fresh` unless it was seen before; `true` when
+    /// the budget of states was reached first (the state is then not admitted).
+    fn admit(&mut self, depth: usize, parent: Option<u64>, fp: u64, state: &State, hashes: &[u64], fresh: &mut Level) -> bool {
+        if self.parents.contains_key(&fp) {
+            return false;
         }
-        self.progress.distinct.store(self.stats.distinct, Ordering::Relaxed);
+        if self.budget.max_states.is_some_and(|max| self.stats.distinct >= max) {
+            self.stats.queue = fresh.len();
+            self.stats.depth = depth;
+            return true;
+        }
+        self.parents.insert(fp, parent.unwrap_or(NO_PARENT));
+        self.stats.distinct += 1;
+        self.stats.depth = depth;
+        fresh.push(fp, state, hashes);
         false
     }
 
     /// Checks the invariants (and the constraint) in the states just admitted, in parallel,
     /// and returns those to explore next; or the outcome of the first (in order) that
     /// violates an invariant or fails.
-    fn check_fresh(&mut self, fresh: Vec<(u64, State)>) -> Result<Vec<(u64, State)>, Outcome> {
-        let checks: Vec<StateCheck> = fresh.par_iter().map(|(_, state)| self.check_state(state)).collect();
+    fn check_fresh(&mut self, mut fresh: Level) -> Result<Level, Outcome> {
+        let checks: Vec<StateCheck> = (0..fresh.len()).into_par_iter().map_init(Worker::default, |worker, i| self.check_state(worker, &fresh.state(i))).collect();
         let mut explore = Vec::with_capacity(fresh.len());
-        for ((fp, state), check) in fresh.into_iter().zip(checks) {
+        for (i, check) in checks.into_iter().enumerate() {
             match check {
-                StateCheck::Fine { explore: true } => explore.push((fp, state)),
-                StateCheck::Fine { explore: false } => {}
-                StateCheck::Violated(invariant) => return Err(self.finish(Verdict::Violation { invariant }, Some(self.path_to(fp)))),
-                StateCheck::Error(e) => return Err(self.finish(Verdict::Error(e), Some(self.path_to(fp)))),
+                StateCheck::Fine { explore: keep } => explore.push(keep),
+                StateCheck::Violated(invariant) => return Err(self.finish(Verdict::Violation { invariant }, Some(self.path_to(fresh.fingerprint(i))))),
+                StateCheck::Error(e) => return Err(self.finish(Verdict::Error(e), Some(self.path_to(fresh.fingerprint(i))))),
             }
         }
-        Ok(explore)
+        fresh.retain(&explore);
+        Ok(fresh)
     }
 
     /// When the states budget ends a level part-way, the states admitted so far are still
     /// checked: a violation among them is reported rather than hidden by the budget.
-    fn finish_checked(&mut self, admitted: Vec<(u64, State)>, verdict: Verdict) -> Outcome {
-        let checks: Vec<StateCheck> = admitted.par_iter().map(|(_, state)| self.check_state(state)).collect();
-        for ((fp, _), check) in admitted.iter().zip(checks) {
-            match check {
-                StateCheck::Violated(invariant) => return self.finish(Verdict::Violation { invariant }, Some(self.path_to(*fp))),
-                StateCheck::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(*fp))),
-                StateCheck::Fine { .. } => {}
-            }
+    fn finish_checked(&mut self, admitted: Level, verdict: Verdict) -> Outcome {
+        match self.check_fresh(admitted) {
+            Ok(_) => self.finish(verdict, None),
+            Err(outcome) => outcome,
         }
-        self.finish(verdict, None)
     }
 
-    fn expand(&self, state: &State) -> Expansion {
+    fn expand(&self, worker: &mut Worker, frontier: &Level, i: usize) -> Expansion {
         if self.stopped().is_some() {
             return Expansion::Skipped;
         }
-        match self.spec.successors_interruptible(state, self.model.step, Some(self.stop)) {
+        let state = frontier.state(i);
+        let mut successors = std::mem::take(&mut worker.successors);
+        successors.clear();
+        let result = worker.expander.successor_states(self.spec, &state, self.model.step, Some(self.stop), &mut successors);
+        let expansion = match result {
             Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
             Err(e) => Expansion::Error(e),
-            Ok(successors) => {
-                let mut out = Vec::with_capacity(successors.len());
-                for (next, _) in successors {
-                    match self.state_fingerprint(&next) {
-                        Ok(fp) => out.push((fp, next)),
-                        Err(e) => return Expansion::Error(e),
-                    }
+            Ok(()) => self.new_successors(worker, frontier, i, &state, &mut successors),
+        };
+        worker.successors = successors;
+        expansion
+    }
+
+    /// The successors of state `i` (`state`) that are not in the visited set yet, with their
+    /// fingerprints and variable hashes; an unchanged variable's hash is the parent's.
+    fn new_successors(&self, worker: &mut Worker, frontier: &Level, i: usize, state: &State, successors: &mut Vec<State>) -> Expansion {
+        let generated = successors.len();
+        frontier.hashes(i, &mut worker.parent_hashes);
+        let (mut fingerprints, mut states, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+        for next in successors.drain(..) {
+            let mut own = std::mem::take(&mut worker.hashes);
+            own.clear();
+            own.extend(next.iter().enumerate().map(|(v, value)| match (state.get(v), worker.parent_hashes.get(v)) {
+                (Some(old), Some(&hash)) if same_value(old, value) => hash,
+                _ => value_hash(value),
+            }));
+            let fp = self.fingerprint_of(worker, &next, &own);
+            worker.hashes = own;
+            match fp {
+                Ok(fp) if self.parents.contains_key(&fp) => {}
+                Ok(fp) => {
+                    fingerprints.push(fp);
+                    states.push(next);
+                    hashes.extend_from_slice(&worker.hashes);
                 }
-                Expansion::Successors(out)
+                Err(e) => return Expansion::Error(e),
             }
+        }
+        Expansion::Successors { generated, fingerprints, states, hashes }
+    }
+
+    /// The fingerprint of `state` whose variables hash to `hashes`: of the view's value when
+    /// the model has a view.
+    fn fingerprint_of(&self, worker: &mut Worker, state: &State, hashes: &[u64]) -> Result<u64, Box<EvalError>> {
+        match self.model.view {
+            Some(view) => Ok(fingerprint(std::slice::from_ref(&worker.eval(self.spec, state, view)?))),
+            None => Ok(combine(hashes)),
         }
     }
 
-    fn check_state(&self, state: &State) -> StateCheck {
+    fn check_state(&self, worker: &mut Worker, state: &State) -> StateCheck {
         for (name, def) in &self.model.invariants {
-            match self.holds(state, *def) {
+            match self.holds(worker, state, *def) {
                 Ok(true) => {}
                 Ok(false) => return StateCheck::Violated(name.clone()),
                 Err(e) => return StateCheck::Error(e),
             }
         }
-        match self.model.constraint.map(|c| self.holds(state, c)) {
+        match self.model.constraint.map(|c| self.holds(worker, state, c)) {
             None => StateCheck::Fine { explore: true },
             Some(Ok(explore)) => StateCheck::Fine { explore },
             Some(Err(e)) => StateCheck::Error(e),
         }
     }
 
-    fn holds(&self, state: &State, def: DefId) -> Result<bool, Box<EvalError>> {
-        match self.spec.eval_def(state, def, &mut EnumeratingChooser::new())? {
+    fn holds(&self, worker: &mut Worker, state: &State, def: DefId) -> Result<bool, Box<EvalError>> {
+        match worker.eval(self.spec, state, def)? {
             Value::Bool(b) => Ok(b),
             other => {
                 let name = &self.spec.analysis.program.defs[def as usize].name;
@@ -362,10 +425,6 @@ impl<'a> Search<'a> {
                 Err(spec_interpreter::eval::error(span, format!("`{name}` should be a Boolean, but it is {other}")))
             }
         }
-    }
-
-    fn state_fingerprint(&self, state: &State) -> Result<u64, Box<EvalError>> {
-        state_fingerprint(self.spec, self.model, state)
     }
 
     fn stopped(&self) -> Option<Stop> {
@@ -403,9 +462,8 @@ pub(crate) fn state_fingerprint(spec: &Spec, model: &Model, state: &State) -> Re
     match model.view {
         Some(view) => {
             let value = spec.eval_def(state, view, &mut EnumeratingChooser::new())?;
-            Ok(fingerprint(std::slice::from_ref(&value)).max(1))
+            Ok(fingerprint(std::slice::from_ref(&value)))
         }
-        // 0 marks "no parent" in the visited set; a fingerprint that happens to be 0 is 1.
-        None => Ok(fingerprint(state).max(1)),
+        None => Ok(fingerprint(state)),
     }
 }
