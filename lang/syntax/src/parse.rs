@@ -18,6 +18,9 @@ pub const MAX_DEPTH: usize = crate::limits::DEFAULT.nesting as usize;
 
 /// Parses a file of one or more modules.
 pub fn parse(text: &str, file: FileId) -> (SourceFile, Vec<Diagnostic>) {
+    if let Some(parsed) = by_module::parse(text, file) {
+        return parsed;
+    }
     let (parsed, diagnostics) = run(text, file, Token::StartFile);
     match parsed {
         Some(Parsed::File(ast)) => (ast, diagnostics),
@@ -552,3 +555,475 @@ pub(crate) fn describe_expected(expected: &[String]) -> String {
     }
 }
 
+
+/// Parsing a file module by module, reusing the trees of unchanged modules.
+///
+/// The text is cut after the closing brace of each top-level module (a scan that knows
+/// strings and comments); each piece holds one module and the blank space and comments
+/// before it. A piece whose text is the same as in the last parse of the same file gets
+/// the tree parsed then, moved to where the piece now starts; another piece is parsed on
+/// its own. This starts with the second parse of a file (the language server parses a
+/// file on every keystroke): a file parsed once, as the command-line tools do, is parsed
+/// whole and nothing is kept. Anything unusual (braces that do not balance, text outside a module, one piece
+/// only, a `#!` line, a piece that does not parse into exactly one module) falls back to
+/// parsing the whole text, so the result is always a parse of the text. Only the last
+/// parse of each file is kept.
+pub mod by_module {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// Larger texts are parsed whole: keeping their trees would double their memory.
+    const MAX_TEXT: usize = 16 * 1024 * 1024;
+
+    /// A module parsed on its own: the tree and diagnostics with positions relative to the
+    /// start of its piece.
+    #[derive(Clone)]
+    struct Piece {
+        module: Module,
+        diagnostics: Vec<Diagnostic>,
+    }
+
+    /// The pieces of the last parse of each file, by their text (and the nesting limit
+    /// they were parsed under); a file parsed once has an entry without pieces.
+    static LAST: Mutex<Option<HashMap<FileId, (u64, HashMap<String, Piece>)>>> = Mutex::new(None);
+
+    pub(super) fn parse(text: &str, file: FileId) -> Option<(SourceFile, Vec<Diagnostic>)> {
+        if text.len() > MAX_TEXT || text.starts_with("#!") {
+            return None;
+        }
+        let first_time = {
+            let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let files = last.get_or_insert_with(HashMap::new);
+            let first = !files.contains_key(&file);
+            if first {
+                files.insert(file, (0, HashMap::new()));
+            }
+            first
+        };
+        if first_time {
+            return None;
+        }
+        parse_pieces(text, file)
+    }
+
+    fn parse_pieces(text: &str, file: FileId) -> Option<(SourceFile, Vec<Diagnostic>)> {
+        let ends = module_ends(text)?;
+        if ends.len() < 2 {
+            return None;
+        }
+        let nesting = Limits::current().nesting;
+        let previous = {
+            let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            last.get_or_insert_with(HashMap::new).get_mut(&file).filter(|(n, _)| *n == nesting).map(|(_, pieces)| std::mem::take(pieces)).unwrap_or_default()
+        };
+        let mut kept: HashMap<String, Piece> = HashMap::with_capacity(ends.len());
+        let mut modules = Vec::with_capacity(ends.len());
+        let mut diagnostics = Vec::new();
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            let end = if i + 1 == ends.len() { text.len() } else { end };
+            let piece_text = &text[start..end];
+            let piece = match previous.get(piece_text).or_else(|| kept.get(piece_text)) {
+                Some(piece) => piece.clone(),
+                None => {
+                    let (mut parsed, piece_diagnostics) = super::run(piece_text, file, Token::StartFile);
+                    let Some(Parsed::File(SourceFile { modules: mut found })) = parsed.take() else { return None };
+                    if found.len() != 1 {
+                        return None;
+                    }
+                    Piece { module: found.pop()?, diagnostics: piece_diagnostics }
+                }
+            };
+            let mut module = piece.module.clone();
+            let delta = start as u32;
+            shift_module(&mut module, delta);
+            modules.push(module);
+            diagnostics.extend(piece.diagnostics.iter().cloned().map(|mut d| {
+                d.span = shifted(d.span, delta);
+                for label in &mut d.labels {
+                    label.span = shifted(label.span, delta);
+                }
+                d
+            }));
+            kept.insert(piece_text.to_string(), piece);
+            start = end;
+        }
+        let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        last.get_or_insert_with(HashMap::new).insert(file, (nesting, kept));
+        diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        Some((SourceFile { modules }, diagnostics))
+    }
+
+    /// Where each top-level module ends (just after its closing brace), or `None` when the
+    /// text is not a sequence of modules with balanced braces.
+    fn module_ends(text: &str) -> Option<Vec<usize>> {
+        let bytes = text.as_bytes();
+        let mut ends = Vec::new();
+        let mut depth = 0usize;
+        let mut in_header = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match b {
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    i = bytes[i..].iter().position(|c| *c == b'\n').map(|n| i + n).unwrap_or(bytes.len());
+                    continue;
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    let close = text[i + 2..].find("*/")?;
+                    i += 2 + close + 2;
+                    continue;
+                }
+                b'"' => {
+                    let close = bytes[i + 1..].iter().position(|c| *c == b'"')?;
+                    i += 1 + close + 1;
+                    if depth == 0 && !in_header {
+                        return None;
+                    }
+                    continue;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' | 0x0c => {}
+                b'{' => {
+                    if depth == 0 && !in_header {
+                        return None;
+                    }
+                    depth += 1;
+                }
+                b'}' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        in_header = false;
+                        ends.push(i + 1);
+                    }
+                }
+                _ if depth == 0 && !in_header => {
+                    let word_end = i + "module".len();
+                    let is_module = text.get(i..word_end) == Some("module") && bytes.get(word_end).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'));
+                    if !is_module {
+                        return None;
+                    }
+                    in_header = true;
+                    i = word_end;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        (depth == 0 && !in_header).then_some(ends)
+    }
+
+    fn shifted(span: Span, delta: u32) -> Span {
+        Span { start: span.start + delta, end: span.end + delta, ..span }
+    }
+
+    fn shift_module(m: &mut Module, d: u32) {
+        m.span = shifted(m.span, d);
+        ident(&mut m.name, d);
+        for decl in &mut m.decls {
+            decl.span = shifted(decl.span, d);
+            match &mut decl.kind {
+                DeclKind::Const { name, ty } | DeclKind::Var { name, ty } => {
+                    ident(name, d);
+                    ty_(ty, d);
+                }
+                DeclKind::Assume { name, expr } => {
+                    name.iter_mut().for_each(|n| ident(n, d));
+                    expr_(expr, d);
+                }
+                DeclKind::TypeAlias { name, params, ty } => {
+                    ident(name, d);
+                    params.iter_mut().for_each(|p| ident(p, d));
+                    ty.iter_mut().for_each(|t| ty_(t, d));
+                }
+                DeclKind::SumType { name, params, variants } => {
+                    ident(name, d);
+                    params.iter_mut().for_each(|p| ident(p, d));
+                    for v in variants {
+                        v.span = shifted(v.span, d);
+                        ident(&mut v.name, d);
+                        v.payload.iter_mut().for_each(|t| ty_(t, d));
+                    }
+                }
+                DeclKind::Import(import) => {
+                    ident(&mut import.module, d);
+                    for (name, value) in import.instance.iter_mut().flatten() {
+                        ident(name, d);
+                        expr_(value, d);
+                    }
+                    what(&mut import.what, d);
+                    if let Some((_, span)) = &mut import.from {
+                        *span = shifted(*span, d);
+                    }
+                }
+                DeclKind::Export(export) => {
+                    ident(&mut export.module, d);
+                    what(&mut export.what, d);
+                }
+                DeclKind::Def(def) => def_(def, d),
+                DeclKind::Error => {}
+            }
+        }
+    }
+
+    fn ident(i: &mut Ident, d: u32) {
+        i.span = shifted(i.span, d);
+    }
+
+    fn what(w: &mut ImportWhat, d: u32) {
+        match w {
+            ImportWhat::All => {}
+            ImportWhat::Name(name) => ident(name, d),
+            ImportWhat::Qualified(name) => name.iter_mut().for_each(|n| ident(n, d)),
+        }
+    }
+
+    fn def_(def: &mut Def, d: u32) {
+        def.span = shifted(def.span, d);
+        ident(&mut def.name, d);
+        for p in def.params.iter_mut().flatten() {
+            param(p, d);
+        }
+        def.ret.iter_mut().for_each(|t| ty_(t, d));
+        def.body.iter_mut().for_each(|e| expr_(e, d));
+    }
+
+    fn param(p: &mut Param, d: u32) {
+        p.span = shifted(p.span, d);
+        pattern(&mut p.pattern, d);
+        p.ty.iter_mut().for_each(|t| ty_(t, d));
+    }
+
+    fn pattern(p: &mut Pattern, d: u32) {
+        match p {
+            Pattern::Name(name) => ident(name, d),
+            Pattern::Hole(span) => *span = shifted(*span, d),
+            Pattern::Tuple(items, span) => {
+                *span = shifted(*span, d);
+                items.iter_mut().for_each(|p| pattern(p, d));
+            }
+            Pattern::Record(fields, span) => {
+                *span = shifted(*span, d);
+                fields.iter_mut().for_each(|f| ident(f, d));
+            }
+        }
+    }
+
+    /// Types, without recursion (annotations may nest deeply).
+    fn ty_(root: &mut Type, d: u32) {
+        let mut stack = vec![root];
+        while let Some(t) = stack.pop() {
+            t.span = shifted(t.span, d);
+            match &mut t.kind {
+                TypeKind::Name(name) => ident(name, d),
+                TypeKind::App(name, args) => {
+                    ident(name, d);
+                    stack.extend(args.iter_mut());
+                }
+                TypeKind::Fun(a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                TypeKind::Oper(args, result) => {
+                    stack.extend(args.iter_mut());
+                    stack.push(result);
+                }
+                TypeKind::Tuple(items) => stack.extend(items.iter_mut()),
+                TypeKind::Record(fields, row) => {
+                    for (name, t) in fields.iter_mut() {
+                        ident(name, d);
+                        stack.push(t);
+                    }
+                    row.iter_mut().for_each(|r| ident(r, d));
+                }
+                TypeKind::Paren(inner) => stack.push(inner),
+                TypeKind::Error => {}
+            }
+        }
+    }
+
+    /// Expressions, without recursion (flat chains make deep trees).
+    fn expr_(root: &mut Expr, d: u32) {
+        let mut stack = vec![root];
+        while let Some(e) = stack.pop() {
+            e.span = shifted(e.span, d);
+            match &mut e.kind {
+                ExprKind::Name(_) | ExprKind::Int(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Hole | ExprKind::Error => {}
+                ExprKind::App { callee, args } => {
+                    ident(callee, d);
+                    stack.extend(args.iter_mut());
+                }
+                ExprKind::MethodCall { receiver, method, args } => {
+                    ident(method, d);
+                    stack.push(receiver);
+                    stack.extend(args.iter_mut());
+                }
+                ExprKind::Field { receiver, field } => {
+                    ident(field, d);
+                    stack.push(receiver);
+                }
+                ExprKind::Index { list, index } => {
+                    stack.push(list);
+                    stack.push(index);
+                }
+                ExprKind::Binary { op_span, lhs, rhs, .. } => {
+                    *op_span = shifted(*op_span, d);
+                    stack.push(lhs);
+                    stack.push(rhs);
+                }
+                ExprKind::Neg(inner) | ExprKind::Prime(inner) | ExprKind::Paren(inner) | ExprKind::Braces(inner) => stack.push(inner),
+                ExprKind::Assign { var, value } => {
+                    ident(var, d);
+                    stack.push(value);
+                }
+                ExprKind::Lambda { params, body } => {
+                    params.iter_mut().for_each(|p| param(p, d));
+                    stack.push(body);
+                }
+                ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Block { args: items, .. } => stack.extend(items.iter_mut()),
+                ExprKind::Record(items) => {
+                    for item in items.iter_mut() {
+                        match item {
+                            RecordItem::Field(name, value) => {
+                                ident(name, d);
+                                stack.push(value);
+                            }
+                            RecordItem::Spread(value) => stack.push(value),
+                        }
+                    }
+                }
+                ExprKind::If { cond, then, otherwise } => {
+                    stack.push(cond);
+                    stack.push(then);
+                    stack.push(otherwise);
+                }
+                ExprKind::Match { scrutinee, arms } => {
+                    stack.push(scrutinee);
+                    for arm in arms.iter_mut() {
+                        arm.span = shifted(arm.span, d);
+                        match &mut arm.pattern {
+                            MatchPattern::Variant(name, payload) => {
+                                ident(name, d);
+                                payload.iter_mut().for_each(|p| pattern(p, d));
+                            }
+                            MatchPattern::Wildcard(span) => *span = shifted(*span, d),
+                        }
+                        stack.push(&mut arm.body);
+                    }
+                }
+                ExprKind::Let { binding, body } => {
+                    match &mut **binding {
+                        LetBinding::Def(def) => {
+                            def.span = shifted(def.span, d);
+                            ident(&mut def.name, d);
+                            for p in def.params.iter_mut().flatten() {
+                                param(p, d);
+                            }
+                            def.ret.iter_mut().for_each(|t| ty_(t, d));
+                            if let Some(value) = &mut def.body {
+                                stack.push(value);
+                            }
+                        }
+                        LetBinding::Destructure { pattern: p, value, span, .. } => {
+                            *span = shifted(*span, d);
+                            pattern(p, d);
+                            stack.push(value);
+                        }
+                    }
+                    stack.push(body);
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn whole(text: &str) -> (SourceFile, Vec<Diagnostic>) {
+            let (parsed, diagnostics) = super::super::run(text, FileId(7), Token::StartFile);
+            match parsed {
+                Some(Parsed::File(ast)) => (ast, diagnostics),
+                _ => (SourceFile::default(), diagnostics),
+            }
+        }
+
+        #[test]
+        fn module_by_module_equals_the_whole_parse_before_and_after_edits() {
+            let mut text = String::from("// a file\n");
+            for m in 0..6 {
+                text.push_str(&format!(
+                    "/// Module {m}.\nmodule m{m} {{\n  /* {{ */ var x{m}: int\n  val s{m} = \"}}\"\n  pure def f{m}(a: int, (b, c): (int, int)): int = match Some(a) {{ | Some(y) => y + b * c | None => {{ val z = 1 z }} }}\n  action a{m} = all {{ x{m}' = x{m} + 1, x{m}' = [1, 2][0] }}\n  type T{m} = {{ f: int }}\n}}\n"
+                ));
+            }
+            let edits = [text.clone(), text.replace("y + b * c", "y + 1000 * c"), text.replace("module m5", "\n\nmodule m5"), text.replace("val s2 = ", "val s2 = (")];
+            for edited in edits {
+                let expected = whole(&edited);
+                let ours = by_module_or_whole(&edited);
+                assert_eq!(ours.0, expected.0);
+                assert_eq!(ours.1, expected.1);
+                // Twice: the second time from kept trees.
+                let again = by_module_or_whole(&edited);
+                assert_eq!(again.0, expected.0);
+            }
+        }
+
+        /// Every spec in the repository that cuts into modules parses the same both ways,
+        /// also after an edit in its first module.
+        #[test]
+        fn every_spec_of_the_repository_parses_the_same_by_module() {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            let mut stack = vec![root.join("examples"), root.join("tests"), root.join("stdlib")];
+            let mut compared = 0;
+            while let Some(dir) = stack.pop() {
+                let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    if path.extension().is_none_or(|e| e != "qnt") {
+                        continue;
+                    }
+                    let Ok(text) = std::fs::read_to_string(&path) else { continue };
+                    let edited = text.replacen("= ", "=  ", 1);
+                    for version in [&text, &edited, &text] {
+                        let Some(ours) = parse_pieces(version, FileId(11)) else { continue };
+                        assert_eq!(ours, whole_in(version, FileId(11)), "{}", path.display());
+                        compared += 1;
+                    }
+                }
+            }
+            assert!(compared > 10, "{compared} specs compared");
+        }
+
+        #[test]
+        fn unusual_texts_are_parsed_whole() {
+            assert!(module_ends("module a { } x").is_none());
+            assert!(module_ends("module a { ").is_none());
+            assert!(module_ends("module a { } }").is_none());
+            assert_eq!(module_ends("module a { \"}\" } // }\nmodule b { /* } */ }"), Some(vec![16, 42]));
+        }
+
+        fn by_module_or_whole(text: &str) -> (SourceFile, Vec<Diagnostic>) {
+            parse_pieces(text, FileId(7)).expect("parsed module by module")
+        }
+
+        #[test]
+        fn a_file_parsed_once_is_parsed_whole() {
+            let text = "module a { val x = 1 }\nmodule b { val y = 2 }\n";
+            assert!(parse(text, FileId(9)).is_none(), "the first parse is whole");
+            assert!(parse(text, FileId(9)).is_some(), "the second, module by module");
+            assert_eq!(crate::parse::parse(text, FileId(9)), whole_in(text, FileId(9)));
+        }
+
+        fn whole_in(text: &str, file: FileId) -> (SourceFile, Vec<Diagnostic>) {
+            match super::super::run(text, file, Token::StartFile) {
+                (Some(Parsed::File(ast)), diagnostics) => (ast, diagnostics),
+                (_, diagnostics) => (SourceFile::default(), diagnostics),
+            }
+        }
+    }
+}
