@@ -143,7 +143,7 @@ fn order(kept: &mut Vec<Sample>, diversity: &mut Diversity) {
             (i, key)
         })
         .collect();
-    keys.sort_by(|a, b| a.1.cmp(&b.1));
+    keys.sort_by_key(|k| k.1);
     let mut samples: Vec<Option<Sample>> = std::mem::take(kept).into_iter().map(Some).collect();
     let mut features: Vec<Option<Vec<u64>>> = std::mem::take(&mut diversity.features).into_iter().map(Some).collect();
     for (i, _) in keys {

@@ -39,7 +39,9 @@ fn options() -> Result<Options, String> {
 
 /// Samples and steps to full coverage for each seed (`None`: not reached), and the last
 /// summary.
-fn samples_to_full(spec: &str, strategy: Strategy, o: &Options) -> Result<(Vec<Option<u64>>, Vec<Option<u64>>, String), String> {
+type ToFull = (Vec<Option<u64>>, Vec<Option<u64>>, String);
+
+fn samples_to_full(spec: &str, strategy: Strategy, o: &Options) -> Result<ToFull, String> {
     let mut out = Vec::new();
     let mut steps = Vec::new();
     let mut summary = String::new();

@@ -10,9 +10,9 @@
 //! reported with the state that no step explains. A run's last step that leaves the state
 //! as it was (an `expect`, a final check) is not given to the driver.
 
-use crate::coverage::{Branch, Recorder};
+use crate::coverage::Recorder;
 use crate::runner::SpecTrace;
-use crate::strategy::enumerate_within;
+use crate::strategy::{enumerate_within, Planned, Traced};
 use spec_analysis::ir::DefId;
 use spec_interpreter::simulate::sample_seed;
 use spec_interpreter::{Choice, ChoiceError, Chooser, Ctx, EvalError, RandomChooser, Spec, State, Tries, Value};
@@ -70,9 +70,9 @@ impl Chooser for Asking {
 
 /// The traces of the `run` named `name`: each with the branches of its steps and the seed
 /// of its sample.
-pub fn traces(spec: &Spec, init: DefId, step: DefId, name: &str, max_samples: u64, seed: u64) -> Result<Vec<(SpecTrace, Vec<Vec<Branch>>, u64)>, SpecTestError> {
+pub fn traces(spec: &Spec, init: DefId, step: DefId, name: &str, max_samples: u64, seed: u64) -> Result<Vec<Planned>, SpecTestError> {
     let def = spec.lookup(name).filter(|d| spec.analysis.program.defs[*d as usize].qualifier == spec_syntax::ast::Qualifier::Run).ok_or_else(|| SpecTestError::NoSuchTest { name: name.to_string() })?;
-    let mut out: Vec<(SpecTrace, Vec<Vec<Branch>>, u64)> = Vec::new();
+    let mut out: Vec<Planned> = Vec::new();
     for i in 0..max_samples.max(1) {
         let sample = sample_seed(seed, i);
         let (states, asked) = record(spec, def, sample).map_err(|message| SpecTestError::Failed { name: name.to_string(), seed: sample, message })?;
@@ -113,7 +113,7 @@ fn record(spec: &Spec, def: DefId, seed: u64) -> Result<(Vec<State>, bool), Stri
 
 /// Each state as a step of `init` (the first) or `step`: the trace, or the first state no
 /// step reaches (its position from 1, and the action tried).
-fn explain(spec: &Spec, init: DefId, step: DefId, states: &[State]) -> Result<(SpecTrace, Vec<Vec<Branch>>), (usize, String)> {
+fn explain(spec: &Spec, init: DefId, step: DefId, states: &[State]) -> Result<Traced, (usize, String)> {
     let mut trace = SpecTrace { states: Vec::new(), steps: Vec::new() };
     let mut branches = Vec::new();
     let mut from = spec.state0();

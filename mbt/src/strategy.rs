@@ -140,6 +140,11 @@ impl Rng {
     }
 }
 
+/// A trace with the `any` branches each of its steps took.
+pub type Traced = (SpecTrace, Vec<Vec<Branch>>);
+/// A planned trace: the trace, its steps' branches, and the seed that made it.
+pub type Planned = (SpecTrace, Vec<Vec<Branch>>, u64);
+
 /// A trace handed out, with the seed that generated it (0 for transition traces).
 #[derive(Clone, Debug)]
 pub struct Generated {
@@ -158,7 +163,7 @@ pub struct Generator<'s> {
     pub coverage: Coverage,
     /// The traces of [`Strategy::Transitions`] (or given ones), planned up front, with the
     /// seed that made each (0 for transition traces).
-    plan: VecDeque<(SpecTrace, Vec<Vec<Branch>>, u64)>,
+    plan: VecDeque<Planned>,
     /// Hand out the plan, whatever the strategy.
     planned: bool,
     /// Transitions of the state graph ([`Strategy::Transitions`]).
@@ -180,7 +185,7 @@ impl<'s> Generator<'s> {
 
     /// A generator that hands out the given traces (with the branches of each step and the
     /// seed that made the trace), recording their coverage.
-    pub fn from_traces(spec: &'s Spec, init: DefId, step: DefId, traces: Vec<(SpecTrace, Vec<Vec<Branch>>, u64)>) -> Generator<'s> {
+    pub fn from_traces(spec: &'s Spec, init: DefId, step: DefId, traces: Vec<Planned>) -> Generator<'s> {
         let coverage = Coverage::new(Universe::of(spec, &[init, step]));
         Generator { spec, init, step, strategy: Strategy::Random, seed: 0, max_steps: 0, coverage, plan: traces.into(), planned: true, transitions: 0 }
     }
@@ -210,7 +215,7 @@ impl<'s> Generator<'s> {
     }
 
     /// The simulator's sample with this seed (the same choices as `simulate::run_sample`).
-    fn random(&self, seed: u64) -> Result<(SpecTrace, Vec<Vec<Branch>>), Box<EvalError>> {
+    fn random(&self, seed: u64) -> Result<Traced, Box<EvalError>> {
         let mut chooser = Recorder::new(RandomChooser::new(seed));
         let mut out = (SpecTrace { states: Vec::new(), steps: Vec::new() }, Vec::new());
         let mut state = self.spec.state0();
@@ -223,7 +228,7 @@ impl<'s> Generator<'s> {
         Ok(out)
     }
 
-    fn guided(&self, seed: u64) -> Result<(SpecTrace, Vec<Vec<Branch>>), Box<EvalError>> {
+    fn guided(&self, seed: u64) -> Result<Traced, Box<EvalError>> {
         let mut rng = Rng(seed);
         let mut out = (SpecTrace { states: Vec::new(), steps: Vec::new() }, Vec::new());
         // Coverage of this trace so far counts too: it should not take the same branch twice
@@ -254,7 +259,7 @@ impl<'s> Generator<'s> {
     }
 }
 
-fn push(out: &mut (SpecTrace, Vec<Vec<Branch>>), c: Candidate) {
+fn push(out: &mut Traced, c: Candidate) {
     out.0.states.push(c.state);
     out.0.steps.push(c.step);
     out.1.push(c.branches);
@@ -371,7 +376,7 @@ impl Graph {
     }
 
     /// Traces that together take every edge; see the module documentation.
-    fn covering_traces(&self, max_steps: usize) -> Vec<(SpecTrace, Vec<Vec<Branch>>)> {
+    fn covering_traces(&self, max_steps: usize) -> Vec<Traced> {
         let mut covered = vec![false; self.edges.len()];
         let mut traces = Vec::new();
         for e in 0..self.edges.len() {
