@@ -6,6 +6,7 @@
 use itf::de::As;
 use serde::Deserialize;
 use spec_interpreter::itf::{trace, TraceMeta};
+use spec_interpreter::render::{write_itf, ItfOptions, Trace};
 use spec_interpreter::{RandomChooser, Spec};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -85,26 +86,41 @@ struct State {
     picks: Picks,
 }
 
-#[test]
-fn the_itf_crate_reads_the_traces_spec_writes() {
-    let spec = Spec::from_text("kinds.qnt", SPEC, None).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+/// A trace of the spec: its states and steps.
+fn sample(spec: &Spec) -> (Vec<spec_interpreter::State>, Vec<spec_interpreter::Step>) {
     let mut chooser = RandomChooser::new(5);
-    let mut states = Vec::new();
-    let mut steps = Vec::new();
     let (mut state, step) = spec.run_action(&spec.state0(), "init", &mut chooser).expect("init runs").expect("init is enabled");
-    states.push(spec.project(&state));
-    steps.push(step);
+    let mut states = vec![state.clone()];
+    let mut steps = vec![step];
     for _ in 0..4 {
         let (next, step) = spec.run_action(&state, "step", &mut chooser).expect("step runs").expect("step is enabled");
-        states.push(spec.project(&next));
+        states.push(next.clone());
         steps.push(step);
         state = next;
     }
+    (states, steps)
+}
+
+#[test]
+fn the_itf_crate_reads_the_traces_spec_writes() {
+    let spec = Spec::from_text("kinds.qnt", SPEC, None).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+    let (states, steps) = sample(&spec);
+    let values: Vec<_> = states.iter().map(|s| spec.project(s)).collect();
     let names = vec!["k".to_string(), "who".to_string()];
     let meta = TraceMeta { source: "kinds.qnt", status: "ok", seed: 5, mbt: true, hide: &[], nondet_names: &names };
-    let text = trace(&spec.var_names(), &states, &steps, &meta).to_string();
+    let text = trace(&spec.var_names(), &values, &steps, &meta).to_string();
+    check(&text);
 
-    let read = itf::trace_from_str::<State>(&text).unwrap_or_else(|e| panic!("the itf crate cannot read the trace: {e}\n{text}"));
+    // What `--out-itf` writes: streamed state by state, picks named from the spec itself.
+    let options = ItfOptions { source: "kinds.qnt", status: "ok", seed: 5, mbt: true, hide: &[] };
+    let mut streamed = Vec::new();
+    write_itf(&spec, Trace { states: &states, steps: &steps, init: "init" }, &options, &mut streamed).expect("writing to memory");
+    check(&String::from_utf8(streamed).expect("ITF is UTF-8"));
+}
+
+/// Reads `text` with the itf crate and checks every state against the spec's step.
+fn check(text: &str) {
+    let read = itf::trace_from_str::<State>(text).unwrap_or_else(|e| panic!("the itf crate cannot read the trace: {e}\n{text}"));
     assert_eq!(read.states.len(), 5);
     assert!(read.vars.contains(&"mbt::actionTaken".to_string()), "{:?}", read.vars);
 
