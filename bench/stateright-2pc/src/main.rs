@@ -118,5 +118,5 @@ fn main() {
     let started = Instant::now();
     let checker = TwoPhase { rms }.checker().threads(1).spawn_bfs().join();
     let seconds = started.elapsed().as_secs_f64();
-    println!("distinct={} seconds={seconds:.3}", checker.unique_state_count());
+    println!("distinct={} seconds={seconds:.6}", checker.unique_state_count());
 }
