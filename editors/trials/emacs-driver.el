@@ -169,11 +169,22 @@
       (setq publications-before-rename (trial-publications main))
       (trial-say "== rename `double' to `twice' from lib.qnt")
       (trial-goto "double")
-      (eglot-rename "twice")
+      ;; other.qnt is not visited, so eglot asks before editing it: the driver answers yes.
+      (cl-letf (((symbol-function 'y-or-n-p)
+                 (lambda (prompt)
+                   (let ((lines (split-string prompt "\n" t " +")))
+                     (trial-say "eglot asks: %s %s" (car lines)
+                                (string-join (sort (mapcar #'trial-rel (butlast (cdr lines))) #'string<) ", ")))
+                   t)))
+        (eglot-rename "twice"))
       (trial-say "lib.qnt line 4 after rename: %s"
                  (string-trim (save-excursion (goto-char (point-min)) (forward-line 3)
                                               (thing-at-point 'line t)))))
     (with-current-buffer main
+      (with-current-buffer (find-buffer-visiting (expand-file-name "other.qnt" trial-ws))
+        (trial-say "other.qnt (not open before) line 4 after rename: %s"
+                   (string-trim (save-excursion (goto-char (point-min)) (forward-line 3)
+                                                (thing-at-point 'line t)))))
       (dolist (n '(6 7))
         (trial-say "main.qnt line %d after rename: %s" n
                    (string-trim (save-excursion (goto-char (point-min)) (forward-line (1- n))

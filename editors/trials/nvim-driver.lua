@@ -273,6 +273,9 @@ local function run()
     local main_lines = vim.api.nvim_buf_get_lines(main, 0, -1, false)
     say("main.qnt line 6 after rename: " .. vim.trim(main_lines[6] or ""))
     say("main.qnt line 7 after rename: " .. vim.trim(main_lines[7] or ""))
+    local other = vim.fn.bufnr(ws .. "/other.qnt")
+    local other_lines = other ~= -1 and vim.api.nvim_buf_get_lines(other, 0, -1, false) or {}
+    say("other.qnt (not open before) line 4 after rename: " .. vim.trim(other_lines[4] or "(no buffer)"))
   else
     say("no rename: " .. tostring(why4))
   end
