@@ -280,7 +280,7 @@ local function run()
     say("no rename: " .. tostring(why4))
   end
 
-  -- The rename changed both buffers; their didChange notifications reach the server one
+  -- The rename changed the three buffers; their didChange notifications reach the server one
   -- after the other, so main.qnt may first be checked against the old lib.qnt (an unknown
   -- `twice` or `double`), and a publication started before the rename may still arrive.
   -- Once both changes are in, main.qnt's type error has moved (`twice` is shorter) and no
