@@ -190,7 +190,7 @@
                    (string-trim (save-excursion (goto-char (point-min)) (forward-line (1- n))
                                                 (thing-at-point 'line t))))))
 
-;; The rename changed both buffers; their didChange notifications reach the server one
+;; The rename changed the three buffers; their didChange notifications reach the server one
     ;; after the other, so main.qnt may first be checked against the old lib.qnt (an
     ;; unknown `twice' or `double'), and a publication started before the rename may still
     ;; arrive.  Once both changes are in, main.qnt's type error has moved (`twice' is
