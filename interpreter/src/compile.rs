@@ -94,6 +94,9 @@ pub struct DefCode {
     pub body: Code,
     /// A pure value without parameters: computed once per context.
     pub cacheable: bool,
+    /// A value of the current state alone (a `val`, or a definition without parameters,
+    /// that makes no choice and assigns nothing): computed once per state and context.
+    pub per_state: bool,
     pub span: Span,
 }
 
@@ -108,6 +111,9 @@ pub struct Compiled {
     /// Which state variables a step must assign: those of the main module (an instance's
     /// copy of a module has its own variables; the original's are not part of the state).
     pub active_vars: Vec<bool>,
+    /// How many anonymous operators were compiled: with the definitions, the number of
+    /// re-entry counters a context keeps (`Ctx::active`).
+    pub lambda_count: usize,
 }
 
 impl Compiled {
@@ -119,8 +125,10 @@ impl Compiled {
             total += def.locals.len();
         }
         let mut defs = Vec::with_capacity(program.defs.len());
+        let lambdas = std::cell::Cell::new(program.defs.len());
+        let per_state = state_functions(&program);
         for (id, def) in program.defs.iter().enumerate() {
-            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals };
+            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals, lambdas: &lambdas };
             defs.push(def.body.as_ref().map(|body| {
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
                 let mut param_regs = Vec::new();
@@ -133,49 +141,79 @@ impl Compiled {
                     param_regs,
                     body: compiler.expr(body),
                     cacheable: def.params.is_none() && matches!(def.qualifier, Qualifier::PureVal),
+                    per_state: per_state[id] && !(def.params.is_none() && matches!(def.qualifier, Qualifier::PureVal)),
                     span: def.span,
                 }
             }));
         }
         let active_vars = vec![true; program.vars.len()];
         let pure_values = (0..program.defs.len()).map(|_| std::sync::OnceLock::new()).collect();
-        Compiled { program, types, defs, register_count: total, active_vars, pure_values }
+        let lambda_count = lambdas.get() - program.defs.len();
+        Compiled { program, types, defs, register_count: total, active_vars, pure_values, lambda_count }
+    }
+
+    /// A fresh compilation of the same program, sharing nothing mutable with `self`: each
+    /// simulation thread runs its own, so that cloning constants (literals, cached `pure val`s,
+    /// operator values) does not bounce reference counts between cores.
+    pub fn recompiled(&self) -> Compiled {
+        let mut copy = Compiled::new(self.program.clone(), self.types.clone());
+        copy.active_vars.clone_from(&self.active_vars);
+        copy
     }
 
     /// Calls definition `d` with `args`; used by compiled code and by the API.
     pub fn call(&self, ctx: &mut Ctx, d: DefId, args: Vec<Value>, site: Span) -> EvalResult {
+        let base = ctx.args.len();
+        ctx.args.extend(args);
+        self.call_stacked(ctx, d, base, site)
+    }
+
+    /// Calls definition `d` with the arguments on the context's argument stack from `base`
+    /// on (they are taken off it).
+    pub fn call_stacked(&self, ctx: &mut Ctx, d: DefId, base: usize, site: Span) -> EvalResult {
         let Some(code) = self.defs.get(d as usize).and_then(|c| c.as_ref()) else {
+            ctx.args.truncate(base);
             let def = &self.program.defs[d as usize];
             let what = if matches!(def.qualifier, Qualifier::Val | Qualifier::PureVal) && def.synthetic { "has no value" } else { "has no body" };
             return Err(error(site, format!("`{}` {what}", def.name)));
         };
         if code.cacheable {
             if let Some(v) = self.pure_values[d as usize].get() {
+                ctx.args.truncate(base);
                 return Ok(v.clone());
             }
         }
-        ctx.check_interrupt(site)?;
+        if let Err(e) = ctx.check_interrupt(site) {
+            ctx.args.truncate(base);
+            return Err(e);
+        }
+        if code.per_state {
+            if let Some(v) = ctx.state_value(d) {
+                ctx.args.truncate(base);
+                return Ok(v);
+            }
+        }
         if ctx.stack.len() > 10_000 {
+            ctx.args.truncate(base);
             return Err(error(site, "the evaluation nests too deeply"));
         }
-        let saved: SmallVec<[Value; 4]> = code.param_regs.iter().map(|r| ctx.regs[*r].clone()).collect();
-        if let Some(params) = &code.params {
-            if params.len() != args.len() {
-                return Err(error(site, format!("`{}` takes {} arguments, given {}", code.name, params.len(), args.len())));
+        let given = ctx.args.len() - base;
+        let params: &[PatCode] = match &code.params {
+            Some(params) if params.len() != given => {
+                ctx.args.truncate(base);
+                return Err(error(site, format!("`{}` takes {} arguments, given {}", code.name, params.len(), given)));
             }
-            for (p, a) in params.iter().zip(args) {
-                p.bind(ctx, a, site)?;
-            }
-        }
+            Some(params) => params,
+            None => &[],
+        };
         ctx.stack.push((d, site));
-        let result = (code.body)(ctx);
+        let result = run_bound(ctx, d as usize, params, &code.param_regs, base, site, &code.body);
         ctx.stack.pop();
-        for (r, v) in code.param_regs.iter().zip(saved) {
-            ctx.regs[*r] = v;
-        }
         let value = result.map_err(|e| ctx.annotate(e))?;
         if code.cacheable {
             let _ = self.pure_values[d as usize].set(value.clone());
+        } else if code.per_state {
+            ctx.keep_state_value(d, value.clone());
         }
         Ok(value)
     }
@@ -186,24 +224,128 @@ impl Compiled {
     }
 }
 
+/// Builtins that choose, assign, commit or print: a definition that reaches one is not a
+/// function of the state alone.
+const EFFECTS: &[&str] = &["oneOf", "apalache::generate", "next", "q::debug", "actionAny", "then", "expect", "reps", "fail"];
+
+/// Which definitions compute a function of the current state alone: no parameters (or an
+/// empty list), and no choice, assignment, commit or printing in them or in anything they
+/// refer to. Their values are kept for the state they were computed in (`Ctx::state_value`).
+fn state_functions(program: &Program) -> Vec<bool> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Unknown,
+        Visiting,
+        Pure,
+        Effectful,
+    }
+    fn pure(program: &Program, d: DefId, marks: &mut [Mark]) -> bool {
+        match marks[d as usize] {
+            Mark::Pure => return true,
+            Mark::Effectful | Mark::Visiting => return false,
+            Mark::Unknown => {}
+        }
+        marks[d as usize] = Mark::Visiting;
+        let mut ok = true;
+        let mut todo: Vec<&Expr> = program.defs[d as usize].body.iter().collect();
+        while let Some(e) = todo.pop() {
+            ok = match &e.kind {
+                ExprKind::Nondet { .. } | ExprKind::Assign { .. } | ExprKind::Error => false,
+                ExprKind::Builtin(name) | ExprKind::Call { callee: Callee::Builtin(name), .. } if EFFECTS.contains(name) => false,
+                ExprKind::Def(other) | ExprKind::Call { callee: Callee::Def(other), .. } => pure(program, *other, marks),
+                _ => true,
+            };
+            if !ok {
+                break;
+            }
+            todo.extend(e.children());
+        }
+        marks[d as usize] = if ok { Mark::Pure } else { Mark::Effectful };
+        ok
+    }
+    let mut marks = vec![Mark::Unknown; program.defs.len()];
+    (0..program.defs.len())
+        .map(|d| {
+            let def = &program.defs[d];
+            let nullary = def.params.as_ref().is_none_or(|ps| ps.is_empty());
+            let kind = matches!(def.qualifier, Qualifier::Val | Qualifier::Def | Qualifier::PureVal | Qualifier::PureDef);
+            nullary && kind && def.body.is_some() && pure(program, d as DefId, &mut marks)
+        })
+        .collect()
+}
+
+/// Binds the arguments on the stack from `base` to `params` and runs `body`. Registers are
+/// per definition, so a call overwrites its parameters in place; only when the same
+/// definition or operator is already running further up (`Ctx::active`: an operator argument
+/// that calls its caller again) are the outer call's values moved out first and put back
+/// after.
+fn run_bound(ctx: &mut Ctx, id: usize, params: &[PatCode], regs: &[usize], base: usize, site: Span, body: &Code) -> EvalResult {
+    let reentered = ctx.active.get(id).is_none_or(|n| *n > 0);
+    let saved: SmallVec<[Value; 4]> = if reentered { regs.iter().map(|r| std::mem::replace(&mut ctx.regs[*r], Value::Bool(false))).collect() } else { SmallVec::new() };
+    let mut bound = Ok(());
+    for (i, p) in params.iter().enumerate() {
+        let a = std::mem::replace(&mut ctx.args[base + i], Value::Bool(false));
+        bound = p.bind(ctx, a, site);
+        if bound.is_err() {
+            break;
+        }
+    }
+    ctx.args.truncate(base);
+    let result = match bound {
+        Ok(()) => {
+            if let Some(n) = ctx.active.get_mut(id) {
+                *n += 1;
+            }
+            let result = body(ctx);
+            if let Some(n) = ctx.active.get_mut(id) {
+                *n -= 1;
+            }
+            result
+        }
+        Err(e) => Err(e),
+    };
+    if reentered {
+        for (r, v) in regs.iter().zip(saved) {
+            ctx.regs[*r] = v;
+        }
+    }
+    result
+}
+
 /// Applies an operator value.
 pub fn apply(ctx: &mut Ctx, f: &Value, args: &[Value], span: Span) -> EvalResult {
+    let base = ctx.args.len();
+    ctx.args.extend(args.iter().cloned());
+    apply_stacked(ctx, f, base, span)
+}
+
+/// Applies an operator value to the arguments on the context's argument stack from `base`
+/// on (they are taken off it, not cloned).
+pub fn apply_stacked(ctx: &mut Ctx, f: &Value, base: usize, span: Span) -> EvalResult {
     match f {
         Value::Lambda(l) => match &**l {
-            Lambda::Code(code) => code.call(ctx, args),
+            Lambda::Code(code) => code.call_stacked(ctx, base),
             Lambda::Def { def, site } => {
                 let compiled = ctx.compiled;
-                compiled.call(ctx, *def, args.to_vec(), *site)
+                compiled.call_stacked(ctx, *def, base, *site)
             }
-            Lambda::Builtin { op, span, .. } => op(ctx, args, *span),
+            Lambda::Builtin { op, span, .. } => {
+                let args = ctx.args.split_off(base);
+                op(ctx, &args, *span)
+            }
         },
-        other => Err(error(span, format!("{other} is not an operator"))),
+        other => {
+            ctx.args.truncate(base);
+            Err(error(span, format!("{other} is not an operator")))
+        }
     }
 }
 
 /// A compiled anonymous operator: its parameters, the registers they write, its body.
 pub struct LambdaCode {
     pub name: Arc<str>,
+    /// Its re-entry counter in `Ctx::active` (after the definitions').
+    id: usize,
     params: Vec<PatCode>,
     regs: Vec<usize>,
     body: Code,
@@ -212,19 +354,35 @@ pub struct LambdaCode {
 
 impl LambdaCode {
     pub fn call(&self, ctx: &mut Ctx, args: &[Value]) -> EvalResult {
-        if self.params.len() != args.len() {
-            return Err(error(self.span, format!("this operator takes {} arguments, given {}", self.params.len(), args.len())));
-        }
-        let saved: SmallVec<[Value; 4]> = self.regs.iter().map(|r| ctx.regs[*r].clone()).collect();
-        for (p, a) in self.params.iter().zip(args) {
-            p.bind(ctx, a.clone(), self.span)?;
-        }
-        let result = (self.body)(ctx);
-        for (r, v) in self.regs.iter().zip(saved) {
-            ctx.regs[*r] = v;
-        }
-        result
+        let base = ctx.args.len();
+        ctx.args.extend(args.iter().cloned());
+        self.call_stacked(ctx, base)
     }
+
+    /// Calls the operator with the arguments on the stack from `base` on.
+    pub fn call_stacked(&self, ctx: &mut Ctx, base: usize) -> EvalResult {
+        let given = ctx.args.len() - base;
+        if self.params.len() != given {
+            ctx.args.truncate(base);
+            return Err(error(self.span, format!("this operator takes {} arguments, given {}", self.params.len(), given)));
+        }
+        run_bound(ctx, self.id, &self.params, &self.regs, base, self.span, &self.body)
+    }
+}
+
+/// Evaluates arguments onto the context's argument stack; returns where they start.
+fn push_args(ctx: &mut Ctx, codes: &[Code]) -> Result<usize, Box<crate::eval::EvalError>> {
+    let base = ctx.args.len();
+    for a in codes {
+        match a(ctx) {
+            Ok(v) => ctx.args.push(v),
+            Err(e) => {
+                ctx.args.truncate(base);
+                return Err(e);
+            }
+        }
+    }
+    Ok(base)
 }
 
 struct Compiler<'a> {
@@ -233,6 +391,8 @@ struct Compiler<'a> {
     types: &'a Types,
     /// The local names of the definition being compiled.
     locals: &'a [LocalInfo],
+    /// The next anonymous operator's re-entry counter.
+    lambdas: &'a std::cell::Cell<usize>,
 }
 
 impl Compiler<'_> {
@@ -311,23 +471,17 @@ impl Compiler<'_> {
                     Callee::Def(d) => {
                         let d = *d;
                         Arc::new(move |ctx| {
-                            let mut values = Vec::with_capacity(arg_codes.len());
-                            for a in &arg_codes {
-                                values.push(a(ctx)?);
-                            }
+                            let base = push_args(ctx, &arg_codes)?;
                             let compiled = ctx.compiled;
-                            compiled.call(ctx, d, values, span)
+                            compiled.call_stacked(ctx, d, base, span)
                         })
                     }
                     Callee::Local(l) => {
                         let r = self.reg(*l);
                         Arc::new(move |ctx| {
-                            let mut values = Vec::with_capacity(arg_codes.len());
-                            for a in &arg_codes {
-                                values.push(a(ctx)?);
-                            }
+                            let base = push_args(ctx, &arg_codes)?;
                             let f = ctx.regs[r].clone();
-                            apply(ctx, &f, &values, span)
+                            apply_stacked(ctx, &f, base, span)
                         })
                     }
                 }
@@ -490,7 +644,9 @@ impl Compiler<'_> {
     fn lambda(&self, params: Vec<PatCode>, body: Code, name: String, span: Span) -> Code {
         let mut regs = Vec::new();
         params.iter().for_each(|p| p.regs(&mut regs));
-        let code = Arc::new(LambdaCode { name: Arc::from(name.as_str()), params, regs, body, span });
+        let id = self.lambdas.get();
+        self.lambdas.set(id + 1);
+        let code = Arc::new(LambdaCode { name: Arc::from(name.as_str()), id, params, regs, body, span });
         Arc::new(move |_ctx| Ok(Value::Lambda(Arc::new(Lambda::Code(code.clone())))))
     }
 }

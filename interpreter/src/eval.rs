@@ -39,10 +39,26 @@ pub fn error(span: Span, message: impl Into<String>) -> Box<EvalError> {
     Box::new(EvalError { message: message.into(), span, stack: Vec::new(), kind: ErrorKind::Runtime })
 }
 
+/// See `Ctx::state_value`.
+#[derive(Default)]
+struct StateValues {
+    state: Option<Arc<Vec<Value>>>,
+    values: Vec<Option<Value>>,
+    filled: Vec<DefId>,
+}
+
 /// Everything compiled code reads and writes while it runs.
 pub struct Ctx<'a> {
     pub compiled: &'a Compiled,
     pub regs: Vec<Value>,
+    /// Arguments of calls being made (pushed by the caller, taken by the callee).
+    pub args: Vec<Value>,
+    /// How many times each definition (by id), then each anonymous operator, is running:
+    /// a call into one already running must keep the outer call's registers.
+    pub active: Vec<u32>,
+    /// Values of definitions that depend on the state alone, for the state they were computed
+    /// in (see `Ctx::state_value`).
+    state_values: StateValues,
     pub state: Arc<Vec<Value>>,
     pub next: Vec<Option<Value>>,
     pub chooser: &'a mut dyn Chooser,
@@ -78,6 +94,9 @@ impl<'a> Ctx<'a> {
         Ctx {
             compiled,
             regs,
+            args: Vec::new(),
+            active: vec![0; compiled.defs.len() + compiled.lambda_count],
+            state_values: StateValues::default(),
             next: vec![None; compiled.program.vars.len()],
             state,
             chooser,
@@ -88,6 +107,33 @@ impl<'a> Ctx<'a> {
             debug_output: None,
             recorded: None,
             unassigned: Vec::new(),
+        }
+    }
+
+    /// The value of definition `d` kept for the current state, if any.
+    pub fn state_value(&self, d: DefId) -> Option<Value> {
+        let kept = &self.state_values;
+        match &kept.state {
+            Some(s) if Arc::ptr_eq(s, &self.state) => kept.values.get(d as usize).cloned().flatten(),
+            _ => None,
+        }
+    }
+
+    /// Keeps the value of definition `d` in the current state. The state is held, so its
+    /// address cannot be reused by another state while the values are kept.
+    pub fn keep_state_value(&mut self, d: DefId, v: Value) {
+        let kept = &mut self.state_values;
+        if !kept.state.as_ref().is_some_and(|s| Arc::ptr_eq(s, &self.state)) {
+            for old in kept.filled.drain(..) {
+                kept.values[old as usize] = None;
+            }
+            kept.state = Some(self.state.clone());
+        }
+        if kept.values.len() <= d as usize {
+            kept.values.resize(d as usize + 1, None);
+        }
+        if kept.values[d as usize].replace(v).is_none() {
+            kept.filled.push(d);
         }
     }
 
@@ -106,6 +152,7 @@ impl<'a> Ctx<'a> {
         self.actions_taken.clear();
         self.picks.clear();
         self.stack.clear();
+        self.args.clear();
     }
 
     /// Makes the assigned next state current. Every variable must have been assigned.

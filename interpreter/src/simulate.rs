@@ -3,6 +3,7 @@
 //! seed is derived from the run seed and the sample's index, and a batch is finished before
 //! the verdict is taken, so the result does not depend on the number of threads.
 
+use crate::compile::Compiled;
 use crate::eval::{ErrorKind, EvalError, RandomChooser};
 use crate::{Spec, State, Step};
 use rayon::prelude::*;
@@ -87,6 +88,11 @@ pub fn sample_seed(seed: u64, index: u64) -> u64 {
 
 /// Runs one sample.
 pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&AtomicBool>) -> Sample {
+    run_sample_with(spec, &spec.compiled, config, index, interrupt)
+}
+
+/// Runs one sample with `compiled`, a compilation of `spec`'s program (a thread's own copy).
+fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64, interrupt: Option<&AtomicBool>) -> Sample {
     let seed = sample_seed(config.seed, index);
     let mut chooser = RandomChooser::new(seed);
     let mut sample = Sample {
@@ -99,11 +105,11 @@ pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&A
         error: None,
         witnessed: vec![false; config.witnesses.len()],
     };
-    let mut ctx = crate::Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+    let mut ctx = crate::Ctx::new(compiled, spec.state0(), &mut chooser);
     ctx.interrupt = interrupt;
     for step_no in 0..=config.max_steps {
         let action = if step_no == 0 { config.init } else { config.step };
-        match spec.step_in(&mut ctx, action) {
+        match step_in(&mut ctx, action) {
             Ok(Some(step)) => {
                 sample.states.push(ctx.state.clone());
                 sample.steps.push(step);
@@ -118,7 +124,7 @@ pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&A
             }
         }
         for (name, inv) in &config.invariants {
-            match spec.eval_in(&mut ctx, *inv) {
+            match eval_in(&mut ctx, *inv) {
                 Ok(crate::Value::Bool(true)) => {}
                 Ok(_) => sample.violated.push(name.clone()),
                 Err(e) => {
@@ -128,7 +134,7 @@ pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&A
             }
         }
         for (i, (_, w)) in config.witnesses.iter().enumerate() {
-            if let Ok(crate::Value::Bool(true)) = spec.eval_in(&mut ctx, *w) {
+            if let Ok(crate::Value::Bool(true)) = eval_in(&mut ctx, *w) {
                 sample.witnessed[i] = true;
             }
         }
@@ -137,6 +143,28 @@ pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&A
         }
     }
     sample
+}
+
+/// `Spec::eval_in` with the context's own compilation.
+fn eval_in(ctx: &mut crate::Ctx, def: DefId) -> Result<crate::Value, Box<EvalError>> {
+    ctx.reset();
+    let compiled = ctx.compiled;
+    compiled.call(ctx, def, Vec::new(), compiled.program.defs[def as usize].name_span)
+}
+
+/// `Spec::step_in` with the context's own compilation.
+fn step_in(ctx: &mut crate::Ctx, def: DefId) -> Result<Option<Step>, Box<EvalError>> {
+    ctx.reset();
+    let compiled = ctx.compiled;
+    let span = compiled.program.defs[def as usize].name_span;
+    match compiled.call(ctx, def, Vec::new(), span)? {
+        crate::Value::Bool(true) => {
+            ctx.commit(span)?;
+            Ok(Some(Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) }))
+        }
+        crate::Value::Bool(false) => Ok(None),
+        other => Err(crate::eval::error(span, format!("`{}` is not an action: it evaluates to {other}", compiled.program.defs[def as usize].name))),
+    }
 }
 
 /// Progress, readable while a run goes on (for a progress bar).
@@ -157,6 +185,12 @@ pub fn simulate(spec: &Spec, config: &Config, threads: usize, progress: &Progres
 }
 
 fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
+    // Each worker thread compiles the program once for itself (see `Compiled::recompiled`).
+    let own: Vec<std::sync::OnceLock<Compiled>> = (0..rayon::current_num_threads()).map(|_| std::sync::OnceLock::new()).collect();
+    let compiled_here = || match rayon::current_thread_index().and_then(|t| own.get(t)) {
+        Some(slot) => slot.get_or_init(|| spec.compiled.recompiled()),
+        None => &*spec.compiled,
+    };
     let mut outcome = Outcome { min_length: usize::MAX, witness_counts: vec![0; config.witnesses.len()], ..Outcome::default() };
     let mut start = 0u64;
     while start < config.max_samples {
@@ -168,7 +202,7 @@ fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &At
         let samples: Vec<Sample> = (start..end)
             .into_par_iter()
             .map(|i| {
-                let s = run_sample(spec, config, i, Some(interrupt));
+                let s = run_sample_with(spec, compiled_here(), config, i, Some(interrupt));
                 progress.samples.fetch_add(1, Ordering::Relaxed);
                 progress.steps.fetch_add(s.states.len().saturating_sub(1) as u64, Ordering::Relaxed);
                 s

@@ -80,7 +80,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             let f = deeper(ctx, &args[1])?;
             for i in 0..n {
                 ctx.check_interrupt(span)?;
-                if !boolean(&call(ctx, &f, &[Value::int(i)], span)?, span)? {
+                if !boolean(&call(ctx, &f, [Value::int(i)], span)?, span)? {
                     return Ok(Value::Bool(false));
                 }
                 if i + 1 < n {

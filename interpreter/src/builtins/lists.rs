@@ -59,7 +59,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "select" => |ctx, a, s| {
             let mut out = Vector::new();
             for x in list(&a[0], s)?.clone() {
-                if boolean(&call(ctx, &a[1], &[x.clone()], s)?, s)? {
+                if boolean(&call(ctx, &a[1], [x.clone()], s)?, s)? {
                     out.push_back(x);
                 }
             }
@@ -68,14 +68,14 @@ pub fn eager(name: &str) -> Option<Eager> {
         "foldl" => |ctx, a, s| {
             let mut acc = a[1].clone();
             for x in list(&a[0], s)?.clone() {
-                acc = call(ctx, &a[2], &[acc, x], s)?;
+                acc = call(ctx, &a[2], [acc, x], s)?;
             }
             Ok(acc)
         },
         "foldr" => |ctx, a, s| {
             let mut acc = a[1].clone();
             for x in list(&a[0], s)?.clone().into_iter().rev() {
-                acc = call(ctx, &a[2], &[x, acc], s)?;
+                acc = call(ctx, &a[2], [x, acc], s)?;
             }
             Ok(acc)
         },

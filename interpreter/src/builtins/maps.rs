@@ -38,7 +38,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             let Some(old) = m.get(&a[1]).cloned() else {
                 return Err(error(s, format!("`setBy` changes an existing key, but {} is not in the map", a[1])));
             };
-            let new = call(ctx, &a[2], &[old], s)?;
+            let new = call(ctx, &a[2], [old], s)?;
             Ok(Value::Map(m.update(a[1].clone(), new)))
         },
         _ => return None,

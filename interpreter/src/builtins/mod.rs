@@ -150,6 +150,9 @@ pub(crate) fn index(v: &Value, len: usize, span: Span, what: &str) -> Result<usi
     }
 }
 
-pub(crate) fn call(ctx: &mut Ctx, f: &Value, args: &[Value], span: Span) -> EvalResult {
-    crate::compile::apply(ctx, f, args, span)
+/// Applies operator `f` to `args` (moved in, not cloned).
+pub(crate) fn call<const N: usize>(ctx: &mut Ctx, f: &Value, args: [Value; N], span: Span) -> EvalResult {
+    let base = ctx.args.len();
+    ctx.args.extend(args);
+    crate::compile::apply_stacked(ctx, f, base, span)
 }

@@ -49,7 +49,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "oneOf" => |ctx, a, s| crate::choose::one_of(ctx, set(&a[0], s)?, s),
         "exists" => |ctx, a, s| {
             for x in each(&a[0], s)? {
-                if boolean(&call(ctx, &a[1], &[x], s)?, s)? {
+                if boolean(&call(ctx, &a[1], [x], s)?, s)? {
                     return Ok(Value::Bool(true));
                 }
             }
@@ -57,7 +57,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "forall" => |ctx, a, s| {
             for x in each(&a[0], s)? {
-                if !boolean(&call(ctx, &a[1], &[x], s)?, s)? {
+                if !boolean(&call(ctx, &a[1], [x], s)?, s)? {
                     return Ok(Value::Bool(false));
                 }
             }
@@ -66,7 +66,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "filter" => |ctx, a, s| {
             let mut out = OrdSet::new();
             for x in each(&a[0], s)? {
-                if boolean(&call(ctx, &a[1], &[x.clone()], s)?, s)? {
+                if boolean(&call(ctx, &a[1], [x.clone()], s)?, s)? {
                     out.insert(x);
                 }
             }
@@ -75,7 +75,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "map" => |ctx, a, s| {
             let mut out = OrdSet::new();
             for x in each(&a[0], s)? {
-                out.insert(call(ctx, &a[1], &[x], s)?);
+                out.insert(call(ctx, &a[1], [x], s)?);
             }
             Ok(explicit(out))
         },
@@ -83,14 +83,14 @@ pub fn eager(name: &str) -> Option<Eager> {
             let mut acc = a[1].clone();
             for x in each(&a[0], s)? {
                 ctx.check_interrupt(s)?;
-                acc = call(ctx, &a[2], &[acc, x], s)?;
+                acc = call(ctx, &a[2], [acc, x], s)?;
             }
             Ok(acc)
         },
         "mapBy" => |ctx, a, s| {
             let mut out = OrdMap::new();
             for x in each(&a[0], s)? {
-                let v = call(ctx, &a[1], &[x.clone()], s)?;
+                let v = call(ctx, &a[1], [x.clone()], s)?;
                 out.insert(x, v);
             }
             Ok(Value::Map(out))
