@@ -124,7 +124,7 @@ const NO_PARENT: u64 = 0;
 
 /// How many states of a level are expanded together (in parallel) before their successors
 /// are merged into the visited set: bounds the successors held at once.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 /// What expanding one state gave.
 enum Expansion {
