@@ -125,8 +125,7 @@ pub fn interface(db: &dyn Db, file: SourceText) -> Arc<Program> {
 pub fn cycles(db: &dyn Db, file: SourceText) -> Cycles {
     let program = &resolved(db, file).program;
     let mut diagnostics = Vec::new();
-    let order = crate::deps::order(program, &mut diagnostics);
-    let on_cycle = crate::deps::on_cycles(program);
+    let (order, on_cycle) = crate::deps::order_and_cycles(program, &mut diagnostics);
     Cycles { on_cycle, diagnostics, order }
 }
 
