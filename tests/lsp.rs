@@ -469,6 +469,40 @@ fn editing_an_open_imported_file_republishes_the_importers_diagnostics() {
     assert!(d.is_empty(), "{d:?}");
 }
 
+/// Three files changed back to back (a rename applied by the editor): every newer change
+/// cancels the analysis of the one before, and the last analysis must still publish the
+/// importer's diagnostics for its new text (they were left stale, as Emacs showed).
+#[test]
+fn changes_back_to_back_publish_every_changed_file() {
+    let ws = Workspace::new("burst");
+    let mut c = ws.client();
+    let (lib, main) = (ws.uri("lib.qnt"), ws.uri("main.qnt"));
+    c.open(&lib, WS_LIB);
+    c.open(&main, WS_MAIN);
+    let _ = c.diagnostics_for(&lib);
+    assert!(c.diagnostics_for(&main).is_empty());
+    std::fs::write(ws.dir.join("scratch.qnt"), "module scratch { val s = 1 }").unwrap();
+    let scratch = ws.uri("scratch.qnt");
+    c.open(&scratch, "module scratch { val s = 1 }");
+    let _ = c.diagnostics_for(&scratch);
+    // Rename `double` everywhere at once, then touch an unrelated file.
+    c.change(&lib, 2, &WS_LIB.replace("double", "twice"));
+    c.change(&main, 2, &WS_MAIN.replace("double", "twice"));
+    c.change(&scratch, 2, "module scratch { val s = 2 }");
+    // main.qnt's last published diagnostics must be those of its new text: no error.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut last = None;
+    while std::time::Instant::now() < deadline {
+        match c.messages.recv_timeout(Duration::from_millis(1500)) {
+            Ok(msg) if msg["method"] == "textDocument/publishDiagnostics" && msg["params"]["uri"] == main => last = Some(msg["params"]["diagnostics"].clone()),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let last = last.expect("main.qnt is published again after its change");
+    assert_eq!(last, json!([]), "main.qnt's diagnostics are for its new text");
+}
+
 #[test]
 fn hover_answers_for_the_name_under_the_cursor_only() {
     let ws = Workspace::new("hover");

@@ -58,6 +58,10 @@ struct State {
     /// free is only a count going down, and the memory is given back on a thread of its own
     /// after the change is applied (see [`Backend::apply`]).
     held: std::collections::VecDeque<Vec<Held>>,
+    /// Files changed since the last analysis that finished publishing. A newer change
+    /// cancels an older analysis; the newer one must then publish for the older one's files
+    /// too (three files changed back to back once left the first one's importers stale).
+    pending: std::collections::BTreeSet<String>,
 }
 
 /// A share of a large result, kept so that it is freed off the editor's path.
@@ -137,6 +141,8 @@ impl Backend {
                 // The results of two changes ago: salsa has let go of them by now.
                 std::thread::spawn(move || drop(released));
             }
+            state.pending.extend(changed);
+            let changed: Vec<String> = state.pending.iter().cloned().collect();
             (state.db.clone(), changed, state.workspace.clone())
         };
         if changed.is_empty() {
@@ -147,17 +153,24 @@ impl Backend {
         let work = tokio::task::spawn_blocking(move || {
             // A cancelled analysis (a newer change came) unwinds; the newer one publishes.
             let mut held = Vec::new();
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let finished = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 publish_after(&db, &changed, &workspace, &mut |uri, list| {
                     let _ = tx.send((uri, list));
                 });
                 for path in workspace.open.keys() {
                     hold_results(&db, path, &mut held);
                 }
-            }));
+            }))
+            .is_ok();
             drop(db);
             if let Ok(mut state) = shared.lock() {
                 state.held.push_back(held);
+                if finished {
+                    // Published for these files; a newer analysis has them too if it came.
+                    for path in &changed {
+                        state.pending.remove(path);
+                    }
+                }
             }
         });
         while let Some((uri, list)) = rx.recv().await {
