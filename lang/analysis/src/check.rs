@@ -11,7 +11,7 @@
 
 use crate::db::{parsed, resolve_relative, Db, SourceText};
 use crate::infer::infer_def;
-use crate::ir::{shift_def, ConstInfo, Def, DefId, DefTypes, Entity, ModuleInstance, Pat, Program, SumType, Types, VarInfo};
+use crate::ir::{shift_def, Def, DefId, DefTypes, Program, Types};
 use crate::modes::{check_def_modes, check_steps, DefModes, Mode, ModeSummary};
 use crate::resolve::{resolve, LoadedFile, Loader};
 use spec_syntax::{Diagnostic, FileId, Span};
@@ -65,7 +65,7 @@ pub struct DefKey<'db> {
 pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
     let root_id = FileId(file.id(db));
     let root = parsed(db, file);
-    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: root.diagnostics.clone() };
+    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: root.diagnostics.clone(), relative_to: None };
     let (program, mut diagnostics) = resolve(LoadedFile { id: root_id, ast: root.ast.clone() }, &mut loader);
     diagnostics.extend(loader.diagnostics);
     Resolved { program: Arc::new(program), diagnostics, files: loader.files }
@@ -77,48 +77,7 @@ pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
 /// a `match` arm looks up): a program of a million definitions would copy its scopes here.
 #[salsa::tracked(returns(ref))]
 pub fn interface(db: &dyn Db, file: SourceText) -> Arc<Program> {
-    let source = &resolved(db, file).program;
-    let nowhere = Span::default();
-    let program = Program {
-        modules: source
-            .modules
-            .iter()
-            .map(|m| ModuleInstance {
-                name: m.name.clone(),
-                public: Default::default(),
-                scope: m.scope.iter().filter(|(_, e)| matches!(e, Entity::Constructor { .. })).map(|(k, e)| (k.clone(), e.clone())).collect(),
-                types: m.types.clone(),
-                defs: Vec::new(),
-                vars: Vec::new(),
-                consts: Vec::new(),
-                span: nowhere,
-                is_instance: m.is_instance,
-                doc: None,
-            })
-            .collect(),
-        defs: source
-            .defs
-            .iter()
-            .map(|d| Def {
-                name: d.name.clone(),
-                module: d.module,
-                qualifier: d.qualifier,
-                params: d.params.as_ref().map(|ps| ps.iter().map(|_| Pat::Hole(nowhere)).collect()),
-                body: None,
-                annotation: d.annotation.clone(),
-                locals: Vec::new(),
-                span: nowhere,
-                name_span: nowhere,
-                doc: None,
-                synthetic: d.synthetic,
-            })
-            .collect(),
-        vars: source.vars.iter().map(|v| VarInfo { span: nowhere, doc: None, ..v.clone() }).collect(),
-        consts: source.consts.iter().map(|c| ConstInfo { span: nowhere, doc: None, ..c.clone() }).collect(),
-        sum_types: source.sum_types.iter().map(|(k, t)| (k.clone(), SumType { span: nowhere, ..t.clone() })).collect(),
-        module_names: source.module_names.clone(),
-    };
-    Arc::new(program)
+    Arc::new(resolved(db, file).program.interface())
 }
 
 #[salsa::tracked(returns(ref))]
@@ -195,15 +154,25 @@ pub(crate) fn import_path(importer: &str, path: &str) -> String {
     }
 }
 
-struct DbLoader<'a> {
-    db: &'a dyn Db,
-    files: Vec<FileId>,
-    diagnostics: Vec<Diagnostic>,
+/// Reads the files that `from "..."` clauses name through the database, parsing each once
+/// and collecting its syntax diagnostics once.
+pub(crate) struct DbLoader<'a> {
+    pub db: &'a dyn Db,
+    /// The files read so far, in reading order.
+    pub files: Vec<FileId>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Declarations that are in no file (a layer's, see `extend.rs`) are read under this id;
+    /// their imports are relative to the file given with it.
+    pub relative_to: Option<(FileId, SourceText)>,
 }
 
 impl Loader for DbLoader<'_> {
     fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, crate::db::LoadError> {
-        let importer_path = self.db.source(importer).map(|f| f.path(self.db).clone()).unwrap_or_default();
+        let importer = match self.relative_to {
+            Some((anchor, file)) if anchor == importer => Some(file),
+            _ => self.db.source(importer),
+        };
+        let importer_path = importer.map(|f| f.path(self.db).clone()).unwrap_or_default();
         let file = self.db.load(&import_path(&importer_path, path))?;
         Ok(self.register(file))
     }
@@ -228,6 +197,20 @@ impl DbLoader<'_> {
     }
 }
 
+/// Diagnostics of one definition, from positions relative to its start (as its queries
+/// compute them) back to positions in its file.
+pub(crate) fn placed<'d>(def_span: Span, diagnostics: impl Iterator<Item = &'d Diagnostic> + 'd) -> impl Iterator<Item = Diagnostic> + 'd {
+    let place = move |s: Span| if s.file == def_span.file { Span { start: s.start + def_span.start, end: s.end + def_span.start, ..s } } else { s };
+    diagnostics.map(move |diag| {
+        let mut diag = diag.clone();
+        diag.span = place(diag.span);
+        for label in &mut diag.labels {
+            label.span = place(label.span);
+        }
+        diag
+    })
+}
+
 pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
     let resolved = resolved(db, file);
     let program = resolved.program.clone();
@@ -243,20 +226,11 @@ pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
         let key = DefKey::new(db, file, d);
         let found = def_types(db, key);
         let modes = def_modes(db, key);
-        // Back from positions relative to the definition to positions in its file.
         let def_span = program.defs[d as usize].span;
-        let place = |s: Span| if s.file == def_span.file { Span { start: s.start + def_span.start, end: s.end + def_span.start, ..s } } else { s };
         schemes[d as usize] = found.scheme.clone();
         per_def[d as usize] = Some((def_span, found.clone()));
         summaries[d as usize] = modes.summary.clone();
-        diagnostics.extend(found.diagnostics.iter().chain(&modes.diagnostics).map(|diag| {
-            let mut diag = diag.clone();
-            diag.span = place(diag.span);
-            for label in &mut diag.labels {
-                label.span = place(label.span);
-            }
-            diag
-        }));
+        diagnostics.extend(placed(def_span, found.diagnostics.iter().chain(&modes.diagnostics)));
     }
     diagnostics.extend(check_steps(&program, &|d| summaries.get(d as usize).cloned()));
     let modes = summaries.iter().map(|s| s.mode).collect();

@@ -9,12 +9,12 @@
 //! the usual cached one, and a layer infers the types of its own definitions only, each in
 //! its own query. A REPL session is a stack of layers, one per accepted declaration.
 
-use crate::check::{import_path, resolved, Analysis};
-use crate::db::{analyzed, parsed, Db, LoadError, SourceText};
+use crate::check::{placed, resolved, Analysis, DbLoader};
+use crate::db::{analyzed, parsed, Db, SourceText};
 use crate::infer::infer_def;
 use crate::ir::{shift_def, DefId, DefTypes, ModId, Program};
 use crate::modes::check_modes;
-use crate::resolve::{extend, LoadedFile, Loader};
+use crate::resolve::{extend, LoadedFile};
 use crate::ty::Scheme;
 use spec_syntax::ast::{self, Qualifier};
 use spec_syntax::{Diagnostic, FileId, Span};
@@ -135,47 +135,11 @@ pub fn layer_program(db: &dyn Db, layer: Layer) -> LayerProgram {
         .collect();
     let module_ast = ast::Module { name: ast::Ident { name: String::new(), span: Span::default() }, decls, doc: None, span: Span::default() };
     let additions = LoadedFile { id: anchor, ast: Arc::new(ast::SourceFile { modules: vec![module_ast] }) };
-    let mut loader = LayerLoader { db, root, anchor, loaded: below_files.iter().map(|f| f.id).collect(), diagnostics: Vec::new() };
+    let mut loader = DbLoader { db, files: below_files.iter().map(|f| f.id).collect(), diagnostics: Vec::new(), relative_to: Some((anchor, root)) };
     let (program, found) = extend((*base).clone(), *module, &below_files, additions, &mut loader);
     diagnostics.extend(found);
     diagnostics.extend(loader.diagnostics);
     LayerProgram { program: Arc::new(program), main, first_def, diagnostics, files }
-}
-
-/// Reads the files that imports among a layer's declarations name, relative to the root
-/// file.
-struct LayerLoader<'a> {
-    db: &'a dyn Db,
-    root: SourceText,
-    anchor: FileId,
-    loaded: BTreeSet<FileId>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl Loader for LayerLoader<'_> {
-    fn load(&mut self, importer: FileId, path: &str) -> Result<LoadedFile, LoadError> {
-        let importer = if importer == self.anchor { Some(self.root) } else { self.db.source(importer) };
-        let importer_path = importer.map(|f| f.path(self.db).clone()).unwrap_or_default();
-        let file = self.db.load(&import_path(&importer_path, path))?;
-        Ok(self.register(file))
-    }
-
-    fn load_std(&mut self, module: &str) -> Option<LoadedFile> {
-        let text = spec_stdlib::source(module)?;
-        let file = self.db.builtin_source(&spec_stdlib::path(module), text);
-        Some(self.register(file))
-    }
-}
-
-impl LayerLoader<'_> {
-    fn register(&mut self, file: SourceText) -> LoadedFile {
-        let id = FileId(file.id(self.db));
-        let parsed = parsed(self.db, file);
-        if self.loaded.insert(id) {
-            self.diagnostics.extend(parsed.diagnostics.iter().cloned());
-        }
-        LoadedFile { id, ast: parsed.ast.clone() }
-    }
 }
 
 /// What the inference of a layer's definition may read of the others.
@@ -251,19 +215,10 @@ pub fn layer_analysis(db: &dyn Db, layer: Layer) -> Analysis {
     let mut types = (*below.types).clone();
     for d in added.first_def..program.defs.len() as u32 {
         let found = layer_def_types(db, LayerDef::new(db, layer, d));
-        // Back from positions relative to the definition to positions in its source.
         let def_span = program.defs[d as usize].span;
-        let place = |s: Span| if s.file == def_span.file { Span { start: s.start + def_span.start, end: s.end + def_span.start, ..s } } else { s };
         types.defs.push(found.scheme.clone());
         types.per_def.push((def_span, found.clone()));
-        diagnostics.extend(found.diagnostics.iter().map(|diag| {
-            let mut diag = diag.clone();
-            diag.span = place(diag.span);
-            for label in &mut diag.labels {
-                label.span = place(label.span);
-            }
-            diag
-        }));
+        diagnostics.extend(placed(def_span, found.diagnostics.iter()));
     }
     let (modes, mode_diagnostics) = check_modes(&program, &cycles.order);
     diagnostics.extend(mode_diagnostics);
