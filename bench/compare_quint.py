@@ -1,64 +1,145 @@
 #!/usr/bin/env python3
-"""Compares the simulator's throughput with Quint's (TypeScript backend) on the same specs.
+"""Simulation speed of `spec` against Quint 0.33's TypeScript backend, on equal work.
 
-    python3 bench/compare_quint.py [--samples N] [--steps N]
+    python3 bench/compare_quint.py [--quint PATH] [--scale F] [--only NAME] [--threads]
 
-Installs @informalsystems/quint@0.33.0 (with antlr4ts@0.5.0-alpha.4 pinned) with npm into a
-temporary folder, runs both tools single-threaded with the same sample count and step bound
-on specs whose invariants hold, and prints samples per second for each and the ratio.
+Both tools run the same spec with the same seed, sample count and step bound, one thread
+each, as whole processes (start-up included). Equal work is checked, not assumed: the mean
+number of steps per sample must agree within 10% (Quint prints its mean trace length, which
+counts the initial state; `spec --json` gives steps and samples), otherwise no ratio is
+printed. Speeds are steps per second of CPU time (user + system of the process: the machine
+may be shared, and CPU time is disturbed less by other work than wall-clock time; the
+wall-clock figure is printed beside it). With --threads, `spec` also runs with -j 1 and -j 2
+on the same work, to show the speed-up and that the results are identical.
+
+Quint is found with --quint, or installed with npm into a temporary folder
+(@informalsystems/quint@0.33.0 with antlr4ts@0.5.0-alpha.4 pinned).
 """
-import argparse, os, subprocess, sys, tempfile, time
+import argparse, json, os, re, resource, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CASES = [  # spec file, main module, invariant (all hold)
-    ("examples/two_phase_commit.qnt", "two_phase_commit", "agreement"),
-    ("examples/peterson.qnt", "peterson", "mutualExclusion"),
-    ("examples/river_crossing.qnt", "river_crossing", "safe"),
+WILD = os.path.join(os.path.dirname(ROOT), "shared", "wild")
+
+# name, folder, file, extra arguments, samples, steps
+CASES = [
+    ("tic-tac-toe", f"{WILD}/quint/examples/games/tictactoe", "tictactoe.qnt", ["--invariant", "inv"], 300, 20),
+    ("two-phase commit", f"{WILD}/quint/examples/classic/distributed/TwoPhaseCommit", "two_phase_commit.qnt",
+     ["--main", "two_phase_commit_3", "--invariant", "consistencyInv"], 300, 20),
+    ("mutual exclusion", f"{ROOT}/examples", "peterson.qnt", ["--invariant", "mutualExclusion"], 500, 20),
+    ("bakery", f"{WILD}/quint/examples/classic/distributed/Bakery", "bakery.qnt",
+     ["--main", "verification", "--invariant", "correctness"], 200, 20),
+    ("interchain security", f"{WILD}/ics/model", "ccv_model.qnt",
+     ["--invariant", "all{ValidatorUpdatesArePropagatedInv,ValidatorSetHasExistedInv,SameVscPacketsInv,MatureOnTimeInv,EventuallyMatureOnProviderInv,WaitingForSlashPacketAckInv}"], 10, 100),
 ]
 
-EXPRESSIONS = [  # evaluator work, as in interpreter/benches/eval.rs
-    ("fold over 1.to(100000)", "1.to(100000).fold(0, (s, x) => s + x)"),
-    ("map and filter 1.to(100000)", "1.to(100000).map(x => x * 2).filter(x => x % 3 == 0).size()"),
-    ("build a 10000-key map", "1.to(10000).mapBy(x => x * x).keys().size()"),
-    ("nested map updates", "1.to(20000).fold(0.to(99).mapBy(k => Map(k -> 0)), (m, i) => m.setBy(i % 100, inner => inner.put(i, i))).keys().size()"),
-]
 
-def timed(cmd, stdin=None):
-    start = time.perf_counter()
-    p = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, input=stdin)
-    elapsed = time.perf_counter() - start
-    if p.returncode != 0:
-        sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
-    return elapsed
+def run(cmd, cwd):
+    """Runs `cmd`; returns (stdout, wall seconds, CPU seconds of the child)."""
+    # Output goes to a file: node cuts long output written to a pipe when it exits.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        p = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=err, text=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.seek(0)
+        err.seek(0)
+        p.stdout, p.stderr = out.read(), err.read()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return p, wall, cpu
+
+
+def quint_mean(output):
+    m = re.search(r"average=([0-9.]+)", output)
+    return float(m.group(1)) - 1 if m else None
+
+
+def quint_seconds(output):
+    """The time Quint reports for the simulation itself (without its start-up)."""
+    m = re.search(r"\(([0-9]+)ms at", output)
+    return int(m.group(1)) / 1000 if m else None
+
+
+def install_quint(work):
+    print(f"installing Quint 0.33.0 into {work} ...", file=sys.stderr)
+    subprocess.run(["npm", "init", "-y"], cwd=work, check=True, capture_output=True)
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund", "@informalsystems/quint@0.33.0", "antlr4ts@0.5.0-alpha.4"],
+                   cwd=work, check=True, capture_output=True)
+    return os.path.join(work, "node_modules/.bin/quint")
+
+
+def compare(quint, spec, a):
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("steps/s: quint over its whole process (wall-clock) and over the simulation time it reports itself;")
+    print("spec over its whole process, wall-clock and CPU time. The ratio is spec's whole process (wall-clock)")
+    print("against Quint's simulation alone: the conservative one of the two.")
+    print(f"{'spec':<20} {'samples':>7} {'steps':>5} {'mean spec/quint':>15} {'quint proc':>10} {'quint sim':>10} {'spec wall':>10} {'spec cpu':>10} {'ratio':>7}")
+    for name, folder, file, extra, samples, steps in CASES:
+        if a.only and a.only not in name:
+            continue
+        samples = max(1, int(samples * a.scale))
+        common = [*extra, "--max-samples", str(samples), "--max-steps", str(steps), "--seed", "1"]
+        q, qwall, qcpu = run([quint, "run", "--backend", "typescript", *common, file], folder)
+        qmean = quint_mean(q.stdout + q.stderr)
+        s, swall, scpu = run([spec, "simulate", file, *common, "-j", "1", "--json"], folder)
+        try:
+            out = json.loads(s.stdout)
+        except ValueError:
+            print(f"{name:<22} spec failed ({s.returncode}): {s.stderr[-300:]}")
+            continue
+        smean = out["steps"] / max(out["samples"], 1)
+        qsim = quint_seconds(q.stdout + q.stderr)
+        if qmean is None or qsim is None or q.returncode != 0:
+            kept = os.path.join(tempfile.gettempdir(), "compare_quint_failed.txt")
+            with open(kept, "w") as f:
+                f.write(q.stdout + q.stderr)
+            print(f"{name:<20} quint failed (exit {q.returncode}, no statistics); its output is in {kept}")
+            continue
+        qsteps = samples * qmean
+        swall_rate = out["steps"] / swall
+        equal = abs(smean - qmean) <= 0.1 * max(qmean, 1e-9)
+        ratio = f"{swall_rate / (qsteps / max(qsim, 1e-3)):6.1f}x" if equal else "unequal"
+        print(f"{name:<20} {samples:>7} {steps:>5} {smean:>7.2f}/{qmean:<7.2f} {qsteps / qwall:>10.0f} {qsteps / max(qsim, 1e-3):>10.0f} {swall_rate:>10.0f} {out['steps'] / scpu:>10.0f} {ratio:>7}")
+        if a.threads:
+            threads(spec, name, folder, file, extra, samples * 10, steps)
+
+
+def threads(spec, name, folder, file, extra, samples, steps):
+    """-j 1 against -j 2 on the same work: wall-clock speed-up, and the same results."""
+    results = {}
+    for j in (1, 2):
+        best = None
+        for _ in range(3):
+            p, wall, _ = run([spec, "simulate", file, *extra, "--max-samples", str(samples), "--max-steps", str(steps), "--seed", "1", "-j", str(j), "--json"], folder)
+            out = json.loads(p.stdout)
+            out.pop("seconds", None)
+            results.setdefault(j, out)
+            if results[j] != out:
+                print(f"    {name}: -j {j} gave different results on the same seed")
+            best = wall if best is None else min(best, wall)
+        results[j]["wall"] = best
+    same = {k: v for k, v in results[1].items() if k != "wall"} == {k: v for k, v in results[2].items() if k != "wall"}
+    print(f"    -j 1 {results[1]['wall']:.2f}s, -j 2 {results[2]['wall']:.2f}s: {results[1]['wall'] / results[2]['wall']:.2f}x, results {'identical' if same else 'DIFFERENT'}")
+
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--samples", type=int, default=2000)
-    ap.add_argument("--steps", type=int, default=20)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quint", help="a Quint 0.33 executable (default: install one with npm into a temporary folder)")
+    ap.add_argument("--spec", help="the spec executable (default: build and use target/release/spec)")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply every sample count")
+    ap.add_argument("--only", help="run the cases whose name contains this")
+    ap.add_argument("--threads", action="store_true", help="also measure spec -j 1 against -j 2 (10x the samples)")
     a = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    spec = os.path.join(ROOT, "target/release/spec")
-    with tempfile.TemporaryDirectory() as work:
-        print(f"installing Quint into {work} ...", file=sys.stderr)
-        subprocess.run(["npm", "init", "-y"], cwd=work, check=True, capture_output=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "@informalsystems/quint@0.33.0", "antlr4ts@0.5.0-alpha.4"],
-                       cwd=work, check=True, capture_output=True)
-        quint = os.path.join(work, "node_modules/.bin/quint")
-        print(f"{'spec':<24} {'samples':>8} {'quint s/s':>12} {'spec s/s':>12} {'ratio':>8}")
-        for file, main_module, inv in CASES:
-            common = ["--main", main_module, "--invariant", inv, "--max-samples", str(a.samples), "--max-steps", str(a.steps)]
-            tq = timed([quint, "run", "--backend", "typescript", *common, file])
-            ts = timed([spec, "simulate", file, *common, "-j", "1", "--seed", "1"])
-            rq, rs = a.samples / tq, a.samples / ts
-            print(f"{os.path.basename(file):<24} {a.samples:>8} {rq:>12.0f} {rs:>12.0f} {rs / rq:>7.1f}x")
-        # The evaluator: Quint's REPL against `spec eval`, each minus its start-up time.
-        print(f"\n{'expression':<30} {'quint ms':>10} {'spec ms':>10} {'ratio':>8}")
-        base_q = timed([quint, "--backend", "typescript"], stdin="1\n")
-        base_s = timed([spec, "eval", "1"])
-        for name, expr in EXPRESSIONS:
-            tq = max(timed([quint, "--backend", "typescript"], stdin=expr + "\n") - base_q, 1e-4)
-            ts = max(timed([spec, "eval", expr]) - base_s, 1e-4)
-            print(f"{name:<30} {tq * 1000:>10.1f} {ts * 1000:>10.1f} {tq / ts:>7.1f}x")
+    if a.spec is None:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "spec"], cwd=ROOT, check=True)
+        a.spec = os.path.join(ROOT, "target/release/spec")
+    a.spec = os.path.abspath(a.spec)
+    if a.quint:
+        compare(a.quint, a.spec, a)
+    else:
+        with tempfile.TemporaryDirectory() as work:
+            compare(install_quint(work), a.spec, a)
+
 
 if __name__ == "__main__":
     main()
