@@ -87,6 +87,14 @@ impl Level {
         Arc::new(self.row(i).iter().zip(&self.tables).map(|(&at, table)| table.values[at as usize].0.clone()).collect())
     }
 
+    /// The indices of state `i`'s values of the variables `vars`, into `out`: two states
+    /// with the same indices have equal values there.
+    pub(crate) fn indices(&self, i: usize, vars: &[usize], out: &mut Vec<u32>) {
+        let row = self.row(i);
+        out.clear();
+        out.extend(vars.iter().map(|&v| row.get(v).copied().unwrap_or(u32::MAX)));
+    }
+
     /// The hashes of state `i`'s variables, into `out`.
     pub(crate) fn hashes(&self, i: usize, out: &mut Vec<u64>) {
         out.clear();

@@ -21,6 +21,7 @@
 
 mod fingerprint;
 mod level;
+mod reads;
 mod search;
 pub mod trace;
 

@@ -3,6 +3,7 @@
 
 use crate::fingerprint::{combine, fingerprint, same_value, value_hash, VisitedHasher};
 use crate::level::Level;
+use crate::reads::variables_read;
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
 use spec_interpreter::{Ctx, EnumeratingChooser, EvalError, Spec, State, Value};
@@ -136,13 +137,6 @@ enum Expansion {
     Skipped,
 }
 
-/// What checking one new state gave.
-enum StateCheck {
-    Fine { explore: bool },
-    Violated(String),
-    Error(Box<EvalError>),
-}
-
 /// One worker's reusable buffers: the enumerator (with its registers), a chooser for
 /// evaluating invariants, and room for successors and hashes.
 #[derive(Default)]
@@ -210,12 +204,16 @@ struct Search<'a> {
     /// 16 bytes a state: an initial state's parent is [`NO_PARENT`] (fingerprints are never
     /// 0: see [`state_fingerprint`]).
     parents: HashMap<u64, u64, VisitedHasher>,
+    /// The variables each invariant reads, then the constraint's.
+    reads: Vec<Vec<usize>>,
     stats: Stats,
 }
 
 impl<'a> Search<'a> {
     fn new(spec: &'a Spec, model: &'a Model, budget: &'a Budget, progress: &'a Progress, interrupt: &'a AtomicBool, stop: &'a AtomicBool) -> Search<'a> {
-        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), stats: Stats::default() }
+        let program = &spec.analysis.program;
+        let reads = model.invariants.iter().map(|(_, def)| *def).chain(model.constraint).map(|def| variables_read(program, def)).collect();
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), reads, stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {
@@ -323,15 +321,52 @@ impl<'a> Search<'a> {
 
     /// Checks the invariants (and the constraint) in the states just admitted, in parallel,
     /// and returns those to explore next; or the outcome of the first (in order) that
-    /// violates an invariant or fails.
+    /// violates an invariant or fails. Each property is evaluated once per distinct
+    /// combination of the values of the variables it reads ([`crate::reads`]); the result
+    /// of a state is that of its combination, so the first failure in order is the same
+    /// as when every state is evaluated.
     fn check_fresh(&mut self, mut fresh: Level) -> Result<Level, Outcome> {
-        let checks: Vec<StateCheck> = (0..fresh.len()).into_par_iter().map_init(Worker::default, |worker, i| self.check_state(worker, &fresh.state(i))).collect();
+        let properties: Vec<DefId> = self.model.invariants.iter().map(|(_, def)| *def).chain(self.model.constraint).collect();
+        let mut classes: Vec<Vec<u32>> = Vec::with_capacity(properties.len());
+        let mut results: Vec<Vec<Result<bool, Box<EvalError>>>> = Vec::with_capacity(properties.len());
+        for (p, def) in properties.iter().enumerate() {
+            let reads = &self.reads[p];
+            let mut first_of: HashMap<Vec<u32>, u32> = HashMap::new();
+            let mut representatives: Vec<usize> = Vec::new();
+            let mut class_of = Vec::with_capacity(fresh.len());
+            let mut key = Vec::with_capacity(reads.len());
+            for i in 0..fresh.len() {
+                fresh.indices(i, reads, &mut key);
+                let class = match first_of.get(&key) {
+                    Some(&class) => class,
+                    None => {
+                        representatives.push(i);
+                        let class = (representatives.len() - 1) as u32;
+                        first_of.insert(key.clone(), class);
+                        class
+                    }
+                };
+                class_of.push(class);
+            }
+            let fresh = &fresh;
+            results.push(representatives.par_iter().map_init(Worker::default, |worker, &i| self.holds(worker, &fresh.state(i), *def)).collect());
+            classes.push(class_of);
+        }
+        let invariants = self.model.invariants.len();
         let mut explore = Vec::with_capacity(fresh.len());
-        for (i, check) in checks.into_iter().enumerate() {
-            match check {
-                StateCheck::Fine { explore: keep } => explore.push(keep),
-                StateCheck::Violated(invariant) => return Err(self.finish(Verdict::Violation { invariant }, Some(self.path_to(fresh.fingerprint(i))))),
-                StateCheck::Error(e) => return Err(self.finish(Verdict::Error(e), Some(self.path_to(fresh.fingerprint(i))))),
+        for i in 0..fresh.len() {
+            let result = |p: usize| &results[p][classes[p][i] as usize];
+            for (p, (name, _)) in self.model.invariants.iter().enumerate() {
+                match result(p) {
+                    Ok(true) => {}
+                    Ok(false) => return Err(self.finish(Verdict::Violation { invariant: name.clone() }, Some(self.path_to(fresh.fingerprint(i))))),
+                    Err(e) => return Err(self.finish(Verdict::Error(e.clone()), Some(self.path_to(fresh.fingerprint(i))))),
+                }
+            }
+            match self.model.constraint.map(|_| result(invariants)) {
+                None => explore.push(true),
+                Some(Ok(keep)) => explore.push(*keep),
+                Some(Err(e)) => return Err(self.finish(Verdict::Error(e.clone()), Some(self.path_to(fresh.fingerprint(i))))),
             }
         }
         fresh.retain(&explore);
@@ -398,21 +433,6 @@ impl<'a> Search<'a> {
         match self.model.view {
             Some(view) => Ok(fingerprint(std::slice::from_ref(&worker.eval(self.spec, state, view)?))),
             None => Ok(combine(hashes)),
-        }
-    }
-
-    fn check_state(&self, worker: &mut Worker, state: &State) -> StateCheck {
-        for (name, def) in &self.model.invariants {
-            match self.holds(worker, state, *def) {
-                Ok(true) => {}
-                Ok(false) => return StateCheck::Violated(name.clone()),
-                Err(e) => return StateCheck::Error(e),
-            }
-        }
-        match self.model.constraint.map(|c| self.holds(worker, state, c)) {
-            None => StateCheck::Fine { explore: true },
-            Some(Ok(explore)) => StateCheck::Fine { explore },
-            Some(Err(e)) => StateCheck::Error(e),
         }
     }
 

@@ -151,6 +151,34 @@ fn a_runtime_error_comes_with_the_trace_to_its_state() {
 }
 
 #[test]
+fn invariants_that_read_some_variables_fail_in_the_first_state_in_order() {
+    // `xSmall` reads only x and `yFine` only y: the checker evaluates each once per
+    // distinct value it reads, and must still report the first failing state of the level
+    // in order. y = 2 (an error in `yFine`) is met at depth 2, before x = 3 (depth 3); at
+    // depth 2, (x, y) = (2, 0) and (1, 1) come before (0, 2).
+    let spec = load(
+        "module m { var x: int  var y: int
+           action init = all { x' = 0, y' = 0 }
+           action step = any { all { x' = x + 1, y' = y }, all { x' = x, y' = y + 1 } }
+           val xSmall = x < 3
+           val yFine = 10 / (2 - y) > -100 }",
+    );
+    let model = model(&spec, &["xSmall", "yFine"]);
+    for threads in [1, 2] {
+        let outcome = run(&spec, &model, Budget { threads, ..Budget::default() });
+        assert!(matches!(&outcome.verdict, Verdict::Error(e) if e.message.contains("zero")), "{:?}", outcome.verdict);
+        assert_eq!(values_along(&spec, &model, &outcome, "y"), ["0", "1", "2"]);
+        assert_eq!(values_along(&spec, &model, &outcome, "x"), ["0", "0", "0"]);
+    }
+    // Without the failing invariant, x = 3 is first met with y = 0.
+    let model = self::model(&spec, &["xSmall"]);
+    let outcome = run(&spec, &model, Budget::default());
+    assert!(matches!(&outcome.verdict, Verdict::Violation { invariant } if invariant == "xSmall"), "{:?}", outcome.verdict);
+    assert_eq!(values_along(&spec, &model, &outcome, "x"), ["0", "1", "2", "3"]);
+    assert_eq!(values_along(&spec, &model, &outcome, "y"), ["0", "0", "0", "0"]);
+}
+
+#[test]
 fn budgets_end_with_a_partial_result() {
     let spec = load("module m { var x: int  action init = x' = 0  action step = x' = x + 1 }");
     let model = model(&spec, &[]);
