@@ -2,7 +2,7 @@
 //! `max_samples` times with fresh nondeterminism (once, if it made no choice). A run that
 //! ends disabled, fails an `expect`, or raises an error has failed.
 
-use crate::choose::{Choice, ChoiceError, Chooser, RandomChooser, Site, Tries};
+use crate::choose::{Choice, ChoiceError, Chooser, RandomChooser, Tries};
 use crate::eval::{ErrorKind, EvalError};
 use crate::simulate::sample_seed;
 use crate::{Spec, Value};
@@ -41,17 +41,22 @@ pub fn tests(spec: &Spec, matches: &dyn Fn(&str) -> bool) -> Vec<(String, DefId)
         .collect()
 }
 
-/// A chooser that remembers whether it was asked anything.
-struct Counting {
-    inner: RandomChooser,
-    asked: bool,
+/// A random chooser that notes whether a real choice was asked of it (one with more than one
+/// alternative): a run that made none needs to be evaluated only once.
+pub struct Asking {
+    pub inner: RandomChooser,
+    pub asked: bool,
 }
 
-impl Chooser for Counting {
+impl Asking {
+    pub fn new(seed: u64) -> Asking {
+        Asking { inner: RandomChooser::new(seed), asked: false }
+    }
+}
+
+impl Chooser for Asking {
     fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
-        if choice.size > 1 || !matches!(choice.site, Site::Branch { .. }) {
-            self.asked = true;
-        }
+        self.asked |= choice.size > 1;
         self.inner.choose(choice)
     }
     fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool {
@@ -67,7 +72,7 @@ impl Chooser for Counting {
 pub fn run_test(spec: &Spec, def: DefId, max_samples: u64, seed: u64) -> TestOutcome {
     for i in 0..max_samples.max(1) {
         let sample = sample_seed(seed, i);
-        let mut chooser = Counting { inner: RandomChooser::new(sample), asked: false };
+        let mut chooser = Asking::new(sample);
         match spec.eval_def(&spec.state0(), def, &mut chooser) {
             Ok(Value::Bool(true)) => {}
             Ok(_) => return TestOutcome::Disabled { seed: sample },

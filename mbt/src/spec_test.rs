@@ -15,7 +15,8 @@ use crate::runner::SpecTrace;
 use crate::strategy::{enumerate_within, Planned, Traced};
 use spec_analysis::ir::DefId;
 use spec_interpreter::simulate::sample_seed;
-use spec_interpreter::{Choice, ChoiceError, Chooser, Ctx, EvalError, RandomChooser, Spec, State, Tries, Value};
+use spec_interpreter::test_runner::Asking;
+use spec_interpreter::{Ctx, EvalError, RandomChooser, Spec, State, Value};
 use std::fmt;
 
 /// Bounds of the enumeration that explains a state: larger than the generators' (one step
@@ -48,25 +49,6 @@ impl fmt::Display for SpecTestError {
     }
 }
 
-/// Notes whether any real choice was asked for (a run without one is evaluated once).
-struct Asking {
-    inner: RandomChooser,
-    asked: bool,
-}
-
-impl Chooser for Asking {
-    fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
-        self.asked |= choice.size > 1;
-        self.inner.choose(choice)
-    }
-    fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool {
-        self.inner.retry(choice, tries)
-    }
-    fn choose_big(&mut self, choice: &Choice, size: &num_bigint::BigInt) -> Result<num_bigint::BigInt, ChoiceError> {
-        self.asked = true;
-        self.inner.choose_big(choice, size)
-    }
-}
 
 /// The traces of the `run` named `name`: each with the branches of its steps and the seed
 /// of its sample.
@@ -89,7 +71,7 @@ pub fn traces(spec: &Spec, init: DefId, step: DefId, name: &str, max_samples: u6
 
 /// The states a run commits, and whether it made a random choice; the error is rendered.
 fn record(spec: &Spec, def: DefId, seed: u64) -> Result<(Vec<State>, bool), String> {
-    let mut chooser = Asking { inner: RandomChooser::new(seed), asked: false };
+    let mut chooser = Asking::new(seed);
     let mut ctx = Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
     ctx.recorded = Some(Vec::new());
     let render = |e: &EvalError| spec.render_error(e);

@@ -14,42 +14,13 @@ pub fn uses(def: &Def) -> Vec<DefId> {
             ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => out.push(*d),
             _ => {}
         }
-        push_children(e, &mut stack);
+        e.push_children(&mut stack);
     }
     out.sort_unstable();
     out.dedup();
     out
 }
 
-/// The children of `e`, pushed onto `stack` (what [`Expr::children`] gives, without a
-/// vector of its own for every node: this runs over every expression of the program).
-pub(crate) fn push_children<'e>(e: &'e Expr, stack: &mut Vec<&'e Expr>) {
-    match &e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::Local(_)
-        | ExprKind::Def(_)
-        | ExprKind::Var(_)
-        | ExprKind::Const(_)
-        | ExprKind::Builtin(_)
-        | ExprKind::Error => {}
-        ExprKind::Call { args, .. } => stack.extend(args.iter()),
-        ExprKind::Lambda { body, .. } => stack.push(body),
-        ExprKind::Let { value, body, .. } | ExprKind::LetPat { value, body, .. } | ExprKind::Nondet { value, body, .. } => {
-            stack.push(value);
-            stack.push(body);
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            stack.push(scrutinee);
-            stack.extend(arms.iter().map(|a| &a.body));
-        }
-        ExprKind::Variant { payload, .. } => stack.extend(payload.iter().map(|p| &**p)),
-        ExprKind::Assign { value, .. } => stack.push(value),
-        ExprKind::Record(fields) => stack.extend(fields.iter().map(|(_, e)| e)),
-        ExprKind::Field { record: e, .. } | ExprKind::Item { tuple: e, .. } => stack.push(e),
-    }
-}
 
 /// The dependency order of all definitions (cycles reported) and the definitions on
 /// cycles, from one walk over the bodies.

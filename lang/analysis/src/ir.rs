@@ -201,7 +201,16 @@ pub enum ExprKind {
 }
 
 impl Expr {
+    /// The direct subexpressions, in order.
     pub fn children(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.push_children(&mut out);
+        out
+    }
+
+    /// The direct subexpressions pushed onto `stack`, in order: [`Expr::children`] without
+    /// a vector of its own for every node (for walks over every expression of a program).
+    pub fn push_children<'e>(&'e self, stack: &mut Vec<&'e Expr>) {
         match &self.kind {
             ExprKind::Int(_)
             | ExprKind::Bool(_)
@@ -211,17 +220,21 @@ impl Expr {
             | ExprKind::Var(_)
             | ExprKind::Const(_)
             | ExprKind::Builtin(_)
-            | ExprKind::Error => Vec::new(),
-            ExprKind::Call { args, .. } => args.iter().collect(),
-            ExprKind::Lambda { body, .. } => vec![body],
+            | ExprKind::Error => {}
+            ExprKind::Call { args, .. } => stack.extend(args.iter()),
+            ExprKind::Lambda { body, .. } => stack.push(body),
             ExprKind::Let { value, body, .. } | ExprKind::LetPat { value, body, .. } | ExprKind::Nondet { value, body, .. } => {
-                vec![value, body]
+                stack.push(value);
+                stack.push(body);
             }
-            ExprKind::Match { scrutinee, arms } => std::iter::once(&**scrutinee).chain(arms.iter().map(|a| &a.body)).collect(),
-            ExprKind::Variant { payload, .. } => payload.iter().map(|p| &**p).collect(),
-            ExprKind::Assign { value, .. } => vec![value],
-            ExprKind::Record(fields) => fields.iter().map(|(_, e)| e).collect(),
-            ExprKind::Field { record: e, .. } | ExprKind::Item { tuple: e, .. } => vec![e],
+            ExprKind::Match { scrutinee, arms } => {
+                stack.push(scrutinee);
+                stack.extend(arms.iter().map(|a| &a.body));
+            }
+            ExprKind::Variant { payload, .. } => stack.extend(payload.iter().map(|p| &**p)),
+            ExprKind::Assign { value, .. } => stack.push(value),
+            ExprKind::Record(fields) => stack.extend(fields.iter().map(|(_, e)| e)),
+            ExprKind::Field { record: e, .. } | ExprKind::Item { tuple: e, .. } => stack.push(e),
         }
     }
 }

@@ -184,7 +184,7 @@ impl Checker<'_> {
                 ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } if self.deps.get(d).is_some_and(|s| s.incomplete) => return true,
                 _ => {}
             }
-            crate::deps::push_children(e, &mut stack);
+            e.push_children(&mut stack);
         }
         false
     }
