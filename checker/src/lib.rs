@@ -13,11 +13,13 @@
 //!
 //! States are kept as 64-bit fingerprints (a fixed-seed hash of the state's canonical value,
 //! or of the `--view` expression's value) with a link to the parent's fingerprint; only the
-//! frontier holds states, compactly ([`level`]: rows of indices into tables of each
+//! frontier holds states, compactly (`level.rs`: rows of indices into tables of each
 //! variable's distinct values). Workers drop successors already in the visited set (it is
-//! only read while they run) and hash only the variables a step changed ([`fingerprint`]). A counterexample is rebuilt from the links by running the
-//! spec again from an initial state and choosing, at each step, the successor with the next
-//! fingerprint ([`trace`]).
+//! only read while they run) and hash only the variables a step changed ([`fingerprint`]).
+//! An invariant is evaluated once per distinct combination, in a level, of the values of
+//! the variables it reads (`reads.rs`), not once per state. A counterexample is rebuilt
+//! from the links by running the spec again from an initial state and choosing, at each
+//! step, the successor with the next fingerprint ([`trace`]).
 
 mod fingerprint;
 mod level;
