@@ -650,3 +650,56 @@ impl Compiler<'_> {
         Arc::new(move |_ctx| Ok(Value::Lambda(Arc::new(Lambda::Code(code.clone())))))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{RandomChooser, Spec, Value};
+
+    fn spec(body: &str) -> Spec {
+        Spec::from_text("t.qnt", &format!("module t {{ {body} }}"), None).unwrap_or_else(|e| panic!("{}", e.sources.render(&e.diagnostics)))
+    }
+
+    fn eval(spec: &Spec, name: &str) -> Value {
+        let d = spec.lookup(name).unwrap();
+        spec.eval_def(&spec.state0(), d, &mut RandomChooser::new(1)).unwrap()
+    }
+
+    #[test]
+    fn a_reentered_operator_keeps_its_callers_parameters() {
+        // The inner `app` runs while the outer one waits to read `v`.
+        let s = spec("pure def app(h: int => int, v: int): int = h(v) + v  pure val r = app(x => app(y => y * 10, x + 1), 1)");
+        assert_eq!(eval(&s, "r"), Value::int(23));
+        let s = spec("pure def twice(f: int => int, v: int): int = f(f(v))  pure val r = twice(a => twice(b => b + a, a), 1)");
+        // inner twice(b => b + a, a) = a + a + a, applied twice from 1: 3, then 9.
+        assert_eq!(eval(&s, "r"), Value::int(9));
+    }
+
+    #[test]
+    fn state_values_are_kept_per_state_not_across_states() {
+        let s = spec("var x: int  val double = x * 2  action init = x' = 1  action step = x' = double");
+        let mut chooser = RandomChooser::new(1);
+        let (mut state, _) = s.run_action(&s.state0(), "init", &mut chooser).unwrap().unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            state = s.run_action(&state, "step", &mut chooser).unwrap().unwrap().0;
+            seen.push(s.var_value(&state, "x").unwrap().to_string());
+        }
+        assert_eq!(seen, ["2", "4", "8", "16"]);
+    }
+
+    #[test]
+    fn only_choice_free_assignment_free_values_are_kept_per_state() {
+        let s = spec(
+            "var x: int  val a = x + 1  def b = a * 2  def f(n: int): int = n + x  \
+             action pick = nondet v = 1.to(3).oneOf() x' = v  val printed = q::debug(\"x\", x)  val uses_printed = printed + 1  action init = x' = a",
+        );
+        let per_state = |name: &str| s.compiled.defs[s.lookup(name).unwrap() as usize].as_ref().unwrap().per_state;
+        assert!(per_state("a"));
+        assert!(per_state("b"));
+        assert!(!per_state("f"), "has parameters");
+        assert!(!per_state("pick"), "chooses and assigns");
+        assert!(!per_state("printed"), "prints");
+        assert!(!per_state("uses_printed"), "prints through another definition");
+        assert!(!per_state("init"), "assigns");
+    }
+}

@@ -234,6 +234,30 @@ impl SetValue {
                 _ if self.size().is_some_and(|n| n <= BigInt::from(enumeration_limit())) => Ok(Box::new(big_range(&bounds.0, &bounds.1).map(Value::Int))),
                 _ => Ok(Box::new(self.elements()?.into_iter())),
             },
+            SetValue::Tuples(sets) => {
+                match self.size() {
+                    None => return Err(SetError::Infinite),
+                    Some(n) if n > BigInt::from(enumeration_limit()) => return Err(SetError::TooLarge(n)),
+                    Some(_) => {}
+                }
+                // Tuples order lexicographically, so the product of the components, each in
+                // canonical order, comes out in canonical order: no set is built.
+                let mut tuples: Vec<Vec<Value>> = vec![Vec::new()];
+                for s in sets.iter() {
+                    let items: Vec<Value> = s.iter()?.collect();
+                    tuples = tuples
+                        .iter()
+                        .flat_map(|t| {
+                            items.iter().map(move |x| {
+                                let mut t = t.clone();
+                                t.push(x.clone());
+                                t
+                            })
+                        })
+                        .collect();
+                }
+                Ok(Box::new(tuples.into_iter().map(|t| Value::Tuple(Arc::new(t)))))
+            }
             _ => Ok(Box::new(self.elements()?.into_iter())),
         }
     }
@@ -377,6 +401,18 @@ mod tests {
         assert!(!SetValue::Nat.contains(&Value::int(-1)));
         assert!(!SetValue::Nat.is_finite());
         assert_eq!(SetValue::Int.elements(), Err(SetError::Infinite));
+    }
+
+    #[test]
+    fn tuples_iterate_in_canonical_order_without_building_the_set() {
+        let sets = SetValue::Tuples(Arc::new(vec![ints(&[3, 1]), ints(&[2, 1]), SetValue::interval(Int::Small(0), Int::Small(1))]));
+        let listed: Vec<Value> = sets.iter().unwrap().collect();
+        let built: Vec<Value> = sets.elements().unwrap().into_iter().collect();
+        assert_eq!(listed.len(), 8);
+        assert_eq!(listed, built);
+        let empty = SetValue::Tuples(Arc::new(vec![ints(&[1]), ints(&[])]));
+        assert_eq!(empty.iter().unwrap().count(), 0);
+        assert_eq!(SetValue::Tuples(Arc::new(vec![SetValue::Nat])).iter().err(), Some(SetError::Infinite));
     }
 
     #[test]

@@ -187,9 +187,10 @@ pub fn simulate(spec: &Spec, config: &Config, threads: usize, progress: &Progres
 fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
     // Each worker thread compiles the program once for itself (see `Compiled::recompiled`).
     let own: Vec<std::sync::OnceLock<Compiled>> = (0..rayon::current_num_threads()).map(|_| std::sync::OnceLock::new()).collect();
+    // One thread has nothing to share: it uses the spec's own compilation.
     let compiled_here = || match rayon::current_thread_index().and_then(|t| own.get(t)) {
-        Some(slot) => slot.get_or_init(|| spec.compiled.recompiled()),
-        None => &*spec.compiled,
+        Some(slot) if own.len() > 1 => slot.get_or_init(|| spec.compiled.recompiled()),
+        _ => &*spec.compiled,
     };
     let mut outcome = Outcome { min_length: usize::MAX, witness_counts: vec![0; config.witnesses.len()], ..Outcome::default() };
     let mut start = 0u64;

@@ -24,11 +24,11 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
         }),
         "or" => Arc::new(move |ctx| {
             for a in args.iter() {
-                let saved = ctx.next.clone();
+                let saved = crate::choose::Snapshot::take(ctx);
                 if boolean(&deeper(ctx, a)?, span)? {
                     return Ok(Value::Bool(true));
                 }
-                ctx.next = saved;
+                saved.restore_assignments(ctx);
             }
             Ok(Value::Bool(false))
         }),

@@ -119,21 +119,35 @@ fn checked(tries: Tries, size: u64, span: Span) -> Result<Tries, Box<EvalError>>
 }
 
 /// What the evaluator undoes before another try: assignments, picks and actions recorded.
-struct Snapshot {
-    next: Vec<Option<Value>>,
+/// Only the assignments made before the snapshot are kept (cloned); the common case, a
+/// choice made before anything is assigned, copies no value.
+pub(crate) struct Snapshot {
+    assigned: smallvec::SmallVec<[(usize, Value); 4]>,
     picks: usize,
     actions: usize,
 }
 
 impl Snapshot {
-    fn take(ctx: &Ctx) -> Snapshot {
-        Snapshot { next: ctx.next.clone(), picks: ctx.picks.len(), actions: ctx.actions_taken.len() }
+    pub(crate) fn take(ctx: &Ctx) -> Snapshot {
+        let assigned = ctx.next.iter().enumerate().filter_map(|(i, v)| v.as_ref().map(|v| (i, v.clone()))).collect();
+        Snapshot { assigned, picks: ctx.picks.len(), actions: ctx.actions_taken.len() }
     }
 
-    fn restore(&self, ctx: &mut Ctx) {
-        ctx.next.clone_from(&self.next);
+    pub(crate) fn restore(&self, ctx: &mut Ctx) {
+        ctx.next.iter_mut().for_each(|v| *v = None);
+        for (i, v) in &self.assigned {
+            ctx.next[*i] = Some(v.clone());
+        }
         ctx.picks.truncate(self.picks);
         ctx.actions_taken.truncate(self.actions);
+    }
+
+    /// Puts back only the assignments (what `or` undoes after a false disjunct).
+    pub(crate) fn restore_assignments(&self, ctx: &mut Ctx) {
+        ctx.next.iter_mut().for_each(|v| *v = None);
+        for (i, v) in &self.assigned {
+            ctx.next[*i] = Some(v.clone());
+        }
     }
 }
 
