@@ -5,14 +5,12 @@
 //! error while evaluating. Installed (or symlinked) under the name `quint`, it answers
 //! Quint's command line: `quint run`, `quint test`, `quint verify`, `quint typecheck`.
 
+mod allocator;
 mod commands;
 mod report;
 
 use clap::{Parser, Subcommand};
 
-/// Evaluation allocates many small, short-lived values; mimalloc handles that well.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -99,6 +97,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    allocator::keep_freed_pages();
     commands::signals::default_sigpipe();
     let cli = match report::program() {
         "quint" => Cli::parse_from(std::iter::once(std::ffi::OsString::from("quint")).chain(std::env::args_os().skip(1))),
