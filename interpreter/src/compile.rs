@@ -385,6 +385,23 @@ fn push_args(ctx: &mut Ctx, codes: &[Code]) -> Result<usize, Box<crate::eval::Ev
     Ok(base)
 }
 
+/// A value read in place: a local or a state variable. Reading one borrows it, so taking a
+/// field, an item or a map entry of it clones only that part, not the whole value first.
+#[derive(Clone, Copy)]
+enum Place {
+    Reg(usize),
+    Var(VarId),
+}
+
+impl Place {
+    fn get<'c>(self, ctx: &'c Ctx, span: Span) -> Result<&'c Value, Box<crate::eval::EvalError>> {
+        match self {
+            Place::Reg(r) => Ok(&ctx.regs[r]),
+            Place::Var(v) => ctx.var_ref(v, span),
+        }
+    }
+}
+
 struct Compiler<'a> {
     program: &'a Program,
     base: usize,
@@ -465,6 +482,16 @@ impl Compiler<'_> {
                                 Some(t) => crate::generate::generate(ctx, t, span),
                                 None => Err(error(span, "cannot tell which type of value to generate")),
                             });
+                        }
+                        if *name == "get" && args.len() == 2 {
+                            if let Some(place) = self.place(&args[0]) {
+                                let key = arg_codes[1].clone();
+                                return Arc::new(move |ctx| {
+                                    place.get(ctx, span)?;
+                                    let k = key(ctx)?;
+                                    builtins::map_get(place.get(ctx, span)?, &k, span)
+                                });
+                            }
                         }
                         builtins::compile(name, arg_codes, args, span)
                     }
@@ -618,22 +645,42 @@ impl Compiler<'_> {
                 })
             }
             ExprKind::Field { record, field } => {
-                let record = self.expr(record);
                 let field: Arc<str> = Arc::from(field.as_str());
+                if let Some(place) = self.place(record) {
+                    return Arc::new(move |ctx| {
+                        let r = place.get(ctx, span)?;
+                        r.field(&field).cloned().ok_or_else(|| error(span, format!("the record {r} has no field {field}")))
+                    });
+                }
+                let record = self.expr(record);
                 Arc::new(move |ctx| {
                     let r = record(ctx)?;
                     r.field(&field).cloned().ok_or_else(|| error(span, format!("the record {r} has no field {field}")))
                 })
             }
             ExprKind::Item { tuple, index } => {
-                let tuple = self.expr(tuple);
                 let index = *index;
+                if let Some(place) = self.place(tuple) {
+                    return Arc::new(move |ctx| match place.get(ctx, span)? {
+                        Value::Tuple(items) if index >= 1 && index <= items.len() => Ok(items[index - 1].clone()),
+                        other => Err(error(span, format!("{other} has no item {index}"))),
+                    });
+                }
+                let tuple = self.expr(tuple);
                 Arc::new(move |ctx| match tuple(ctx)? {
                     Value::Tuple(items) if index >= 1 && index <= items.len() => Ok(items[index - 1].clone()),
                     other => Err(error(span, format!("{other} has no item {index}"))),
                 })
             }
             ExprKind::Error => Arc::new(move |_| Err(error(span, "this expression has errors and cannot be evaluated"))),
+        }
+    }
+
+    fn place(&self, e: &Expr) -> Option<Place> {
+        match &e.kind {
+            ExprKind::Local(l) => Some(Place::Reg(self.reg(*l))),
+            ExprKind::Var(v) => Some(Place::Var(*v)),
+            _ => None,
         }
     }
 

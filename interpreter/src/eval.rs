@@ -181,12 +181,17 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn var(&self, var: VarId, span: Span) -> EvalResult {
+        self.var_ref(var, span).cloned()
+    }
+
+    /// The value of a state variable, borrowed (see [`Ctx::var`]).
+    pub fn var_ref(&self, var: VarId, span: Span) -> Result<&Value, Box<EvalError>> {
         if self.unassigned.get(var as usize).copied().unwrap_or(false) {
             let name = &self.compiled.program.vars[var as usize].name;
             return Err(error(span, format!("the state variable `{name}` has no value: the previous action did not assign it")));
         }
         match self.state.get(var as usize) {
-            Some(v) => Ok(v.clone()),
+            Some(v) => Ok(v),
             None => Err(error(span, format!("the state variable `{}` has no value yet (run `init` first)", self.compiled.program.vars[var as usize].name))),
         }
     }

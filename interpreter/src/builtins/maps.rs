@@ -20,10 +20,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             }
             Ok(Value::Map(out))
         },
-        "get" => |_, a, s| {
-            let m = map(&a[0], s)?;
-            m.get(&a[1]).cloned().ok_or_else(|| error(s, format!("the key {} is not in the map (its keys: {})", a[1], keys_preview(m))))
-        },
+        "get" => |_, a, s| get(&a[0], &a[1], s),
         "keys" => |_, a, s| Ok(Value::Set(SetValue::Explicit(map(&a[0], s)?.keys().cloned().collect()))),
         "set" => |_, a, s| {
             let m = map(&a[0], s)?;
@@ -43,6 +40,12 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         _ => return None,
     })
+}
+
+/// `m.get(key)`: the value at `key`, an error when it is missing.
+pub(crate) fn get(m: &Value, key: &Value, span: spec_syntax::Span) -> crate::eval::EvalResult {
+    let m = map(m, span)?;
+    m.get(key).cloned().ok_or_else(|| error(span, format!("the key {key} is not in the map (its keys: {})", keys_preview(m))))
 }
 
 fn keys_preview(m: &OrdMap<Value, Value>) -> String {
