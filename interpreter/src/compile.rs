@@ -722,6 +722,25 @@ mod tests {
     }
 
     #[test]
+    fn parts_of_locals_and_variables_are_read_in_place() {
+        let s = spec(
+            "var board: int -> int  action init = board' = Map(1 -> 10, 2 -> 20)  val at2 = board.get(2)  val at3 = board.get(3)  \
+             pure def g(m: int -> int, k: int): int = m.get(k)  pure def first(t: (int, int)): int = t._1  \
+             pure def fx(r: { x: int, y: int }): int = r.y  pure val r = g(Map(1 -> 2), 1) + first((3, 4)) + fx({ x: 5, y: 6 })  \
+             pure val missing = g(Map(1 -> 2), 7)",
+        );
+        assert_eq!(eval(&s, "r"), Value::int(2 + 3 + 6));
+        let missing = s.eval_def(&s.state0(), s.lookup("missing").unwrap(), &mut RandomChooser::new(1)).unwrap_err();
+        assert!(missing.message.contains("the key 7 is not in the map"), "{}", missing.message);
+        let mut chooser = RandomChooser::new(1);
+        let (state, _) = s.run_action(&s.state0(), "init", &mut chooser).unwrap().unwrap();
+        assert_eq!(s.eval_def(&state, s.lookup("at2").unwrap(), &mut chooser).unwrap(), Value::int(20));
+        assert!(s.eval_def(&state, s.lookup("at3").unwrap(), &mut chooser).is_err());
+        let unset = s.eval_def(&s.state0(), s.lookup("at2").unwrap(), &mut chooser).unwrap_err();
+        assert!(unset.message.contains("board"), "{}", unset.message);
+    }
+
+    #[test]
     fn state_values_are_kept_per_state_not_across_states() {
         let s = spec("var x: int  val double = x * 2  action init = x' = 1  action step = x' = double");
         let mut chooser = RandomChooser::new(1);
