@@ -78,6 +78,32 @@ fn itf_files_are_named_as_quint_names_them() {
     assert!(names.iter().any(|n| n.starts_with("t_resetTest_")), "{names:?}");
 }
 
+/// A test's trace holds every state of the run, the last one included, and names each step
+/// after the action it called (the branch `any` took, else the action), with its picks: what
+/// quint-connect's `#[quint_test]` replays.
+#[test]
+fn test_traces_name_each_step_and_end_with_the_last_state() {
+    let dir = temp_dir("test-trace-steps");
+    let spec_text = "module t {\n  var x: int\n  action init = x' = 0\n  action inc(n) = x' = x + n\n  action pick = { nondet k = Set(3).oneOf() inc(k) }\n  action step = any { inc(1), pick }\n  run chainTest = init.then(inc(5)).then(step).then(inc(1))\n  run pickTest = init.then(pick).expect(x == 3)\n}\n";
+    std::fs::write(dir.join("t.qnt"), spec_text).unwrap();
+    let out = spec().args(["test", "t.qnt", "--out-itf", "out_{test}.itf.json"]).current_dir(&dir).output().expect("spec runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let read = |name: &str| -> Vec<(String, String, serde_json::Value)> {
+        let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join(format!("out_{name}.itf.json"))).unwrap()).unwrap();
+        let states = trace["states"].as_array().cloned().unwrap_or_default();
+        states.iter().map(|s| (s["x"]["#bigint"].as_str().unwrap_or("").to_string(), s["mbt::actionTaken"].as_str().unwrap_or("").to_string(), s["mbt::nondetPicks"]["k"].clone())).collect()
+    };
+    let chain = read("chainTest");
+    let actions: Vec<&str> = chain.iter().map(|(_, a, _)| a.as_str()).collect();
+    assert_eq!(actions, ["init", "inc", if chain[2].0 == "6" { "inc" } else { "pick" }, "inc"], "{chain:?}");
+    assert_eq!(chain.first().map(|s| s.0.as_str()), Some("0"));
+    assert!(chain[3].0 == "7" || chain[3].0 == "9", "the last state is there: {chain:?}");
+    let pick = read("pickTest");
+    assert_eq!(pick.len(), 2, "`expect` adds no state: {pick:?}");
+    assert_eq!((pick[1].0.as_str(), pick[1].1.as_str()), ("3", "pick"));
+    assert_eq!(pick[1].2, serde_json::json!({ "tag": "Some", "value": { "#bigint": "3" } }));
+}
+
 #[test]
 fn verify_is_a_bounded_check() {
     let out = run(&["verify", "examples/counter.qnt", "--invariant", "bounded", "--max-steps", "3"]);

@@ -64,6 +64,9 @@ fn quint_connect_replays_specs_traces_with_spec_as_quint() {
     assert!(t.contains("[OK] random_transfers_follow_the_spec"), "{t}");
     assert!(t.contains("Generating 20 traces using `0x2a` as random seed"), "{t}");
     assert!(t.contains("test random_transfers_follow_the_spec ... ok"), "{t}");
+    // `#[quint_test]`: the spec's `run stepsTest`, its steps named and its picks given.
+    assert!(t.contains("test the_steps_test_follows_the_spec ... ok"), "{t}");
+    assert!(t.contains("[OK] the_steps_test_follows_the_spec"), "{t}");
 
     // The broken driver: quint-connect reports the divergence with its diff.
     let broken = cargo(&crate_dir, &quint_dir, &["test", "--locked", "--test", "bank", "--", "--ignored", "--exact", "broken_driver_diverges"]);

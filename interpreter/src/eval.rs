@@ -70,8 +70,9 @@ pub struct Ctx<'a> {
     pub interrupt: Option<&'a AtomicBool>,
     /// Lines printed by `q::debug`, when captured (the REPL); printed to stderr otherwise.
     pub debug_output: Option<Vec<String>>,
-    /// When recording (tests with `--out-itf`): every state committed, in order.
-    pub recorded: Option<Vec<Arc<Vec<Value>>>>,
+    /// When recording (tests with `--out-itf`): every state committed, in order, with the
+    /// step that led to it (the actions noted and the picks made since the state before).
+    pub recorded: Option<Vec<(Arc<Vec<Value>>, crate::Step)>>,
     /// Variables the last committed step did not assign. Runs may chain actions that assign
     /// only some variables (`a.then(b)` in a `run`), as in Quint: such a variable has no value
     /// afterwards, and reading it is an error. `init` and `step` are checked statically to
@@ -173,9 +174,14 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        self.state = Arc::new(values);
+        let previous = std::mem::replace(&mut self.state, Arc::new(values));
         if let Some(states) = &mut self.recorded {
-            states.push(self.state.clone());
+            // `a.expect(p)` keeps the state it checked: going on from it is not a new step.
+            let kept = self.actions_taken.is_empty() && self.picks.is_empty() && states.last().is_some_and(|(last, _)| last == &self.state) && previous == self.state;
+            let step = crate::Step { actions: std::mem::take(&mut self.actions_taken), picks: std::mem::take(&mut self.picks) };
+            if !kept {
+                states.push((self.state.clone(), step));
+            }
         }
         Ok(())
     }

@@ -19,13 +19,46 @@ pub enum TestOutcome {
     Failed { seed: u64, error: Box<EvalError> },
 }
 
-/// The states a run went through (for ITF output), replayed from its seed.
-pub fn record(spec: &Spec, def: DefId, seed: u64) -> Vec<crate::State> {
-    let mut chooser = RandomChooser::new(seed);
-    let mut ctx = crate::Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+/// Why a recorded run stopped before its end.
+#[derive(Debug)]
+pub enum RecordError {
+    /// One of the run's actions could not happen.
+    Disabled,
+    /// The run failed (an `expect`, or another runtime error).
+    Failed(Box<EvalError>),
+}
+
+/// A run as it went: the states and the step to each (the action taken and the picks, as
+/// Quint records them for `mbt::actionTaken` and `mbt::nondetPicks`), up to its end or to
+/// where it stopped.
+pub struct Recorded {
+    pub states: Vec<crate::State>,
+    pub steps: Vec<crate::Step>,
+    pub ended: Result<(), RecordError>,
+}
+
+/// Runs `def` with `chooser`, recording every state it commits.
+pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
+    let mut ctx = crate::Ctx::new(&spec.compiled, spec.state0(), chooser);
     ctx.recorded = Some(Vec::new());
-    let _ = spec.eval_in(&mut ctx, def);
-    ctx.recorded.take().unwrap_or_default()
+    let mut ended = match spec.eval_in(&mut ctx, def) {
+        Ok(Value::Bool(true)) => Ok(()),
+        Ok(_) => Err(RecordError::Disabled),
+        Err(e) => Err(RecordError::Failed(e)),
+    };
+    // The run's last action assigned the next state without committing it (unless it ended
+    // in `expect`, which leaves the state as it was).
+    let active = |i: &usize| spec.compiled.active_vars.get(*i).copied().unwrap_or(false);
+    let assigned = (0..ctx.next.len()).filter(active).all(|i| ctx.next[i].is_some());
+    let changed = (0..ctx.next.len()).filter(active).any(|i| ctx.next[i].as_ref() != ctx.state.get(i));
+    if ended.is_ok() && assigned && changed {
+        let span = spec.analysis.program.defs[def as usize].name_span;
+        if let Err(e) = ctx.commit(span) {
+            ended = Err(RecordError::Failed(e));
+        }
+    }
+    let (states, steps) = ctx.recorded.take().unwrap_or_default().into_iter().unzip();
+    Recorded { states, steps, ended }
 }
 
 /// The `run` definitions of the main module whose names match.

@@ -15,7 +15,7 @@ use crate::runner::SpecTrace;
 use crate::strategy::{enumerate_within, Planned, Traced};
 use spec_analysis::ir::DefId;
 use spec_interpreter::simulate::sample_seed;
-use spec_interpreter::test_runner::Asking;
+use spec_interpreter::test_runner::{self, Asking, RecordError};
 use spec_interpreter::{Ctx, EvalError, RandomChooser, Spec, State, Value};
 use std::fmt;
 
@@ -72,25 +72,12 @@ pub fn traces(spec: &Spec, init: DefId, step: DefId, name: &str, max_samples: u6
 /// The states a run commits, and whether it made a random choice; the error is rendered.
 fn record(spec: &Spec, def: DefId, seed: u64) -> Result<(Vec<State>, bool), String> {
     let mut chooser = Asking::new(seed);
-    let mut ctx = Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
-    ctx.recorded = Some(Vec::new());
-    let render = |e: &EvalError| spec.render_error(e);
-    match spec.eval_in(&mut ctx, def) {
-        Ok(Value::Bool(true)) => {}
-        Ok(_) => return Err("the run is disabled: one of its actions could not happen".into()),
-        Err(e) => return Err(render(&e)),
+    let recorded = test_runner::record(spec, def, &mut chooser);
+    match recorded.ended {
+        Ok(()) => Ok((recorded.states, chooser.asked)),
+        Err(RecordError::Disabled) => Err("the run is disabled: one of its actions could not happen".into()),
+        Err(RecordError::Failed(e)) => Err(spec.render_error(&e)),
     }
-    // The run's last action assigned the next state without committing it (unless it ended
-    // in `expect`, which leaves the state as it was).
-    let active = |i: &usize| spec.compiled.active_vars.get(*i).copied().unwrap_or(false);
-    let assigned = (0..ctx.next.len()).filter(active).all(|i| ctx.next[i].is_some());
-    let changed = (0..ctx.next.len()).filter(active).any(|i| ctx.next[i].as_ref() != ctx.state.get(i));
-    if assigned && changed {
-        ctx.commit(spec_syntax::Span::default()).map_err(|e| render(&e))?;
-    }
-    let states = ctx.recorded.take().unwrap_or_default();
-    drop(ctx);
-    Ok((states, chooser.asked))
 }
 
 /// Each state as a step of `init` (the first) or `step`: the trace, or the first state no

@@ -5,7 +5,7 @@ use crate::{outln, report};
 use regex::Regex;
 use spec_interpreter::test_runner::{record, run_test, tests, TestOutcome};
 use spec_interpreter::render::{self, ItfOptions, Trace};
-use spec_interpreter::{render_error, Spec};
+use spec_interpreter::{render_error, RandomChooser, Spec};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,8 +31,8 @@ pub struct Args {
     /// and above 1 the number goes before the first dot of a pattern without `{seq}`).
     #[arg(long, default_value_t = 1)]
     n_traces: usize,
-    /// Record `mbt::actionTaken` and `mbt::nondetPicks` in ITF traces (Quint's flag; a
-    /// test's trace has no recorded steps, so the fields are empty).
+    /// Quint's flag, accepted: test traces always record `mbt::actionTaken` (the action each
+    /// step called) and `mbt::nondetPicks`, as Quint's do.
     #[arg(long)]
     mbt: bool,
     /// How much to print: 0 the summary only, 1 and more each test (Quint's flag).
@@ -118,8 +118,10 @@ fn write_trace(spec: &Spec, args: &Args, pattern: &str, name: &str, index: usize
         TestOutcome::Disabled { seed } => (*seed, "disabled"),
         TestOutcome::Failed { seed, .. } => (*seed, "failed"),
     };
-    let states = record(spec, def, seed);
-    let options = ItfOptions { source: &args.file, status, seed, mbt: args.mbt, hide: &[] };
+    // A failed or disabled run is written up to where it stopped.
+    let run = record(spec, def, &mut RandomChooser::new(seed));
+    // Test traces always carry the MBT fields, as Quint's do (quint-connect reads them).
+    let options = ItfOptions { source: &args.file, status, seed, mbt: true, hide: &[] };
     let path = report::itf_path(pattern, Some(name), index, args.n_traces > 1);
-    render::write_itf_file(spec, Trace { states: &states, steps: &[], init: "init" }, &options, &path)
+    render::write_itf_file(spec, Trace { states: &run.states, steps: &run.steps, init: "init" }, &options, &path)
 }

@@ -49,19 +49,29 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             Ok(Value::Bool(boolean(&deeper(ctx, &args[1])?, span)?))
         }),
         "ite" => Arc::new(move |ctx| if boolean(&deeper(ctx, &args[0])?, span)? { deeper(ctx, &args[1]) } else { deeper(ctx, &args[2]) }),
-        "then" => Arc::new(move |ctx| {
-            if !boolean(&deeper(ctx, &args[0])?, span)? {
-                return Ok(Value::Bool(false));
-            }
-            ctx.commit(span)?;
-            deeper(ctx, &args[1])
-        }),
+        "then" => {
+            let actions = [ir.first().and_then(action_name), ir.get(1).and_then(action_name)];
+            Arc::new(move |ctx| {
+                if !boolean(&deeper(ctx, &args[0])?, span)? {
+                    return Ok(Value::Bool(false));
+                }
+                note_action(ctx, actions[0]);
+                ctx.commit(span)?;
+                let after = deeper(ctx, &args[1])?;
+                if after == Value::Bool(true) {
+                    note_action(ctx, actions[1]);
+                }
+                Ok(after)
+            })
+        }
         "expect" => {
             let checked = ir.get(1).map(|e| e.span).unwrap_or(span);
+            let action = ir.first().and_then(action_name);
             Arc::new(move |ctx| {
             if !boolean(&deeper(ctx, &args[0])?, span)? {
                 return Ok(Value::Bool(false));
             }
+            note_action(ctx, action);
             ctx.commit(span)?;
             let ok = boolean(&deeper(ctx, &args[1])?, span)?;
             if !ok {
@@ -121,6 +131,19 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
 }
 
 /// The definition a branch of `any` runs, if it is a named action.
+/// When a run is recorded, names the step after the action `def` that a `then` or `expect`
+/// argument calls, unless an `any` inside it already named the branch taken (as Quint's
+/// `mbt::actionTaken`: the innermost action chosen, else the action called).
+fn note_action(ctx: &mut Ctx, def: Option<DefId>) {
+    if ctx.recorded.is_none() || !ctx.actions_taken.is_empty() {
+        return;
+    }
+    if let Some(d) = def {
+        let name = Arc::from(ctx.compiled.program.defs[d as usize].name.as_str());
+        ctx.actions_taken.push(name);
+    }
+}
+
 fn action_name(e: &Expr) -> Option<DefId> {
     match &e.kind {
         ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => Some(*d),
