@@ -191,11 +191,12 @@ impl Spec {
         self.eval_in(&mut ctx, def)
     }
 
-    /// Evaluates a definition without parameters in the context's current state.
+    /// Evaluates a definition without parameters in the context's current state, with the
+    /// context's compilation (a simulation thread has its own copy).
     pub fn eval_in(&self, ctx: &mut Ctx, def: DefId) -> Result<Value, Box<EvalError>> {
         ctx.reset();
-        let span = self.analysis.program.defs[def as usize].name_span;
-        self.compiled.call(ctx, def, Vec::new(), span)
+        let compiled = ctx.compiled;
+        compiled.call(ctx, def, Vec::new(), compiled.program.defs[def as usize].name_span)
     }
 
     /// Runs the action `name` from `state`: the next state, `None` if it is disabled.
@@ -215,8 +216,9 @@ impl Spec {
     /// next state. `None` when the action is disabled (the state stays).
     pub fn step_in(&self, ctx: &mut Ctx, def: DefId) -> Result<Option<Step>, Box<EvalError>> {
         ctx.reset();
-        let span = self.analysis.program.defs[def as usize].name_span;
-        match self.compiled.call(ctx, def, Vec::new(), span)? {
+        let compiled = ctx.compiled;
+        let span = compiled.program.defs[def as usize].name_span;
+        match compiled.call(ctx, def, Vec::new(), span)? {
             Value::Bool(true) => {
                 ctx.commit(span)?;
                 Ok(Some(Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) }))

@@ -109,7 +109,7 @@ fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64
     ctx.interrupt = interrupt;
     for step_no in 0..=config.max_steps {
         let action = if step_no == 0 { config.init } else { config.step };
-        match step_in(&mut ctx, action) {
+        match spec.step_in(&mut ctx, action) {
             Ok(Some(step)) => {
                 sample.states.push(ctx.state.clone());
                 sample.steps.push(step);
@@ -124,7 +124,7 @@ fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64
             }
         }
         for (name, inv) in &config.invariants {
-            match eval_in(&mut ctx, *inv) {
+            match spec.eval_in(&mut ctx, *inv) {
                 Ok(crate::Value::Bool(true)) => {}
                 Ok(_) => sample.violated.push(name.clone()),
                 Err(e) => {
@@ -134,7 +134,7 @@ fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64
             }
         }
         for (i, (_, w)) in config.witnesses.iter().enumerate() {
-            if let Ok(crate::Value::Bool(true)) = eval_in(&mut ctx, *w) {
+            if let Ok(crate::Value::Bool(true)) = spec.eval_in(&mut ctx, *w) {
                 sample.witnessed[i] = true;
             }
         }
@@ -143,28 +143,6 @@ fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64
         }
     }
     sample
-}
-
-/// `Spec::eval_in` with the context's own compilation.
-fn eval_in(ctx: &mut crate::Ctx, def: DefId) -> Result<crate::Value, Box<EvalError>> {
-    ctx.reset();
-    let compiled = ctx.compiled;
-    compiled.call(ctx, def, Vec::new(), compiled.program.defs[def as usize].name_span)
-}
-
-/// `Spec::step_in` with the context's own compilation.
-fn step_in(ctx: &mut crate::Ctx, def: DefId) -> Result<Option<Step>, Box<EvalError>> {
-    ctx.reset();
-    let compiled = ctx.compiled;
-    let span = compiled.program.defs[def as usize].name_span;
-    match compiled.call(ctx, def, Vec::new(), span)? {
-        crate::Value::Bool(true) => {
-            ctx.commit(span)?;
-            Ok(Some(Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) }))
-        }
-        crate::Value::Bool(false) => Ok(None),
-        other => Err(crate::eval::error(span, format!("`{}` is not an action: it evaluates to {other}", compiled.program.defs[def as usize].name))),
-    }
 }
 
 /// Progress, readable while a run goes on (for a progress bar).
