@@ -36,3 +36,35 @@ fn a_simulated_trace_validates_and_a_tampered_one_does_not() {
     let out = spec(&["validate", "examples/two_phase_commit.qnt", "--trace", broken.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `spec` reads Quint's traces: ITF files written by Quint 0.33 (`quint run --mbt --seed 7
+/// --max-steps 12 --backend typescript`, in `tests/fixtures/quint_itf/`) are behaviours of the
+/// same specs. They name variables by module path (`bank::banking::balance`, an instance),
+/// name each step after the first action its branch called, and write "" when a branch called
+/// none; a changed value is rejected at its event.
+#[test]
+fn traces_that_quint_wrote_validate() {
+    for example in ["bank", "raft_election", "two_phase_commit"] {
+        let spec_file = format!("examples/{example}.qnt");
+        let trace = format!("tests/fixtures/quint_itf/{example}.itf.json");
+        let out = spec(&["validate", &spec_file, "--trace", &trace]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{example}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.starts_with("[ok] the log is consistent"), "{stdout}");
+    }
+    // The same bank trace with one balance changed in state 3.
+    let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quint_itf/bank.itf.json")).expect("the fixture");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let balance = &mut json["states"][3]["bank::banking::balance"]["#map"][0][1]["#bigint"];
+    let changed = (balance.as_str().unwrap_or("0").parse::<i64>().unwrap_or(0) + 1).to_string();
+    *balance = serde_json::Value::String(changed);
+    let dir = std::env::temp_dir().join(format!("spec-validate-quint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let tampered = dir.join("bank.itf.json");
+    std::fs::write(&tampered, json.to_string()).expect("written");
+    let out = spec(&["validate", "examples/bank.qnt", "--trace", tampered.to_str().unwrap_or_default()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("event 3 is not allowed"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

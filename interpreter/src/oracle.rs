@@ -33,7 +33,8 @@ fn successors_bounded(spec: &Spec, state: &State, def: DefId) -> Result<Vec<(Sta
 /// Something seen in the system under test.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Event {
-    /// The action taken (`init` for the first event of a log).
+    /// The action taken (`init` for the first event of a log); empty when it is not known
+    /// (Quint records "" when the `any` that decided the step took a branch calling no action).
     pub action: String,
     /// The picks that are known, by `nondet` name; others are unknown.
     pub picks: Vec<(String, Value)>,
@@ -106,7 +107,7 @@ impl<'s> Oracle<'s> {
         for (next, step) in successors {
             // A step that records no action name (no `any` over named actions) cannot be told
             // apart by name: it fits any.
-            let action_fits = initial || step.actions.is_empty() || step.actions.iter().any(|a| **a == *event.action);
+            let action_fits = initial || event.action.is_empty() || step.actions.is_empty() || step.actions.iter().any(|a| **a == *event.action);
             let picks_fit = event.picks.iter().all(|(name, v)| step.picks.iter().rev().find(|(n, _)| **n == **name).is_some_and(|(_, p)| p == v));
             let observed_fit = event.observed.iter().all(|(name, v)| self.spec.var_value(&next, name) == Some(v));
             if action_fits && picks_fit && observed_fit {
@@ -123,13 +124,17 @@ impl<'s> Oracle<'s> {
             None => (vec![self.spec.state0()], true),
             Some(s) => (s.clone(), false),
         };
-        if !initial && self.spec.lookup(&event.action).is_none() {
+        if !initial && !event.action.is_empty() && self.spec.lookup(&event.action).is_none() {
             return Err(OracleError::UnknownAction(event.action.clone()));
         }
         let vars = self.spec.var_names();
-        if let Some((name, _)) = event.observed.iter().find(|(n, _)| !vars.contains(n)) {
-            return Err(OracleError::UnknownVariable(name.clone()));
-        }
+        let renamed;
+        let event = if event.observed.iter().all(|(n, _)| vars.contains(n)) {
+            event
+        } else {
+            renamed = unqualified(event, &vars)?;
+            &renamed
+        };
         let mut next: Vec<State> = Vec::new();
         for state in &from {
             next.extend(self.next_states(state, event, initial)?);
@@ -145,6 +150,21 @@ impl<'s> Oracle<'s> {
         self.states = Some(next);
         Ok(true)
     }
+}
+
+/// `event` with its variables named as the spec's main module names them: Quint's traces of a
+/// module that imports an instance qualify them by the modules (`ewd840_3::ewd840::active`).
+fn unqualified(event: &Event, vars: &[String]) -> Result<Event, OracleError> {
+    let mut observed = Vec::with_capacity(event.observed.len());
+    for (name, value) in &event.observed {
+        let local = name.rsplit("::").next().filter(|local| vars.iter().any(|v| v == local));
+        match (vars.contains(name), local) {
+            (true, _) => observed.push((name.clone(), value.clone())),
+            (false, Some(local)) => observed.push((local.to_string(), value.clone())),
+            (false, None) => return Err(OracleError::UnknownVariable(name.clone())),
+        }
+    }
+    Ok(Event { action: event.action.clone(), picks: event.picks.clone(), observed })
 }
 
 /// The verdict on a log.

@@ -33,12 +33,12 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             Ok(Value::Bool(false))
         }),
         "actionAny" => {
-            let defs: Vec<Option<DefId>> = ir.iter().map(action_name).collect();
+            let candidates: Vec<Vec<DefId>> = ir.iter().map(called_defs).collect();
             // The branches' action names, looked up once (the program is known at run time).
             let names: std::sync::OnceLock<Vec<Option<Arc<str>>>> = std::sync::OnceLock::new();
             Arc::new(move |ctx| {
                 let program = &ctx.compiled.program;
-                let names = names.get_or_init(|| defs.iter().map(|d| d.map(|d| Arc::from(program.defs[d as usize].name.as_str()))).collect());
+                let names = names.get_or_init(|| candidates.iter().map(|c| first_action(program, c)).collect());
                 crate::choose::any(ctx, names, span, &|ctx, i| boolean(&deeper(ctx, &args[i])?, span))
             })
         }
@@ -149,6 +149,30 @@ fn action_name(e: &Expr) -> Option<DefId> {
         ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => Some(*d),
         _ => None,
     }
+}
+
+/// The definitions an action expression calls first, in order of evaluation, looking through
+/// `nondet`, `val` and `all { }`: a branch `nondet i = S.oneOf() PassToken(i)` calls
+/// `PassToken`. Which of them are actions is known only with the program (`first_action`).
+fn called_defs(e: &Expr) -> Vec<DefId> {
+    let mut out = Vec::new();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => out.push(*d),
+            ExprKind::Let { body, .. } | ExprKind::LetPat { body, .. } | ExprKind::Nondet { body, .. } => stack.push(body),
+            ExprKind::Call { callee: Callee::Builtin("actionAll"), args, .. } => stack.extend(args.iter().rev()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The name of the first action among `defs`: what Quint records as the action a branch of
+/// `any` took (`mbt::actionTaken`), the first action it calls.
+fn first_action(program: &spec_analysis::ir::Program, defs: &[DefId]) -> Option<Arc<str>> {
+    let def = defs.iter().map(|d| &program.defs[*d as usize]).find(|d| d.qualifier == spec_syntax::ast::Qualifier::Action)?;
+    Some(Arc::from(def.name.as_str()))
 }
 
 pub fn eager(name: &str) -> Option<Eager> {
