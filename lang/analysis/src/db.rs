@@ -60,6 +60,33 @@ impl FileProvider for DiskFiles {
     }
 }
 
+/// Files from another provider, but only under `root`: for embedders that analyse specs they
+/// did not write, so that an import cannot read `/etc/passwd.qnt` or follow a symbolic link out
+/// of the tree. Paths are resolved (`..` and links) before they are compared.
+pub struct Confined<P> {
+    root: PathBuf,
+    inner: P,
+}
+
+impl<P: FileProvider> Confined<P> {
+    /// Confines `inner` to `root` (an existing directory).
+    pub fn new(root: &Path, inner: P) -> std::io::Result<Confined<P>> {
+        Ok(Confined { root: std::fs::canonicalize(root)?, inner })
+    }
+}
+
+impl<P: FileProvider> FileProvider for Confined<P> {
+    fn read(&self, path: &str) -> Result<String, LoadError> {
+        let outside = || LoadError::OutsideRoot { path: path.to_string(), root: self.root.to_string_lossy().into_owned() };
+        // A file that does not exist is checked by where it would be.
+        let resolved = std::fs::canonicalize(path).or_else(|_| std::env::current_dir().map(|cwd| PathBuf::from(normalize(&cwd.join(path))))).map_err(|_| outside())?;
+        if !resolved.starts_with(&self.root) {
+            return Err(outside());
+        }
+        self.inner.read(path)
+    }
+}
+
 /// A parsed file and its syntax diagnostics.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParsedFile {
@@ -237,13 +264,15 @@ pub enum LoadError {
     NotAFile { path: String, kind: &'static str },
     /// Larger than `limit` bytes.
     TooLarge { path: String, limit: u64 },
+    /// Outside the directory the host confined reading to (see [`Confined`]).
+    OutsideRoot { path: String, root: String },
 }
 
 impl LoadError {
     /// The path that was tried.
     pub fn path(&self) -> &str {
         match self {
-            LoadError::NotFound { path } | LoadError::NotUtf8 { path, .. } | LoadError::Io { path, .. } | LoadError::NotAFile { path, .. } | LoadError::TooLarge { path, .. } => path,
+            LoadError::NotFound { path } | LoadError::NotUtf8 { path, .. } | LoadError::Io { path, .. } | LoadError::NotAFile { path, .. } | LoadError::TooLarge { path, .. } | LoadError::OutsideRoot { path, .. } => path,
         }
     }
 
@@ -255,6 +284,7 @@ impl LoadError {
             LoadError::Io { message, .. } => message.clone(),
             LoadError::NotAFile { kind, .. } => format!("it is {kind}, not a spec file"),
             LoadError::TooLarge { limit, .. } => format!("the file is larger than {} MiB, the most a spec file may be", limit / (1024 * 1024)),
+            LoadError::OutsideRoot { root, .. } => format!("it is outside `{root}`, the only directory specs may be read from here"),
         }
     }
 }
@@ -348,6 +378,28 @@ mod tests {
     }
 
     const MAIN: &str = "module main {\n  import lib.* from \"./lib\"\n  val y = f(1)\n}\n";
+
+    #[test]
+    fn a_confined_provider_reads_only_under_its_root() {
+        let dir = std::env::temp_dir().join(format!("spec-confined-{}", std::process::id()));
+        let root = dir.join("specs");
+        std::fs::create_dir_all(&root).expect("a temporary directory");
+        std::fs::write(root.join("lib.qnt"), "module lib { pure def f(n: int): int = n }").expect("written");
+        std::fs::write(dir.join("secret.qnt"), "module secret { val s = 1 }").expect("written");
+        std::os::unix::fs::symlink(dir.join("secret.qnt"), root.join("link.qnt")).expect("a link");
+        let confined = Confined::new(&root, DiskFiles).expect("the root exists");
+        assert!(confined.read(&normalize(&root.join("lib.qnt"))).is_ok());
+        for escape in [root.join("../secret.qnt"), root.join("link.qnt"), PathBuf::from("/etc/passwd.qnt")] {
+            let err = confined.read(&normalize(&escape)).expect_err("outside the root");
+            assert!(matches!(err, LoadError::OutsideRoot { .. }) && err.reason().contains("outside"), "{escape:?}: {err:?}");
+        }
+        // Through the analysis: the import is an error at the import, naming the root.
+        let mut db = Database::with_provider(Arc::new(confined));
+        let main = db.set_text(&normalize(&root.join("main.qnt")), "module main {\n  import secret.* from \"../secret\"\n  val v = s\n}\n".to_string());
+        let analysis = analyzed(&db, main);
+        assert!(analysis.diagnostics.iter().any(|d| d.message.contains("outside") || d.notes.iter().any(|n| n.contains("outside"))), "{:?}", analysis.diagnostics);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn only_regular_files_are_read() {
