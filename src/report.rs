@@ -13,6 +13,9 @@ pub const OK: u8 = 0;
 pub const VERDICT_NO: u8 = 1;
 pub const INVALID: u8 = 2;
 pub const RUNTIME: u8 = 3;
+/// A run stopped by a bound the user set (`check --max-depth`, `--max-seconds`) before it
+/// finished: no violation up to there, which is not a proof.
+pub const BOUNDED: u8 = 6;
 /// A run stopped by SIGINT (Ctrl-C) or SIGTERM, as shells count them (128 + the signal).
 pub const SIGINT_EXIT: u8 = 130;
 pub const SIGTERM_EXIT: u8 = 143;

@@ -220,6 +220,14 @@ fn resource_budgets_are_flags_that_name_and_raise_the_limits() {
     assert!(text(&out).contains("the `int-bits` limit (3; raise it with --max-int-bits)") && text(&out).contains("seed: 1"), "{}", text(&out));
     assert!(text(&out).contains("--seed 1 --max-int-bits 3"), "the command to reproduce keeps the budget: {}", text(&out));
 
+    // A time budget ends a simulation with the samples finished so far: a bound, not `[ok]`.
+    let out = run(&["simulate", "examples/counter.qnt", "--max-samples", "1000000000", "--max-seconds", "1", "--seed", "3"]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    assert!(text(&out).contains("[bounded] stopped by the time budget (1 s, --max-seconds)") && !text(&out).contains("[ok]"), "{}", text(&out));
+    assert!(text(&out).contains("seed: 3"), "{}", text(&out));
+    let out = run(&["simulate", "examples/counter.qnt", "--max-seconds", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+
     // `(1 + (1 + ...))`: two levels a parenthesis.
     let deep = |n: usize| format!("{}1{}", "(1 + ".repeat(n), ")".repeat(n));
     let first_line = |o: &Output| text(o).lines().next().unwrap_or("").to_string();

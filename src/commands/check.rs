@@ -15,10 +15,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Exit codes of `spec check`, one per verdict (0-3 as every command).
+/// Exit codes of `spec check`, one per verdict (0-3 as every command, 6 `report::BOUNDED`).
 pub const DEADLOCK: u8 = 4;
 pub const NO_INITIAL_STATE: u8 = 5;
-pub const BOUNDED: u8 = 6;
 
 #[derive(clap::Args)]
 #[command(after_help = "Exit codes: 0 every reachable state explored, no invariant violated; 1 an invariant is violated; \
@@ -194,7 +193,7 @@ fn exit_code(verdict: &Verdict, depth_bound_is_ok: bool) -> u8 {
         Verdict::NoInitialState => NO_INITIAL_STATE,
         Verdict::Error(_) => report::RUNTIME,
         Verdict::Bounded(Stop::Interrupted) => signals::exit_code(),
-        Verdict::Bounded(_) => BOUNDED,
+        Verdict::Bounded(_) => report::BOUNDED,
     }
 }
 

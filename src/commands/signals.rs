@@ -11,6 +11,8 @@ static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 /// The memory budget that stopped the run, in bytes (0: none did).
 static MEMORY: AtomicU64 = AtomicU64::new(0);
+/// The time budget that stopped the run, in milliseconds (0: none did).
+static TIME: AtomicU64 = AtomicU64::new(0);
 
 extern "C" fn on_signal(signal: libc::c_int) {
     SIGNAL.store(signal, Ordering::SeqCst);
@@ -34,6 +36,20 @@ pub fn install(flag: Arc<AtomicBool>) {
     }
 }
 
+/// Stops the run (through the flag given to [`install`]) after `seconds`, recording that the
+/// time budget did.
+pub fn stop_after(seconds: f64) {
+    let Some(flag) = FLAG.get().cloned() else { return };
+    let Ok(duration) = std::time::Duration::try_from_secs_f64(seconds) else { return };
+    let spawned = std::thread::Builder::new().name("time budget".into()).spawn(move || {
+        std::thread::sleep(duration);
+        TIME.store((duration.as_millis() as u64).max(1), Ordering::SeqCst);
+        flag.store(true, Ordering::SeqCst);
+    });
+    // Without the thread the run is not bounded in time, as before the budget existed.
+    drop(spawned);
+}
+
 /// Records that the memory budget of `budget` bytes stopped the run.
 pub fn stop_for_memory(budget: u64) {
     MEMORY.store(budget.max(1), Ordering::SeqCst);
@@ -43,16 +59,21 @@ pub fn stop_for_memory(budget: u64) {
 pub fn marker() -> &'static str {
     if MEMORY.load(Ordering::SeqCst) > 0 {
         "[error]"
+    } else if TIME.load(Ordering::SeqCst) > 0 {
+        "[bounded]"
     } else {
         "[interrupted]"
     }
 }
 
 /// The exit code of a stopped run: 3 for the memory budget (an error, like any other budget),
-/// 143 for SIGTERM, else 130.
+/// 6 for the time budget (a bound the user set, as `check` reports it), 143 for SIGTERM, else
+/// 130.
 pub fn exit_code() -> u8 {
     if MEMORY.load(Ordering::SeqCst) > 0 {
         report::RUNTIME
+    } else if TIME.load(Ordering::SeqCst) > 0 {
+        report::BOUNDED
     } else if SIGNAL.load(Ordering::SeqCst) == libc::SIGTERM {
         report::SIGTERM_EXIT
     } else {
@@ -65,6 +86,10 @@ pub fn name() -> String {
     let budget = MEMORY.load(Ordering::SeqCst);
     if budget > 0 {
         return format!("the memory budget ({} MiB; raise it with --max-memory)", budget / (1024 * 1024));
+    }
+    let millis = TIME.load(Ordering::SeqCst);
+    if millis > 0 {
+        return format!("the time budget ({} s, --max-seconds)", millis as f64 / 1000.0);
     }
     if SIGNAL.load(Ordering::SeqCst) == libc::SIGTERM {
         "SIGTERM".into()

@@ -28,6 +28,10 @@ pub struct Args {
     /// The number of executions.
     #[arg(long, default_value_t = 10000)]
     max_samples: u64,
+    /// Stop after this many seconds, with the summary of the samples finished (exit 6: a
+    /// bound, not a finished run).
+    #[arg(long, value_name = "SECONDS", value_parser = positive_seconds)]
+    max_seconds: Option<f64>,
     /// The random seed, in decimal or in hex as Quint prints it (default: chosen at random
     /// and printed).
     #[arg(long, value_parser = report::parse_seed)]
@@ -86,6 +90,9 @@ pub fn run(args: Args) -> u8 {
     };
     let interrupt = simulate::interrupt_flag();
     signals::install(interrupt.clone());
+    if let Some(seconds) = args.max_seconds {
+        signals::stop_after(seconds);
+    }
     let progress = Progress::default();
     let started = Instant::now();
     let position = || progress.samples.load(Ordering::Relaxed);
@@ -127,6 +134,14 @@ pub fn run(args: Args) -> u8 {
 fn random_seed() -> u64 {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
     simulate::sample_seed(nanos, std::process::id() as u64) % 1_000_000_000_000
+}
+
+/// A number of seconds: finite and above zero.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!("`{text}` is not a number of seconds above zero")),
+    }
 }
 
 fn reproduce(args: &Args, seed: u64) -> String {
