@@ -250,3 +250,23 @@ fn resource_budgets_are_flags_that_name_and_raise_the_limits() {
     let out = run(&["eval", "1", "--max-int-bits", "0"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+/// A file given where a spec was expected but not named `.qnt` (`spec typecheck /etc/passwd`)
+/// is located in diagnostics, never quoted: its lines stay out of the output.
+#[test]
+fn a_file_that_is_not_a_spec_is_located_but_not_quoted() {
+    let dir = std::env::temp_dir().join(format!("spec-unquoted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("passwd");
+    std::fs::write(&file, "root x 0 0 secret-token-xyz\nsecond-line-secret\n").unwrap();
+    let out = run(&["typecheck", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let shown = text(&out);
+    assert!(shown.contains("passwd:1:1: error[S001]"), "{shown}");
+    assert!(!shown.contains("secret-token-xyz") && !shown.contains("second-line-secret") && !shown.contains('│'), "{shown}");
+    // The same text in a `.qnt` file is quoted, as any spec is.
+    std::fs::copy(&file, dir.join("passwd.qnt")).unwrap();
+    let out = run(&["typecheck", dir.join("passwd.qnt").to_str().unwrap()]);
+    assert!(text(&out).contains("secret-token-xyz"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -207,7 +207,14 @@ impl Database {
     pub fn source_map(&self) -> SourceMap {
         let mut map = SourceMap::new();
         for file in self.known_files() {
-            map.insert(FileId(file.id(self)), display_path(file.path(self)), file.text(self).clone());
+            let (id, path) = (FileId(file.id(self)), file.path(self));
+            // A file named where a spec was expected but not a spec (`spec typecheck
+            // /etc/passwd`) is located, never quoted.
+            if path.starts_with('<') || path.ends_with(".qnt") {
+                map.insert(id, display_path(path), file.text(self).clone());
+            } else {
+                map.insert_unquoted(id, display_path(path), file.text(self).clone());
+            }
         }
         map
     }

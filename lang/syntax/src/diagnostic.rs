@@ -182,6 +182,8 @@ struct SourceEntry {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    /// Whether diagnostics may quote the text (not for a file that is not a spec).
+    quoted: bool,
 }
 
 impl SourceMap {
@@ -193,18 +195,36 @@ impl SourceMap {
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
         let line_starts = files::line_starts(&text).collect();
-        self.files.push(SourceEntry { name: name.into(), text, line_starts });
+        self.files.push(SourceEntry { name: name.into(), text, line_starts, quoted: true });
         FileId(self.files.len() as u32 - 1)
     }
 
     /// Adds a file under a given id (grows the table with empty files if needed).
     pub fn insert(&mut self, id: FileId, name: impl Into<String>, text: impl Into<String>) {
         while self.files.len() <= id.0 as usize {
-            self.files.push(SourceEntry { name: String::new(), text: String::new(), line_starts: vec![0] });
+            self.files.push(SourceEntry { name: String::new(), text: String::new(), line_starts: vec![0], quoted: true });
         }
         let text = text.into();
         let line_starts = files::line_starts(&text).collect();
-        self.files[id.0 as usize] = SourceEntry { name: name.into(), text, line_starts };
+        self.files[id.0 as usize] = SourceEntry { name: name.into(), text, line_starts, quoted: true };
+    }
+
+    /// Like `insert`, for a file whose lines diagnostics must not quote (a file that is not a
+    /// spec, given where a spec was expected: `/etc/passwd`): they give its name and position.
+    pub fn insert_unquoted(&mut self, id: FileId, name: impl Into<String>, text: impl Into<String>) {
+        self.insert(id, name, text);
+        self.files[id.0 as usize].quoted = false;
+    }
+
+    /// How to render `diagnostic`: with the quoted lines, or on one line when it refers to a
+    /// file whose lines must not be quoted.
+    fn config_for(&self, diagnostic: &Diagnostic) -> term::Config {
+        let quoted = |span: Span| self.files.get(span.file.0 as usize).is_none_or(|f| f.quoted);
+        if quoted(diagnostic.span) && diagnostic.labels.iter().all(|l| quoted(l.span)) {
+            term::Config::default()
+        } else {
+            term::Config { display_style: term::DisplayStyle::Short, ..term::Config::default() }
+        }
     }
 
     pub fn name(&self, id: FileId) -> &str {
@@ -226,10 +246,9 @@ impl SourceMap {
 
     /// Renders diagnostics as codespan does for a terminal, without colours.
     pub fn render(&self, diagnostics: &[Diagnostic]) -> String {
-        let config = term::Config::default();
         let mut out = String::new();
         for diagnostic in diagnostics {
-            match term::emit_into_string(&config, self, &to_codespan(diagnostic)) {
+            match term::emit_into_string(&self.config_for(diagnostic), self, &to_codespan(diagnostic)) {
                 Ok(text) => out.push_str(&text),
                 Err(_) => out.push_str(&format!("error: {}\n", diagnostic.message)),
             }
@@ -242,9 +261,8 @@ impl SourceMap {
         use term::termcolor::{ColorChoice, StandardStream};
         let choice = if color { ColorChoice::Auto } else { ColorChoice::Never };
         let mut stream = StandardStream::stderr(choice);
-        let config = term::Config::default();
         for diagnostic in diagnostics {
-            if term::emit_to_write_style(&mut stream, &config, self, &to_codespan(diagnostic)).is_err() {
+            if term::emit_to_write_style(&mut stream, &self.config_for(diagnostic), self, &to_codespan(diagnostic)).is_err() {
                 eprintln!("error: {}", diagnostic.message);
             }
         }
