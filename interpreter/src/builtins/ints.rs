@@ -46,7 +46,7 @@ fn within_budget(bits: u64, what: &str, span: Span) -> Result<(), Box<crate::eva
     let limit = Limits::current().int_bits;
     // `bits` is an upper bound, exact to one bit: allow that bit of slack.
     if bits > limit + 1 {
-        return Err(error(span, format!("the {what} would have about {bits} bits, more than {}; raise it to compute this", Limit::IntBits)));
+        return Err(error(span, format!("the {what} would have about {bits} bits, more than {}", Limit::IntBits)));
     }
     Ok(())
 }
