@@ -178,23 +178,25 @@ fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &At
             break;
         }
         let end = (start + BATCH).min(config.max_samples);
-        let samples: Vec<Sample> = (start..end)
+        let ran: Vec<(Tally, Option<Sample>)> = (start..end)
             .into_par_iter()
             .map(|i| {
                 let s = run_sample_with(spec, compiled_here(), config, i, Some(interrupt));
                 progress.samples.fetch_add(1, Ordering::Relaxed);
                 progress.steps.fetch_add(s.states.len().saturating_sub(1) as u64, Ordering::Relaxed);
-                s
+                let tally = Tally::of(&s);
+                // A trace travels back only when it may be reported; the others are
+                // dropped here, on the thread whose allocator made them.
+                let reportable = s.error.is_some() || s.is_violation() || config.keep_traces > 0;
+                (tally, reportable.then_some(s))
             })
             .collect();
-        for s in samples {
-            if let Some(e) = &s.error {
-                if e.kind == ErrorKind::Interrupted {
-                    outcome.interrupted = true;
-                    continue;
-                }
+        for (tally, sample) in ran {
+            if tally.interrupted {
+                outcome.interrupted = true;
+                continue;
             }
-            absorb(&mut outcome, s, config.keep_traces);
+            absorb(&mut outcome, tally, sample, config.keep_traces);
         }
         start = end;
         if outcome.violation.is_some() || outcome.error.is_some() || outcome.interrupted {
@@ -207,28 +209,65 @@ fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &At
     outcome
 }
 
-fn absorb(outcome: &mut Outcome, s: Sample, keep: usize) {
+/// What one sample adds to the run's counts, taken on the thread that ran it.
+struct Tally {
+    /// The sample stopped because the run was interrupted: it counts for nothing.
+    interrupted: bool,
+    init_disabled: bool,
+    steps: usize,
+    deadlocked: bool,
+    witnessed: Vec<bool>,
+    /// How often each action fired (the first action named in a step), in order of first use.
+    actions: Vec<(Arc<str>, u64)>,
+}
+
+impl Tally {
+    fn of(s: &Sample) -> Tally {
+        let mut actions: Vec<(Arc<str>, u64)> = Vec::new();
+        for action in s.steps.iter().skip(1).filter_map(|step| step.actions.first()) {
+            match actions.iter_mut().find(|(a, _)| a == action) {
+                Some((_, n)) => *n += 1,
+                None => actions.push((action.clone(), 1)),
+            }
+        }
+        Tally {
+            interrupted: s.error.as_ref().is_some_and(|e| e.kind == ErrorKind::Interrupted),
+            init_disabled: s.states.is_empty() && s.error.is_none(),
+            steps: s.states.len().saturating_sub(1),
+            deadlocked: s.deadlocked,
+            witnessed: s.witnessed.clone(),
+            actions,
+        }
+    }
+}
+
+/// Adds a sample's tally to the outcome; `sample` is there when it may be reported (an error,
+/// a violation, or traces are kept).
+fn absorb(outcome: &mut Outcome, tally: Tally, sample: Option<Sample>, keep: usize) {
     outcome.samples += 1;
-    if s.states.is_empty() && s.error.is_none() {
+    if tally.init_disabled {
         outcome.init_disabled += 1;
     }
-    let steps = s.states.len().saturating_sub(1);
-    outcome.steps += steps as u64;
-    outcome.min_length = outcome.min_length.min(steps);
-    outcome.max_length = outcome.max_length.max(steps);
-    if s.deadlocked {
+    outcome.steps += tally.steps as u64;
+    outcome.min_length = outcome.min_length.min(tally.steps);
+    outcome.max_length = outcome.max_length.max(tally.steps);
+    if tally.deadlocked {
         outcome.deadlocks += 1;
     }
-    for (i, w) in s.witnessed.iter().enumerate() {
+    for (i, w) in tally.witnessed.iter().enumerate() {
         if *w {
             outcome.witness_counts[i] += 1;
         }
     }
-    for step in s.steps.iter().skip(1) {
-        if let Some(action) = step.actions.first() {
-            *outcome.coverage.entry(action.to_string()).or_insert(0) += 1;
+    for (action, n) in tally.actions {
+        match outcome.coverage.get_mut(&*action) {
+            Some(count) => *count += n,
+            None => {
+                outcome.coverage.insert(action.to_string(), n);
+            }
         }
     }
+    let Some(s) = sample else { return };
     if s.error.is_some() {
         if outcome.error.is_none() {
             outcome.error = Some(s);
