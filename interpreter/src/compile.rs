@@ -694,7 +694,10 @@ impl Compiler<'_> {
         let id = self.lambdas.get();
         self.lambdas.set(id + 1);
         let code = Arc::new(LambdaCode { name: Arc::from(name.as_str()), id, params, regs, body, span });
-        Arc::new(move |_ctx| Ok(Value::Lambda(Arc::new(Lambda::Code(code.clone())))))
+        // An operator captures nothing (its free names are registers), so its value is a
+        // constant: built once here, shared by every evaluation.
+        let value = Value::Lambda(Arc::new(Lambda::Code(code)));
+        Arc::new(move |_ctx| Ok(value.clone()))
     }
 }
 

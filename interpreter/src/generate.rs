@@ -3,7 +3,8 @@
 use crate::eval::{error, Ctx, EvalResult};
 use crate::set::SetValue;
 use crate::value::Value;
-use imbl::{OrdMap, OrdSet, Vector};
+use crate::collection::{ValueMap, ValueSet};
+use imbl::Vector;
 use spec_analysis::ty::Ty;
 use spec_syntax::Span;
 use std::sync::Arc;
@@ -23,11 +24,11 @@ pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
         Ty::Str => Value::str(&format!("s{}", below(ctx, BOUND, span)?)),
         Ty::Set(t) => {
             let n = below(ctx, BOUND, span)?;
-            let mut s = OrdSet::new();
+            let mut s = Vec::new();
             for _ in 0..n {
-                s.insert(generate(ctx, t, span)?);
+                s.push(generate(ctx, t, span)?);
             }
-            Value::Set(SetValue::Explicit(s))
+            Value::Set(SetValue::Explicit(ValueSet::from_vec(s)))
         }
         Ty::List(t) => {
             let n = below(ctx, BOUND, span)?;
@@ -39,13 +40,13 @@ pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
         }
         Ty::Map(k, v) => {
             let n = below(ctx, BOUND, span)?;
-            let mut m = OrdMap::new();
+            let mut m = Vec::new();
             for _ in 0..n {
                 let key = generate(ctx, k, span)?;
                 let value = generate(ctx, v, span)?;
-                m.insert(key, value);
+                m.push((key, value));
             }
-            Value::Map(m)
+            Value::Map(ValueMap::from_vec(m))
         }
         Ty::Tuple(items) => Value::Tuple(Arc::new(items.iter().map(|t| generate(ctx, t, span)).collect::<Result<_, _>>()?)),
         Ty::Record(row) => {

@@ -144,12 +144,12 @@ pub fn parse_value(j: &Json) -> Option<Value> {
             } else if let Some(Json::Array(items)) = obj.get("#tup") {
                 Value::Tuple(Arc::new(items.iter().map(parse_value).collect::<Option<_>>()?))
             } else if let Some(Json::Array(pairs)) = obj.get("#map") {
-                let mut m = imbl::OrdMap::new();
+                let mut m = Vec::with_capacity(pairs.len());
                 for p in pairs {
                     let kv = p.as_array()?;
-                    m.insert(parse_value(kv.first()?)?, parse_value(kv.get(1)?)?);
+                    m.push((parse_value(kv.first()?)?, parse_value(kv.get(1)?)?));
                 }
-                Value::Map(m)
+                Value::Map(crate::collection::ValueMap::from_vec(m))
             } else if let (Some(Json::String(tag)), Some(v), 2) = (obj.get("tag"), obj.get("value"), obj.len()) {
                 Value::Variant(Arc::from(tag.as_str()), Arc::new(parse_value(v)?))
             } else {

@@ -13,6 +13,7 @@
 
 pub mod builtins;
 pub mod choose;
+pub mod collection;
 pub mod compile;
 pub mod eval;
 mod generate;
@@ -28,8 +29,8 @@ pub mod simulate;
 pub mod test_runner;
 pub mod value;
 
-pub use choose::{Choice, ChoiceError, Chooser, EnumeratingChooser, RandomChooser, ScriptedChooser, Site, Tries};
-pub use eval::{Ctx, ErrorKind, EvalError};
+pub use choose::{Choice, ChoiceError, Chooser, EnumeratingChooser, NextState, RandomChooser, ScriptedChooser, Site, Tries};
+pub use eval::{Ctx, ErrorKind, EvalError, Scratch};
 pub use request::{Property, RequestError, Resolved, Role, RunRequest};
 pub use value::Value;
 
@@ -215,15 +216,21 @@ impl Spec {
     /// Runs the action `def` from the context's state; on success the context moves to the
     /// next state. `None` when the action is disabled (the state stays).
     pub fn step_in(&self, ctx: &mut Ctx, def: DefId) -> Result<Option<Step>, Box<EvalError>> {
+        if !self.enabled_in(ctx, def)? {
+            return Ok(None);
+        }
+        ctx.commit(self.analysis.program.defs[def as usize].name_span)?;
+        Ok(Some(Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) }))
+    }
+
+    /// Runs the action `def` from the context's state without committing: whether it is
+    /// enabled, its assignments left in `ctx.next`.
+    pub fn enabled_in(&self, ctx: &mut Ctx, def: DefId) -> Result<bool, Box<EvalError>> {
         ctx.reset();
         let compiled = ctx.compiled;
         let span = compiled.program.defs[def as usize].name_span;
         match compiled.call(ctx, def, Vec::new(), span)? {
-            Value::Bool(true) => {
-                ctx.commit(span)?;
-                Ok(Some(Step { actions: std::mem::take(&mut ctx.actions_taken), picks: std::mem::take(&mut ctx.picks) }))
-            }
-            Value::Bool(false) => Ok(None),
+            Value::Bool(b) => Ok(b),
             other => Err(eval::error(span, format!("`{}` is not an action: it evaluates to {other}", self.analysis.program.defs[def as usize].name))),
         }
     }

@@ -4,8 +4,9 @@
 //! building them. Enumerating a set larger than the `set-elements` limit is an error that names
 //! its size. Sets hold no randomness: choosers pick an index, sets answer with the element.
 
+use crate::collection::{ValueMap, ValueSet};
 use crate::value::{Int, Value};
-use imbl::{OrdMap, OrdSet, Vector};
+use imbl::Vector;
 use num_bigint::BigInt;
 use num_traits::{One, ToPrimitive, Zero};
 use spec_syntax::{Limit, Limits};
@@ -24,7 +25,7 @@ pub fn enumeration_limit() -> u64 {
 
 #[derive(Clone, Debug)]
 pub enum SetValue {
-    Explicit(OrdSet<Value>),
+    Explicit(ValueSet),
     /// `a.to(b)`, inclusive (boxed to keep values small).
     Interval(Arc<(Int, Int)>),
     Int,
@@ -62,7 +63,7 @@ impl SetValue {
     }
 
     pub fn empty() -> SetValue {
-        SetValue::Explicit(OrdSet::new())
+        SetValue::Explicit(ValueSet::new())
     }
 
     /// The number of elements, or `None` for an infinite set.
@@ -142,7 +143,7 @@ impl SetValue {
     }
 
     /// The elements, in canonical order; fails for infinite or too large sets.
-    pub fn elements(&self) -> Result<OrdSet<Value>, SetError> {
+    pub fn elements(&self) -> Result<ValueSet, SetError> {
         if let SetValue::Explicit(s) = self {
             return Ok(s.clone());
         }
@@ -156,34 +157,38 @@ impl SetValue {
             SetValue::Interval(bounds) => {
                 let (a, b) = &**bounds;
                 match (a.to_i64(), b.to_i64()) {
-                    (Some(a), Some(b)) => (a..=b).map(Value::int).collect(),
+                    (Some(a), Some(b)) => ValueSet::from_sorted_vec((a..=b).map(Value::int).collect()),
                     // Bounds beyond `i64` (the size is already known to be small): step exactly.
-                    _ => big_range(a, b).map(Value::Int).collect(),
+                    _ => ValueSet::from_sorted_vec(big_range(a, b).map(Value::Int).collect()),
                 }
             }
             SetValue::Powerset(base) => {
                 let items: Vec<Value> = base.elements()?.into_iter().collect();
-                let mut out = OrdSet::new();
+                let mut out = Vec::with_capacity(1 << items.len());
                 for mask in 0u64..(1u64 << items.len()) {
-                    let subset: OrdSet<Value> = items.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, v)| v.clone()).collect();
-                    out.insert(Value::Set(SetValue::Explicit(subset)));
+                    let subset = ValueSet::from_sorted_vec(items.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, v)| v.clone()).collect());
+                    out.push(Value::Set(SetValue::Explicit(subset)));
                 }
-                out
+                ValueSet::from_vec(out)
             }
             SetValue::SetOfMaps(dom, rng) => {
                 let keys: Vec<Value> = dom.elements()?.into_iter().collect();
                 let values: Vec<Value> = rng.elements()?.into_iter().collect();
-                let mut maps = vec![OrdMap::new()];
+                // Keys in canonical order, and the maps with them: each map's entries, and the
+                // maps themselves (first key most significant), come out sorted.
+                let mut maps: Vec<Vec<(Value, Value)>> = vec![Vec::new()];
                 for k in &keys {
                     let mut next = Vec::with_capacity(maps.len() * values.len());
                     for m in &maps {
                         for v in &values {
-                            next.push(m.update(k.clone(), v.clone()));
+                            let mut m = m.clone();
+                            m.push((k.clone(), v.clone()));
+                            next.push(m);
                         }
                     }
                     maps = next;
                 }
-                maps.into_iter().map(Value::Map).collect()
+                ValueSet::from_vec(maps.into_iter().map(|m| Value::Map(ValueMap::from_sorted_vec(m))).collect())
             }
             SetValue::Tuples(sets) => {
                 let mut tuples: Vec<Vec<Value>> = vec![Vec::new()];
@@ -199,40 +204,40 @@ impl SetValue {
                     }
                     tuples = next;
                 }
-                tuples.into_iter().map(|t| Value::Tuple(Arc::new(t))).collect()
+                ValueSet::from_vec(tuples.into_iter().map(|t| Value::Tuple(Arc::new(t))).collect())
             }
             SetValue::Lists(base, bound) => {
                 let items: Vec<Value> = base.elements()?.into_iter().collect();
                 let bound = bound.unwrap_or(0);
-                let mut out = OrdSet::new();
+                let mut out = Vec::new();
                 let mut layer: Vec<Vector<Value>> = vec![Vector::new()];
-                out.insert(Value::list(Vector::new()));
+                out.push(Value::list(Vector::new()));
                 for _ in 0..bound {
                     let mut next = Vec::new();
                     for l in &layer {
                         for x in &items {
                             let mut l = l.clone();
                             l.push_back(x.clone());
-                            out.insert(Value::list(l.clone()));
+                            out.push(Value::list(l.clone()));
                             next.push(l);
                         }
                     }
                     layer = next;
                 }
-                out
+                ValueSet::from_vec(out)
             }
             SetValue::Int | SetValue::Nat => return Err(SetError::Infinite),
         })
     }
 
     /// The elements in canonical order, one at a time: ranges are not built first.
-    pub fn iter(&self) -> Result<Box<dyn Iterator<Item = Value> + '_>, SetError> {
+    pub fn iter(&self) -> Result<Elements<'_>, SetError> {
         match self {
-            SetValue::Explicit(s) => Ok(Box::new(s.iter().cloned())),
+            SetValue::Explicit(s) => Ok(Elements::Explicit(s.iter())),
             SetValue::Interval(bounds) => match (bounds.0.to_i64(), bounds.1.to_i64()) {
-                (Some(a), Some(b)) if (b as i128 - a as i128) < enumeration_limit() as i128 => Ok(Box::new((a..=b).map(Value::int))),
-                _ if self.size().is_some_and(|n| n <= BigInt::from(enumeration_limit())) => Ok(Box::new(big_range(&bounds.0, &bounds.1).map(Value::Int))),
-                _ => Ok(Box::new(self.elements()?.into_iter())),
+                (Some(a), Some(b)) if (b as i128 - a as i128) < enumeration_limit() as i128 => Ok(Elements::Range(a..=b)),
+                _ if self.size().is_some_and(|n| n <= BigInt::from(enumeration_limit())) => Ok(Elements::Other(Box::new(big_range(&bounds.0, &bounds.1).map(Value::Int)))),
+                _ => Ok(Elements::Other(Box::new(self.elements()?.into_iter()))),
             },
             SetValue::Tuples(sets) => {
                 match self.size() {
@@ -256,9 +261,9 @@ impl SetValue {
                         })
                         .collect();
                 }
-                Ok(Box::new(tuples.into_iter().map(|t| Value::Tuple(Arc::new(t)))))
+                Ok(Elements::Other(Box::new(tuples.into_iter().map(|t| Value::Tuple(Arc::new(t))))))
             }
-            _ => Ok(Box::new(self.elements()?.into_iter())),
+            _ => Ok(Elements::Other(Box::new(self.elements()?.into_iter()))),
         }
     }
 
@@ -296,6 +301,35 @@ impl SetValue {
     }
 }
 
+/// The elements of a set one at a time, in canonical order (see [`SetValue::iter`]): explicit
+/// sets and ranges, the common cases, without a boxed iterator.
+pub enum Elements<'a> {
+    Explicit(crate::collection::SetIter<'a>),
+    Range(std::ops::RangeInclusive<i64>),
+    Other(Box<dyn Iterator<Item = Value> + 'a>),
+}
+
+impl Iterator for Elements<'_> {
+    type Item = Value;
+
+    #[inline]
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Elements::Explicit(it) => it.next().cloned(),
+            Elements::Range(it) => it.next().map(Value::int),
+            Elements::Other(it) => it.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Elements::Explicit(it) => it.size_hint(),
+            Elements::Range(it) => it.size_hint(),
+            Elements::Other(it) => it.size_hint(),
+        }
+    }
+}
+
 /// `a, a + 1, ..., b` for bounds of any size (exact arithmetic, no overflow).
 fn big_range(a: &Int, b: &Int) -> impl Iterator<Item = Int> {
     let end = b.clone();
@@ -328,6 +362,9 @@ impl Eq for SetValue {}
 /// compare equal); sets too large to enumerate compare, and hash, by their description.
 impl std::hash::Hash for SetValue {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if let SetValue::Explicit(items) = self {
+            return items.hash(state);
+        }
         match self.iter() {
             Ok(items) => {
                 let mut n = 0usize;
@@ -351,7 +388,7 @@ impl PartialOrd for SetValue {
 impl Ord for SetValue {
     fn cmp(&self, other: &SetValue) -> Ordering {
         match (self, other) {
-            (SetValue::Explicit(a), SetValue::Explicit(b)) => a.iter().cmp(b.iter()),
+            (SetValue::Explicit(a), SetValue::Explicit(b)) => a.cmp(b),
             (SetValue::Int, SetValue::Int) | (SetValue::Nat, SetValue::Nat) => Ordering::Equal,
             _ => match (self.elements(), other.elements()) {
                 (Ok(a), Ok(b)) => a.iter().cmp(b.iter()),
@@ -364,6 +401,9 @@ impl Ord for SetValue {
 
 impl fmt::Display for SetValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let SetValue::Explicit(items) = self {
+            return crate::value::write_joined(f, "Set(", items.iter(), ")");
+        }
         match self.elements() {
             Ok(items) => crate::value::write_joined(f, "Set(", items.iter(), ")"),
             Err(_) => match self {

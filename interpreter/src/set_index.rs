@@ -8,9 +8,10 @@
 //! bits of the index over the base set's elements, and lists of bounded length are ordered
 //! by length, then lexicographically. `position` is the inverse of `nth`.
 
+use crate::collection::{ValueMap, ValueSet};
 use crate::set::{SetError, SetValue};
 use crate::value::{Int, Value};
-use imbl::{OrdMap, OrdSet, Vector};
+use imbl::Vector;
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, ToPrimitive, Zero};
@@ -58,7 +59,7 @@ impl SetValue {
     /// The element at index `i` (below `size_u64()`).
     pub fn nth(&self, i: u64) -> Result<Value, SetError> {
         match self {
-            SetValue::Explicit(s) => usize::try_from(i).ok().and_then(|i| s.iter().nth(i)).cloned().ok_or(SetError::OutOfRange),
+            SetValue::Explicit(s) => usize::try_from(i).ok().and_then(|i| s.nth(i)).cloned().ok_or(SetError::OutOfRange),
             SetValue::Interval(bounds) => {
                 if i >= self.size_u64().ok_or(SetError::OutOfRange)? {
                     return Err(SetError::OutOfRange);
@@ -90,25 +91,26 @@ impl SetValue {
                 let Some(radix) = range.size_u64() else { return self.nth_big(&BigInt::from(i)) };
                 let keys: Vec<Value> = dom.elements()?.into_iter().collect();
                 let mut rest = i;
-                let mut m = OrdMap::new();
+                let mut m = Vec::with_capacity(keys.len());
                 for k in keys.into_iter().rev() {
                     if radix == 0 {
                         return Err(SetError::OutOfRange);
                     }
-                    m.insert(k, range.nth(rest % radix)?);
+                    m.push((k, range.nth(rest % radix)?));
                     rest /= radix;
                 }
                 if rest != 0 {
                     return Err(SetError::OutOfRange);
                 }
-                Ok(Value::Map(m))
+                m.reverse();
+                Ok(Value::Map(ValueMap::from_sorted_vec(m)))
             }
             SetValue::Powerset(base) => match base.size_u64() {
                 Some(n) if n < 64 => {
                     if i >> n != 0 {
                         return Err(SetError::OutOfRange);
                     }
-                    Ok(Value::Set(SetValue::Explicit(base.iter()?.enumerate().filter(|(j, _)| i & (1 << j) != 0).map(|(_, v)| v).collect())))
+                    Ok(Value::Set(SetValue::Explicit(ValueSet::from_sorted_vec(base.iter()?.enumerate().filter(|(j, _)| i & (1 << j) != 0).map(|(_, v)| v).collect()))))
                 }
                 _ => self.nth_big(&BigInt::from(i)),
             },
@@ -144,16 +146,17 @@ impl SetValue {
             SetValue::SetOfMaps(dom, range) => {
                 let radix = range.size().ok_or(SetError::Infinite)?;
                 let mut rest = i.clone();
-                let mut m = OrdMap::new();
+                let mut m = Vec::new();
                 for k in dom.elements()?.into_iter().rev() {
                     let (q, r) = rest.div_rem(&radix);
-                    m.insert(k, range.nth_big(&r)?);
+                    m.push((k, range.nth_big(&r)?));
                     rest = q;
                 }
-                Ok(Value::Map(m))
+                m.reverse();
+                Ok(Value::Map(ValueMap::from_sorted_vec(m)))
             }
             SetValue::Powerset(base) => {
-                let items: OrdSet<Value> = base.iter()?.enumerate().filter(|(j, _)| i.bit(*j as u64)).map(|(_, v)| v).collect();
+                let items = ValueSet::from_sorted_vec(base.iter()?.enumerate().filter(|(j, _)| i.bit(*j as u64)).map(|(_, v)| v).collect());
                 Ok(Value::Set(SetValue::Explicit(items)))
             }
             SetValue::Lists(base, _) => {
@@ -183,7 +186,7 @@ impl SetValue {
             return None;
         }
         match (self, v) {
-            (SetValue::Explicit(s), _) => s.iter().position(|x| x == v).map(BigInt::from),
+            (SetValue::Explicit(s), _) => s.position(v).map(BigInt::from),
             (SetValue::Interval(bounds), Value::Int(n)) => Some(n.to_big() - bounds.0.to_big()),
             (SetValue::Tuples(sets), Value::Tuple(items)) => {
                 let mut pos = BigInt::zero();
@@ -240,7 +243,7 @@ mod tests {
     fn check_indexing(set: &SetValue) {
         let n = set.size_u64().expect("a small set");
         assert_eq!(Some(BigInt::from(n)), set.size());
-        let mut seen = OrdSet::new();
+        let mut seen = imbl::OrdSet::new();
         for i in 0..n {
             let v = set.nth(i).unwrap();
             assert!(set.contains(&v), "{v} from {set:?}");
@@ -250,7 +253,7 @@ mod tests {
         }
         assert_eq!(seen.len() as u64, n);
         assert_eq!(set.nth(n), Err(SetError::OutOfRange));
-        assert_eq!(Value::Set(SetValue::Explicit(seen)), Value::Set(set.clone()));
+        assert_eq!(Value::Set(SetValue::Explicit(seen.into())), Value::Set(set.clone()));
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! Runtime values. Collections are persistent (imbl), so states are shared and compared at
-//! almost no cost. The `Ord` of `Value` *is* the canonical order of the conformance README:
+//! Runtime values. Collections are persistent (shared, never copied to be read): small sets
+//! and maps are sorted arrays, large ones imbl B-trees (see `collection.rs`), lists imbl
+//! vectors, so states are shared and compared at almost no cost. The `Ord` of `Value` *is* the canonical order of the conformance README:
 //! ordered sets and maps iterate canonically, and printing needs no sorting step.
 //! Integers are exact: an `i64` fast path that widens into a bigint instead of wrapping.
 
 use crate::set::SetValue;
-use imbl::{OrdMap, Vector};
+use crate::collection::{ValueMap, ValueSet};
+use imbl::Vector;
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
@@ -207,7 +209,7 @@ pub enum Value {
     Int(Int),
     Str(Arc<str>),
     Set(SetValue),
-    Map(OrdMap<Value, Value>),
+    Map(ValueMap),
     /// Boxed: an imbl vector is large, and values are moved around a lot.
     List(Arc<Vector<Value>>),
     Record(Fields),
@@ -288,7 +290,7 @@ impl Ord for Value {
             (Value::Int(a), Value::Int(b)) => a.cmp(b),
             (Value::Str(a), Value::Str(b)) => a.cmp(b),
             (Value::Set(a), Value::Set(b)) => a.cmp(b),
-            (Value::Map(a), Value::Map(b)) => a.iter().cmp(b.iter()),
+            (Value::Map(a), Value::Map(b)) => a.cmp(b),
             (Value::List(a), Value::List(b)) => a.iter().cmp(b.iter()),
             (Value::Record(a), Value::Record(b)) => a.iter().cmp(b.iter()),
             (Value::Tuple(a), Value::Tuple(b)) => a.iter().cmp(b.iter()),
@@ -371,7 +373,7 @@ pub fn write_joined<T: fmt::Display>(f: &mut fmt::Formatter<'_>, open: &str, ite
 
 /// Small helpers to build values in tests and examples.
 pub fn set_of(items: impl IntoIterator<Item = Value>) -> Value {
-    Value::Set(SetValue::Explicit(items.into_iter().collect()))
+    Value::Set(SetValue::Explicit(items.into_iter().collect::<ValueSet>()))
 }
 
 /// Sign-aware conversion of a count to a value.
@@ -382,6 +384,11 @@ pub fn count(n: usize) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_stay_small() {
+        assert!(std::mem::size_of::<Value>() <= 32, "{}", std::mem::size_of::<Value>());
+    }
 
     #[test]
     fn ints_widen_instead_of_wrapping() {

@@ -33,7 +33,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             let i = index(&a[1], l.len(), s, "the index")?;
             Ok(l[i].clone())
         },
-        "indices" => |_, a, s| Ok(Value::Set(SetValue::Explicit((0..list(&a[0], s)?.len()).map(|i| count(i)).collect()))),
+        "indices" => |_, a, s| Ok(Value::Set(SetValue::Explicit(crate::collection::ValueSet::from_sorted_vec((0..list(&a[0], s)?.len()).map(count).collect())))),
         "replaceAt" => |_, a, s| {
             let l = list(&a[0], s)?;
             let i = index(&a[1], l.len(), s, "the index")?;

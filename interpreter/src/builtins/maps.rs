@@ -3,25 +3,23 @@
 use super::{call, map, Eager};
 use crate::eval::error;
 use crate::set::SetValue;
+use crate::collection::{ValueMap, ValueSet};
 use crate::value::Value;
-use imbl::OrdMap;
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
         "Map" => |_, a, s| {
-            let mut out = OrdMap::new();
+            let mut out = Vec::with_capacity(a.len());
             for pair in a {
-                match pair.clone() {
-                    Value::Tuple(items) if items.len() == 2 => {
-                        out.insert(items[0].clone(), items[1].clone());
-                    }
+                match pair {
+                    Value::Tuple(items) if items.len() == 2 => out.push((items[0].clone(), items[1].clone())),
                     other => return Err(error(s, format!("Map needs `key -> value` pairs, found {other}"))),
                 }
             }
-            Ok(Value::Map(out))
+            Ok(Value::Map(ValueMap::from_vec(out)))
         },
         "get" => |_, a, s| get(&a[0], &a[1], s),
-        "keys" => |_, a, s| Ok(Value::Set(SetValue::Explicit(map(&a[0], s)?.keys().cloned().collect()))),
+        "keys" => |_, a, s| Ok(Value::Set(SetValue::Explicit(ValueSet::from_sorted_vec(map(&a[0], s)?.keys().cloned().collect())))),
         "set" => |_, a, s| {
             let m = map(&a[0], s)?;
             if !m.contains_key(&a[1]) {
@@ -31,12 +29,12 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "put" => |_, a, s| Ok(Value::Map(map(&a[0], s)?.update(a[1].clone(), a[2].clone()))),
         "setBy" => |ctx, a, s| {
-            let m = map(&a[0], s)?.clone();
+            let m = map(&a[0], s)?;
             let Some(old) = m.get(&a[1]).cloned() else {
                 return Err(error(s, format!("`setBy` changes an existing key, but {} is not in the map", a[1])));
             };
             let new = call(ctx, &a[2], [old], s)?;
-            Ok(Value::Map(m.update(a[1].clone(), new)))
+            Ok(Value::Map(map(&a[0], s)?.update(a[1].clone(), new)))
         },
         _ => return None,
     })
@@ -48,7 +46,7 @@ pub(crate) fn get(m: &Value, key: &Value, span: spec_syntax::Span) -> crate::eva
     m.get(key).cloned().ok_or_else(|| error(span, format!("the key {key} is not in the map (its keys: {})", keys_preview(m))))
 }
 
-fn keys_preview(m: &OrdMap<Value, Value>) -> String {
+fn keys_preview(m: &ValueMap) -> String {
     let keys: Vec<String> = m.keys().take(5).map(|k| k.to_string()).collect();
     let more = if m.len() > 5 { ", ..." } else { "" };
     format!("{}{more}", keys.join(", "))

@@ -12,9 +12,10 @@ mod sets;
 
 use crate::compile::{Code, Sub};
 use crate::eval::{error, Ctx, EvalError, EvalResult};
+use crate::collection::{ValueMap, ValueSet};
 use crate::set::SetValue;
 use crate::value::{Int, Lambda, Value};
-use imbl::{OrdMap, OrdSet, Vector};
+use imbl::Vector;
 use spec_analysis::ir::Expr;
 use spec_syntax::Span;
 use std::sync::Arc;
@@ -117,18 +118,18 @@ pub(crate) fn set(v: &Value, span: Span) -> Result<&SetValue, Box<EvalError>> {
 }
 
 /// The elements of a set, or an error naming its size when it cannot be enumerated.
-pub(crate) fn elements(v: &Value, span: Span) -> Result<OrdSet<Value>, Box<EvalError>> {
+pub(crate) fn elements(v: &Value, span: Span) -> Result<ValueSet, Box<EvalError>> {
     let s = set(v, span)?;
     s.elements().map_err(|e| error(span, format!("cannot enumerate {}: {e}", s.describe())))
 }
 
 /// The elements of a set one by one (see `SetValue::iter`), or an error naming its size.
-pub(crate) fn each(v: &Value, span: Span) -> Result<Box<dyn Iterator<Item = Value> + '_>, Box<EvalError>> {
+pub(crate) fn each(v: &Value, span: Span) -> Result<crate::set::Elements<'_>, Box<EvalError>> {
     let s = set(v, span)?;
     s.iter().map_err(|e| error(span, format!("cannot enumerate {}: {e}", s.describe())))
 }
 
-pub(crate) fn map(v: &Value, span: Span) -> Result<&OrdMap<Value, Value>, Box<EvalError>> {
+pub(crate) fn map(v: &Value, span: Span) -> Result<&ValueMap, Box<EvalError>> {
     match v {
         Value::Map(m) => Ok(m),
         other => Err(error(span, format!("expected a map, found {other}"))),

@@ -35,7 +35,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             _ => Err(error(s, "a field name must be a string")),
         },
         "fieldNames" => |_, a, s| match &a[0] {
-            Value::Record(fields) => Ok(Value::Set(SetValue::Explicit(fields.iter().map(|(n, _)| Value::Str(n.clone())).collect()))),
+            Value::Record(fields) => Ok(Value::Set(SetValue::Explicit(fields.iter().map(|(n, _)| Value::Str(n.clone())).collect::<crate::collection::ValueSet>()))),
             other => Err(error(s, format!("fieldNames needs a record, found {other}"))),
         },
         "item" => |_, a, s| match (&a[0], &a[1]) {

@@ -4,21 +4,21 @@
 use super::{boolean, call, each, elements, set, Eager};
 use crate::eval::{error, Ctx, EvalResult};
 use crate::set::SetValue;
+use crate::collection::{ValueMap, ValueSet};
 use crate::value::{Int, Value};
-use imbl::{OrdMap, OrdSet};
 use spec_syntax::Span;
 use std::sync::Arc;
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
-        "Set" => |_, a, _| Ok(Value::Set(SetValue::Explicit(a.iter().cloned().collect()))),
+        "Set" => |_, a, _| Ok(explicit(ValueSet::from_vec(a.to_vec()))),
         "eq" => |_, a, _| Ok(Value::Bool(a[0] == a[1])),
         "neq" => |_, a, _| Ok(Value::Bool(a[0] != a[1])),
         "contains" => |_, a, s| Ok(Value::Bool(set(&a[0], s)?.contains(&a[1]))),
         "in" => |_, a, s| Ok(Value::Bool(set(&a[1], s)?.contains(&a[0]))),
-        "union" => |_, a, s| Ok(explicit(elements(&a[0], s)?.union(elements(&a[1], s)?))),
-        "intersect" => |_, a, s| Ok(explicit(elements(&a[0], s)?.intersection(elements(&a[1], s)?))),
-        "exclude" => |_, a, s| Ok(explicit(elements(&a[0], s)?.relative_complement(elements(&a[1], s)?))),
+        "union" => |_, a, s| Ok(explicit(elements(&a[0], s)?.union(&elements(&a[1], s)?))),
+        "intersect" => |_, a, s| Ok(explicit(elements(&a[0], s)?.intersection(&elements(&a[1], s)?))),
+        "exclude" => |_, a, s| Ok(explicit(elements(&a[0], s)?.relative_complement(&elements(&a[1], s)?))),
         "subseteq" => subseteq,
         "size" => size,
         "isFinite" => |_, a, s| Ok(Value::Bool(set(&a[0], s)?.is_finite())),
@@ -64,20 +64,21 @@ pub fn eager(name: &str) -> Option<Eager> {
             Ok(Value::Bool(true))
         },
         "filter" => |ctx, a, s| {
-            let mut out = OrdSet::new();
+            // Kept in the order of the set: canonical, so no sorting.
+            let mut out = Vec::new();
             for x in each(&a[0], s)? {
                 if boolean(&call(ctx, &a[1], [x.clone()], s)?, s)? {
-                    out.insert(x);
+                    out.push(x);
                 }
             }
-            Ok(explicit(out))
+            Ok(explicit(ValueSet::from_sorted_vec(out)))
         },
         "map" => |ctx, a, s| {
-            let mut out = OrdSet::new();
+            let mut out = Vec::new();
             for x in each(&a[0], s)? {
-                out.insert(call(ctx, &a[1], [x], s)?);
+                out.push(call(ctx, &a[1], [x], s)?);
             }
-            Ok(explicit(out))
+            Ok(explicit(ValueSet::from_vec(out)))
         },
         "fold" => |ctx, a, s| {
             let mut acc = a[1].clone();
@@ -88,30 +89,29 @@ pub fn eager(name: &str) -> Option<Eager> {
             Ok(acc)
         },
         "mapBy" => |ctx, a, s| {
-            let mut out = OrdMap::new();
+            // Keys in the order of the set: canonical, so no sorting.
+            let mut out = Vec::new();
             for x in each(&a[0], s)? {
                 let v = call(ctx, &a[1], [x.clone()], s)?;
-                out.insert(x, v);
+                out.push((x, v));
             }
-            Ok(Value::Map(out))
+            Ok(Value::Map(ValueMap::from_sorted_vec(out)))
         },
         "setToMap" => |_, a, s| {
-            let mut out = OrdMap::new();
-            for pair in elements(&a[0], s)? {
+            let mut out = Vec::new();
+            for pair in elements(&a[0], s)?.iter() {
                 match pair {
-                    Value::Tuple(items) if items.len() == 2 => {
-                        out.insert(items[0].clone(), items[1].clone());
-                    }
+                    Value::Tuple(items) if items.len() == 2 => out.push((items[0].clone(), items[1].clone())),
                     other => return Err(error(s, format!("setToMap needs pairs, found {other}"))),
                 }
             }
-            Ok(Value::Map(out))
+            Ok(Value::Map(ValueMap::from_vec(out)))
         },
         _ => return None,
     })
 }
 
-fn explicit(s: OrdSet<Value>) -> Value {
+fn explicit(s: ValueSet) -> Value {
     Value::Set(SetValue::Explicit(s))
 }
 
@@ -134,9 +134,9 @@ fn size(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
 }
 
 fn flatten(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
-    let mut out = OrdSet::new();
-    for inner in elements(&a[0], s)? {
-        out = out.union(elements(&inner, s)?);
+    let mut out = Vec::new();
+    for inner in elements(&a[0], s)?.iter() {
+        out.extend(elements(inner, s)?.iter().cloned());
     }
-    Ok(explicit(out))
+    Ok(explicit(ValueSet::from_vec(out)))
 }
