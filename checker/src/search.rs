@@ -137,13 +137,12 @@ enum Expansion {
     Skipped,
 }
 
-/// One worker's reusable buffers: the enumerator (with its registers), a chooser for
-/// evaluating invariants, and room for successors and hashes.
+/// One worker's reusable buffers: the enumerator (with its evaluation buffers), a chooser
+/// for evaluating invariants and views, and room for hashes.
 #[derive(Default)]
 struct Worker {
     expander: EnumeratingChooser,
     evaluator: EnumeratingChooser,
-    successors: Vec<State>,
     parent_hashes: Vec<u64>,
     hashes: Vec<u64>,
 }
@@ -152,12 +151,10 @@ impl Worker {
     /// Evaluates `def` (without parameters) in `state`, with the worker's registers.
     fn eval(&mut self, spec: &Spec, state: &State, def: DefId) -> Result<Value, Box<EvalError>> {
         self.evaluator.restart();
-        let regs = self.expander.take_registers();
-        let mut ctx = Ctx::with_registers(&spec.compiled, state.clone(), &mut self.evaluator, regs);
+        let scratch = self.expander.take_scratch();
+        let mut ctx = Ctx::with_scratch(&spec.compiled, state.clone(), &mut self.evaluator, scratch);
         let result = spec.eval_in(&mut ctx, def);
-        let regs = std::mem::take(&mut ctx.regs);
-        drop(ctx);
-        self.expander.put_registers(regs);
+        self.expander.put_scratch(ctx.into_scratch());
         result
     }
 }
@@ -382,49 +379,54 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// The successors of state `i` of the frontier that are not in the visited set yet, with
+    /// their fingerprints and variable hashes. A next state is looked at before it is built:
+    /// an unchanged variable's hash is the parent's, and a state already visited is never
+    /// built.
     fn expand(&self, worker: &mut Worker, frontier: &Level, i: usize) -> Expansion {
         if self.stopped().is_some() {
             return Expansion::Skipped;
         }
         let state = frontier.state(i);
-        let mut successors = std::mem::take(&mut worker.successors);
-        successors.clear();
-        let result = worker.expander.successor_states(self.spec, &state, self.model.step, Some(self.stop), &mut successors);
-        let expansion = match result {
-            Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
-            Err(e) => Expansion::Error(e),
-            Ok(()) => self.new_successors(worker, frontier, i, &state, &mut successors),
-        };
-        worker.successors = successors;
-        expansion
-    }
-
-    /// The successors of state `i` (`state`) that are not in the visited set yet, with their
-    /// fingerprints and variable hashes; an unchanged variable's hash is the parent's.
-    fn new_successors(&self, worker: &mut Worker, frontier: &Level, i: usize, state: &State, successors: &mut Vec<State>) -> Expansion {
-        let generated = successors.len();
         frontier.hashes(i, &mut worker.parent_hashes);
+        let Worker { expander, evaluator, parent_hashes, hashes: own, .. } = worker;
+        let mut generated = 0;
         let (mut fingerprints, mut states, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
-        for next in successors.drain(..) {
-            let mut own = std::mem::take(&mut worker.hashes);
+        let result = expander.for_each_successor(self.spec, &state, self.model.step, Some(self.stop), |next| {
+            generated += 1;
             own.clear();
-            own.extend(next.iter().enumerate().map(|(v, value)| match (state.get(v), worker.parent_hashes.get(v)) {
+            own.extend(next.values().enumerate().map(|(v, value)| match (state.get(v), parent_hashes.get(v)) {
                 (Some(old), Some(&hash)) if same_value(old, value) => hash,
                 _ => value_hash(value),
             }));
-            let fp = self.fingerprint_of(worker, &next, &own);
-            worker.hashes = own;
-            match fp {
-                Ok(fp) if self.parents.contains_key(&fp) => {}
-                Ok(fp) => {
-                    fingerprints.push(fp);
-                    states.push(next);
-                    hashes.extend_from_slice(&worker.hashes);
+            let (fp, built) = match self.model.view {
+                None => {
+                    let fp = combine(own);
+                    if self.parents.contains_key(&fp) {
+                        return Ok(());
+                    }
+                    (fp, next.build())
                 }
-                Err(e) => return Expansion::Error(e),
-            }
+                Some(view) => {
+                    let built = next.build();
+                    let value = view_value(self.spec, evaluator, &built, view)?;
+                    let fp = fingerprint(std::slice::from_ref(&value));
+                    if self.parents.contains_key(&fp) {
+                        return Ok(());
+                    }
+                    (fp, built)
+                }
+            };
+            fingerprints.push(fp);
+            states.push(built);
+            hashes.extend_from_slice(own);
+            Ok(())
+        });
+        match result {
+            Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
+            Err(e) => Expansion::Error(e),
+            Ok(()) => Expansion::Successors { generated, fingerprints, states, hashes },
         }
-        Expansion::Successors { generated, fingerprints, states, hashes }
     }
 
     /// The fingerprint of `state` whose variables hash to `hashes`: of the view's value when
@@ -474,6 +476,13 @@ impl<'a> Search<'a> {
         self.stats.seconds = self.started.elapsed().as_secs_f64();
         Outcome { verdict, stats: self.stats.clone(), path }
     }
+}
+
+/// The value of the view `def` in `state`, evaluated with `chooser` (a worker's, while its
+/// enumerator is busy).
+fn view_value(spec: &Spec, chooser: &mut EnumeratingChooser, state: &State, def: DefId) -> Result<Value, Box<EvalError>> {
+    chooser.restart();
+    spec.eval_def(state, def, chooser)
 }
 
 /// The fingerprint of a state: of the view's value when the model has a view, else of the

@@ -47,6 +47,36 @@ struct StateValues {
     filled: Vec<DefId>,
 }
 
+/// The buffers of a context, kept between contexts (see [`Ctx::with_scratch`]).
+#[derive(Default)]
+pub struct Scratch {
+    regs: Vec<Value>,
+    args: Vec<Value>,
+    active: Vec<u32>,
+    state_values: StateValues,
+    next: Vec<Option<Value>>,
+    stack: Vec<(DefId, Span)>,
+    actions_taken: Vec<Arc<str>>,
+    picks: Vec<(Arc<str>, Value)>,
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scratch").field("regs", &self.regs.len()).finish_non_exhaustive()
+    }
+}
+
+/// The value a state variable takes when a step does not assign it: the unit value,
+/// shared with the previous state's when that is one (no allocation, and a checker sees
+/// the variable unchanged). Only variables outside the main module are left unassigned by
+/// a complete step (an instance's original module's); an active one is an error when read.
+pub fn unassigned_value(previous: &[Value], var: usize) -> Value {
+    match previous.get(var) {
+        Some(unit @ Value::Tuple(items)) if items.is_empty() => unit.clone(),
+        _ => Value::unit(),
+    }
+}
+
 /// Everything compiled code reads and writes while it runs.
 pub struct Ctx<'a> {
     pub compiled: &'a Compiled,
@@ -88,26 +118,66 @@ impl<'a> Ctx<'a> {
     /// A context that reuses `regs`, the registers of an earlier context of the same program
     /// (an empty vector allocates them): runs one after another (a checker enumerating choice
     /// paths) then allocate once. Every register is written before it is read in a run.
-    pub fn with_registers(compiled: &'a Compiled, state: Arc<Vec<Value>>, chooser: &'a mut dyn Chooser, mut regs: Vec<Value>) -> Ctx<'a> {
+    pub fn with_registers(compiled: &'a Compiled, state: Arc<Vec<Value>>, chooser: &'a mut dyn Chooser, regs: Vec<Value>) -> Ctx<'a> {
+        Ctx::with_scratch(compiled, state, chooser, Scratch { regs, ..Scratch::default() })
+    }
+
+    /// A context built from the buffers an earlier context of the same program left
+    /// ([`Ctx::into_scratch`]): a caller that runs many evaluations one after another (a
+    /// checker enumerating the choices of an action, state after state) allocates them once.
+    /// Values kept for a state ([`Ctx::state_value`]) stay valid while the state is the same.
+    pub fn with_scratch(compiled: &'a Compiled, state: Arc<Vec<Value>>, chooser: &'a mut dyn Chooser, scratch: Scratch) -> Ctx<'a> {
+        let Scratch { mut regs, mut args, mut active, state_values, mut next, mut stack, mut actions_taken, mut picks } = scratch;
         if regs.len() != compiled.register_count {
             regs = vec![Value::Bool(false); compiled.register_count];
         }
+        let counters = compiled.defs.len() + compiled.lambda_count;
+        if active.len() == counters {
+            // An evaluation that failed part-way may leave calls counted.
+            active.iter_mut().for_each(|n| *n = 0);
+        } else {
+            active = vec![0; counters];
+        }
+        let vars = compiled.program.vars.len();
+        if next.len() == vars {
+            next.iter_mut().for_each(|v| *v = None);
+        } else {
+            next = vec![None; vars];
+        }
+        args.clear();
+        stack.clear();
+        actions_taken.clear();
+        picks.clear();
         Ctx {
             compiled,
             regs,
-            args: Vec::new(),
-            active: vec![0; compiled.defs.len() + compiled.lambda_count],
-            state_values: StateValues::default(),
-            next: vec![None; compiled.program.vars.len()],
+            args,
+            active,
+            state_values,
+            next,
             state,
             chooser,
-            stack: Vec::new(),
-            actions_taken: Vec::new(),
-            picks: Vec::new(),
+            stack,
+            actions_taken,
+            picks,
             interrupt: None,
             debug_output: None,
             recorded: None,
             unassigned: Vec::new(),
+        }
+    }
+
+    /// The context's buffers, for [`Ctx::with_scratch`].
+    pub fn into_scratch(self) -> Scratch {
+        Scratch {
+            regs: self.regs,
+            args: self.args,
+            active: self.active,
+            state_values: self.state_values,
+            next: self.next,
+            stack: self.stack,
+            actions_taken: self.actions_taken,
+            picks: self.picks,
         }
     }
 
@@ -170,7 +240,7 @@ impl<'a> Ctx<'a> {
                         self.unassigned.resize(count, false);
                         self.unassigned[i] = true;
                     }
-                    values.push(Value::unit())
+                    values.push(unassigned_value(&self.state, i))
                 }
             }
         }

@@ -19,7 +19,7 @@
 //! buffers between states.
 
 use super::{Choice, ChoiceError, Chooser, Tries};
-use crate::eval::{Ctx, EvalError};
+use crate::eval::{unassigned_value, Ctx, EvalError, Scratch};
 use crate::{Spec, State, Step, Value};
 use num_bigint::BigInt;
 use spec_analysis::ir::DefId;
@@ -152,14 +152,32 @@ impl Chooser for EnumeratingChooser {
     }
 }
 
-/// What runs of an action leave behind for the next run: the registers and the buffers of
-/// the assignments, picks and actions (see [`EnumeratingChooser::successor_states`]).
+/// What runs of an action leave behind for the next run: the buffers of the evaluation
+/// context (registers, assignments, picks, ...; see [`EnumeratingChooser::for_each_successor`]).
 #[derive(Debug, Default)]
 struct Buffers {
-    regs: Vec<Value>,
-    next: Vec<Option<Value>>,
-    picks: Vec<(Arc<str>, Value)>,
-    actions: Vec<Arc<str>>,
+    scratch: Scratch,
+}
+
+/// The next state of one enabled run, before it is built: a caller that drops most next
+/// states (a checker's worker, which keeps only states it has not seen) looks at the values
+/// first and builds only the states it keeps.
+pub struct NextState<'r> {
+    values: &'r mut [Option<Value>],
+}
+
+impl NextState<'_> {
+    /// The values of the state variables in the next state, in declaration order (a
+    /// variable the step left unassigned has [`unassigned_value`]).
+    pub fn values(&self) -> impl Iterator<Item = &Value> + '_ {
+        debug_assert!(self.values.iter().all(Option::is_some), "unassigned variables are filled in");
+        self.values.iter().flatten()
+    }
+
+    /// The next state, built (the values are moved into it).
+    pub fn build(self) -> State {
+        Arc::new(self.values.iter_mut().map(|v| v.take().unwrap_or_else(Value::unit)).collect())
+    }
 }
 
 impl EnumeratingChooser {
@@ -168,53 +186,62 @@ impl EnumeratingChooser {
     /// for a caller that expands many states (a checker's worker): the registers and buffers
     /// are kept from one run, and one state, to the next.
     pub fn successor_states(&mut self, spec: &Spec, state: &State, def: DefId, interrupt: Option<&AtomicBool>, out: &mut Vec<State>) -> Result<(), Box<EvalError>> {
+        self.for_each_successor(spec, state, def, interrupt, |next| {
+            out.push(next.build());
+            Ok(())
+        })
+    }
+
+    /// Hands `visit` every next state of `state` under `def` before it is built, in the
+    /// order of [`EnumeratingChooser::successor_states`]; an error from `visit` ends the
+    /// enumeration.
+    pub fn for_each_successor<F>(&mut self, spec: &Spec, state: &State, def: DefId, interrupt: Option<&AtomicBool>, mut visit: F) -> Result<(), Box<EvalError>>
+    where
+        F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
+    {
         self.restart();
         loop {
-            if let Some(next) = self.run(spec, state, def, interrupt)? {
-                out.push(next);
-            }
+            self.run(spec, state, def, interrupt, &mut visit)?;
             if !self.next_path() {
                 return Ok(());
             }
         }
     }
 
-    /// The registers kept between runs, to evaluate something else with them (an invariant);
-    /// hand them back with [`EnumeratingChooser::put_registers`].
-    pub fn take_registers(&mut self) -> Vec<Value> {
-        std::mem::take(&mut self.buffers.regs)
+    /// The context buffers kept between runs, to evaluate something else with them (an
+    /// invariant); hand them back with [`EnumeratingChooser::put_scratch`].
+    pub fn take_scratch(&mut self) -> Scratch {
+        std::mem::take(&mut self.buffers.scratch)
     }
 
-    pub fn put_registers(&mut self, regs: Vec<Value>) {
-        self.buffers.regs = regs;
+    pub fn put_scratch(&mut self, scratch: Scratch) {
+        self.buffers.scratch = scratch;
     }
 
-    /// One run of the action along the current path: the next state when it is enabled.
-    fn run(&mut self, spec: &Spec, state: &State, def: DefId, interrupt: Option<&AtomicBool>) -> Result<Option<State>, Box<EvalError>> {
-        let mut buffers = std::mem::take(&mut self.buffers);
-        let mut ctx = Ctx::with_registers(&spec.compiled, state.clone(), self, std::mem::take(&mut buffers.regs));
+    /// One run of the action along the current path; `visit` sees the next state when the
+    /// action is enabled.
+    fn run<F>(&mut self, spec: &Spec, state: &State, def: DefId, interrupt: Option<&AtomicBool>, visit: &mut F) -> Result<(), Box<EvalError>>
+    where
+        F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
+    {
+        let scratch = std::mem::take(&mut self.buffers.scratch);
+        let mut ctx = Ctx::with_scratch(&spec.compiled, state.clone(), self, scratch);
         ctx.interrupt = interrupt;
-        if buffers.next.len() == ctx.next.len() {
-            std::mem::swap(&mut ctx.next, &mut buffers.next);
-        }
-        ctx.picks = std::mem::take(&mut buffers.picks);
-        ctx.actions_taken = std::mem::take(&mut buffers.actions);
-        let mut result = spec.step_in(&mut ctx, def);
-        let next = matches!(result, Ok(Some(_))).then(|| ctx.state.clone());
-        buffers.regs = std::mem::take(&mut ctx.regs);
-        buffers.next = std::mem::take(&mut ctx.next);
-        buffers.picks = std::mem::take(&mut ctx.picks);
-        buffers.actions = std::mem::take(&mut ctx.actions_taken);
-        drop(ctx);
-        // A step taken hands its picks and actions over: keep their buffers for the next run.
-        if let Ok(Some(step)) = &mut result {
-            buffers.picks = std::mem::take(&mut step.picks);
-            buffers.actions = std::mem::take(&mut step.actions);
-            buffers.picks.clear();
-            buffers.actions.clear();
-        }
-        self.buffers = buffers;
-        result.map(|_| next)
+        let result = match spec.enabled_in(&mut ctx, def) {
+            Ok(true) => {
+                for (var, value) in ctx.next.iter_mut().enumerate() {
+                    if value.is_none() {
+                        *value = Some(unassigned_value(state, var));
+                    }
+                }
+                visit(NextState { values: &mut ctx.next })
+            }
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        };
+        let scratch = ctx.into_scratch();
+        self.buffers.scratch = scratch;
+        result
     }
 }
 
@@ -355,6 +382,61 @@ mod tests {
         assert!(spec.successors(&s0, step).is_err());
         let mut out = Vec::new();
         assert!(EnumeratingChooser::new().successor_states(&spec, &s0, step, None, &mut out).is_err());
+    }
+
+    #[test]
+    fn a_variable_outside_the_main_module_keeps_the_parents_unit() {
+        // `base`'s own `x` is not part of the main module's state: no step assigns it, and
+        // each next state shares the parent's unit value instead of allocating one.
+        let spec = Spec::from_text(
+            "t.qnt",
+            "module base { const N: int  var x: int  action init = x' = 0  action step = any { x' = (x + 1) % N, x' = x } }
+             module main { import base(N = 3).* }",
+            Some("main"),
+        )
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let (init, step) = (spec.lookup("init").unwrap(), spec.lookup("step").unwrap());
+        let s1 = spec.successors(&spec.state0(), init).unwrap().remove(0).0;
+        let inactive: Vec<usize> = (0..s1.len()).filter(|&v| !spec.compiled.active_vars[v]).collect();
+        assert_eq!(inactive.len(), 1, "{s1:?}");
+        let mut next = Vec::new();
+        EnumeratingChooser::new().successor_states(&spec, &s1, step, None, &mut next).unwrap();
+        assert_eq!(next.len(), 2);
+        for s2 in &next {
+            match (&s1[inactive[0]], &s2[inactive[0]]) {
+                (Value::Tuple(a), Value::Tuple(b)) => assert!(Arc::ptr_eq(a, b) && a.is_empty()),
+                other => panic!("not units: {other:?}"),
+            }
+        }
+        assert_eq!(next, spec.successors(&s1, step).unwrap().into_iter().map(|(s, _)| s).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn buffers_left_by_a_failed_run_do_not_change_the_next_state_successors() {
+        // The run that divides by zero fails inside two nested calls; the same enumerator
+        // then expands the other states as a fresh one does.
+        let spec = Spec::from_text(
+            "t.qnt",
+            "module m { var x: int
+               def inv(n) = 12 / n
+               def twice(n) = inv(n) + inv(n)
+               action init = nondet v = 0.to(3).oneOf() x' = v
+               action step = any { x' = twice(x), x' = x + 1, all { x > 1, x' = 0 } } }",
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let (init, step) = (spec.lookup("init").unwrap(), spec.lookup("step").unwrap());
+        let initial: Vec<State> = spec.successors(&spec.state0(), init).unwrap().into_iter().map(|(s, _)| s).collect();
+        let mut chooser = EnumeratingChooser::new();
+        let mut failed = 0;
+        for state in &initial {
+            let mut got = Vec::new();
+            match chooser.successor_states(&spec, state, step, None, &mut got) {
+                Err(_) => failed += 1,
+                Ok(()) => assert_eq!(got, spec.successors(state, step).unwrap().into_iter().map(|(s, _)| s).collect::<Vec<_>>()),
+            }
+        }
+        assert_eq!(failed, 1, "only x = 0 divides by zero");
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod random;
 mod scripted;
 mod tries;
 
-pub use enumerate::EnumeratingChooser;
+pub use enumerate::{EnumeratingChooser, NextState};
 pub use random::{RandomChooser, RETRY_BELOW, RETRY_MAX_TRIES};
 pub use scripted::ScriptedChooser;
 pub use tries::Tries;
