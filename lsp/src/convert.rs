@@ -2,15 +2,15 @@
 //! positions (lines and UTF-16 columns), paths and `file:` URIs, spans and locations, and
 //! our diagnostics as LSP diagnostics. Positions past the end of a text are clamped.
 
-use spec_analysis::{Analysis, Database, Db};
+use spec_analysis::{Database, Db};
 use spec_syntax::{Diagnostic as SpecDiagnostic, FileId, Severity, Span};
 use tower_lsp_server::ls_types::*;
 
-/// The diagnostics of `analysis` in the file `file`, as the protocol wants them.
-pub(crate) fn diagnostics_in(db: &Database, analysis: &Analysis, file: FileId) -> Vec<Diagnostic> {
+/// Those of `diagnostics` that are in the file `file`, as the protocol wants them.
+pub(crate) fn diagnostics_in(db: &Database, diagnostics: &[SpecDiagnostic], file: FileId) -> Vec<Diagnostic> {
     let Some(source) = db.source(file) else { return Vec::new() };
     let text = source.text(db);
-    let mine: Vec<&SpecDiagnostic> = analysis.diagnostics.iter().filter(|d| d.span.file == file).collect();
+    let mine: Vec<&SpecDiagnostic> = diagnostics.iter().filter(|d| d.span.file == file).collect();
     if mine.is_empty() {
         return Vec::new();
     }

@@ -195,8 +195,10 @@ fn publish_after(db: &Database, changed: &[String], workspace: &Workspace, send:
         if !changed_ids.contains(&id) && !changed_ids.iter().any(|c| workspace::depends_on(db, file, *c)) {
             continue;
         }
-        let analysis = analyzed(db, file);
-        for (i, f) in analysis.files.iter().enumerate() {
+        // The diagnostics alone: the whole resolved program is built only when a request
+        // needs it (hover, completion, ...), not on the way to the editor's diagnostics.
+        let found = spec_analysis::file_diagnostics(db, file);
+        for (i, f) in found.files.iter().enumerate() {
             let Some(source) = db.source(*f) else { continue };
             let is_root = i == 0;
             if !is_root && (workspace.is_open(source.path(db)) || !published.insert(*f)) {
@@ -205,7 +207,7 @@ fn publish_after(db: &Database, changed: &[String], workspace: &Workspace, send:
             // An open document is published under the URI the editor gave it.
             let editor_uri = workspace.open.get(source.path(db)).and_then(|u| u.parse().ok());
             let Some(uri) = editor_uri.or_else(|| uri_of(source.path(db))) else { continue };
-            send(uri, diagnostics_in(db, analysis, *f));
+            send(uri, diagnostics_in(db, &found.diagnostics, *f));
         }
     }
     for path in changed.iter().filter(|p| !workspace.is_open(p)) {
@@ -220,13 +222,13 @@ fn publish_after(db: &Database, changed: &[String], workspace: &Workspace, send:
     }
 }
 
-/// Shares of the large results of the analysis of the open document at `path` (only those
-/// already computed: this asks for nothing new).
+/// Shares of the large results of the diagnostics of the open document at `path` (those
+/// that publishing computed: this asks for nothing new).
 fn hold_results(db: &Database, path: &str, held: &mut Vec<Held>) {
     let Some(file) = db.file_by_path(path) else { return };
-    let analysis = analyzed(db, file);
-    held.push(Box::new(parsed(db, file).ast.clone()));
-    held.push(Box::new((analysis.program.clone(), analysis.types.clone(), analysis.modes.clone())));
+    let headers = spec_analysis::db::headers(db, file);
+    held.push(Box::new(headers.program.clone()));
+    held.push(Box::new(spec_analysis::pieces::header_file(db, file).clone()));
 }
 
 /// The analysis of `file` and the symbol at `pos` in it, with the span of its name there.

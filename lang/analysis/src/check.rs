@@ -1,8 +1,17 @@
-//! One analysis of a program, as salsa queries: resolve names across files (whole
-//! program, cheap), then infer the type of each definition in its own query, keyed by the
-//! definition. A definition's query reads only its own body, the program's declarations
-//! (bodies left out) and the types of the definitions it uses, so editing one body re-runs
-//! the inference of that definition, and of those that use it only if its type changed.
+//! One analysis of a program, as salsa queries. Names are resolved in two steps: the
+//! declarations of every module (imports, scopes, types, headers of definitions) from the
+//! modules without the bodies of their definitions (`pieces::header_file`), then the body
+//! of each definition in a query of its own (`def_ir`), from the syntax tree of its module
+//! alone (positions relative to the module) and the declarations without positions. Then
+//! the type of each definition is inferred in its own query, keyed by the definition. A
+//! definition's queries read only its own body, the program's declarations (bodies left
+//! out, no positions) and the types of the definitions it uses, so editing one body parses
+//! its module again, lowers the definitions of that module again (each is compared with its
+//! last IR) and re-runs the inference of the edited definition, and of those that use it
+//! only if its type changed. An edit that moves later text changes positions only, which no
+//! definition's queries read. The diagnostics of a file ([`file_diagnostics`]) come from
+//! these queries alone; the whole resolved program ([`resolved`]) is built only for the
+//! tools that read it.
 //! Modes are checked the same way, per definition, reading the mode summaries of the
 //! definitions it uses; only the check that `init` and `step` assign every variable looks at
 //! the whole program (from the summaries). Definitions are checked in dependency order, so
@@ -13,7 +22,8 @@ use crate::db::{parsed, resolve_relative, Db, SourceText};
 use crate::infer::infer_def;
 use crate::ir::{shift_def, Def, DefId, DefTypes, Program, Types};
 use crate::modes::{check_def_modes, check_steps, DefModes, Mode, ModeSummary};
-use crate::resolve::{resolve, LoadedFile, Loader};
+use crate::pieces::{header_file, module_ast, syntax_diagnostics};
+use crate::resolve::{lower_def, resolve, resolve_with_origins, LoadedFile, Loader, Origin};
 use spec_syntax::{Diagnostic, FileId, Span};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -44,14 +54,6 @@ pub struct Resolved {
     pub files: Vec<FileId>,
 }
 
-/// The definitions on cycles (their types cannot be inferred from each other).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cycles {
-    pub on_cycle: BTreeSet<DefId>,
-    pub diagnostics: Vec<Diagnostic>,
-    pub order: Vec<DefId>,
-}
-
 /// A definition of the program of a root file.
 #[salsa::interned(debug)]
 pub struct DefKey<'db> {
@@ -65,10 +67,45 @@ pub struct DefKey<'db> {
 pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
     let root_id = FileId(file.id(db));
     let root = parsed(db, file);
-    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: root.diagnostics.clone(), relative_to: None };
+    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: root.diagnostics.clone(), relative_to: None, headers_only: false };
     let (program, mut diagnostics) = resolve(LoadedFile { id: root_id, ast: root.ast.clone() }, &mut loader);
     diagnostics.extend(loader.diagnostics);
     Resolved { program: Arc::new(program), diagnostics, files: loader.files }
+}
+
+/// The declarations of a program: every module, scope, type and definition, without the
+/// bodies of definitions (their parameters and declared types are there), positions in their
+/// files; where each body is written; the diagnostics of parsing and of resolving the
+/// declarations; the files read (the root first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Headers {
+    pub program: Arc<Program>,
+    pub origins: Vec<Origin>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: Vec<FileId>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn headers(db: &dyn Db, file: SourceText) -> Headers {
+    let root_id = FileId(file.id(db));
+    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: syntax_diagnostics(db, file).clone(), relative_to: None, headers_only: true };
+    let (program, mut diagnostics, origins) = resolve_with_origins(LoadedFile { id: root_id, ast: header_file(db, file).clone() }, &mut loader);
+    diagnostics.extend(loader.diagnostics);
+    Headers { program: Arc::new(program), origins, diagnostics, files: loader.files }
+}
+
+/// The declarations without positions, and where each body is written: what lowering a
+/// body reads. Equal after an edit inside a body, or one that only moves text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declarations {
+    pub program: Program,
+    pub origins: Vec<Origin>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn declarations(db: &dyn Db, file: SourceText) -> Arc<Declarations> {
+    let headers = headers(db, file);
+    Arc::new(Declarations { program: headers.program.declarations(), origins: headers.origins.clone() })
 }
 
 /// The program without the bodies of its definitions and without positions: what a
@@ -77,25 +114,105 @@ pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
 /// a `match` arm looks up): a program of a million definitions would copy its scopes here.
 #[salsa::tracked(returns(ref))]
 pub fn interface(db: &dyn Db, file: SourceText) -> Arc<Program> {
-    Arc::new(resolved(db, file).program.interface())
+    Arc::new(headers(db, file).program.interface())
+}
+
+/// The order in which definitions are checked (each after those it uses) and the
+/// definitions on cycles: no positions, so equal unless some definition's uses changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub order: Vec<DefId>,
+    pub on_cycle: BTreeSet<DefId>,
+}
+
+/// The definitions each definition uses.
+fn dependencies(db: &dyn Db, file: SourceText, count: usize) -> Vec<Vec<DefId>> {
+    (0..count as u32).map(|d| def_uses(db, DefKey::new(db, file, d)).clone()).collect()
 }
 
 #[salsa::tracked(returns(ref))]
-pub fn cycles(db: &dyn Db, file: SourceText) -> Cycles {
-    let program = &resolved(db, file).program;
+pub fn order(db: &dyn Db, file: SourceText) -> Order {
+    let program = &declarations(db, file).program;
+    let deps = dependencies(db, file, program.defs.len());
+    let mut ignored = Vec::new();
+    let (order, on_cycle) = crate::deps::order_and_cycles_with(program, &deps, &mut ignored);
+    Order { order, on_cycle }
+}
+
+/// The cycles among definitions, reported at their names.
+#[salsa::tracked(returns(ref))]
+pub fn cycle_diagnostics(db: &dyn Db, file: SourceText) -> Vec<Diagnostic> {
+    if order(db, file).on_cycle.is_empty() {
+        return Vec::new();
+    }
+    let program = &headers(db, file).program;
+    let deps = dependencies(db, file, program.defs.len());
     let mut diagnostics = Vec::new();
-    let (order, on_cycle) = crate::deps::order_and_cycles(program, &mut diagnostics);
-    Cycles { on_cycle, diagnostics, order }
+    crate::deps::order_and_cycles_with(program, &deps, &mut diagnostics);
+    diagnostics
 }
 
-/// One definition, with its body, its spans relative to its own start (so that edits
-/// elsewhere in the file leave it equal).
+/// One definition lowered to IR, with the diagnostics of lowering it; positions relative to
+/// the start of the definition (so that edits elsewhere in the file leave it equal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefIr {
+    pub def: Def,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One definition, with its body, lowered from the syntax tree of its module (see the
+/// module documentation). Bodies written elsewhere than in a definition (an `assume`, an
+/// instance's constant value) are taken from the declarations, where they were lowered.
 #[salsa::tracked(returns(ref))]
-pub fn def_ir<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<Def> {
-    let mut def = resolved(db, key.file(db)).program.defs.get(key.def(db) as usize)?.clone();
-    let start = def.span.start as i64;
-    shift_def(&mut def, -start);
-    Some(def)
+pub fn def_ir<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<DefIr> {
+    let file = key.file(db);
+    let id = key.def(db) as usize;
+    let declarations = declarations(db, file);
+    let header = declarations.program.defs.get(id)?;
+    match *declarations.origins.get(id)? {
+        Origin::Decl { file: origin, module, decl } => {
+            let source = db.source(origin)?;
+            let decl = module_ast(db, source, module)?.decls.get(decl as usize)?;
+            let spec_syntax::ast::DeclKind::Def(d) = &decl.kind else { return None };
+            let mut diagnostics = Vec::new();
+            let lowered = lower_def(&declarations.program, &mut diagnostics, header.module, d);
+            let mut def = Def {
+                name: header.name.clone(),
+                module: header.module,
+                qualifier: header.qualifier,
+                params: lowered.params,
+                body: lowered.body,
+                annotation: lowered.annotation,
+                locals: lowered.locals,
+                span: d.span,
+                name_span: d.name.span,
+                doc: decl.doc.clone(),
+                synthetic: header.synthetic,
+            };
+            let start = d.span.start;
+            shift_def(&mut def, -(start as i64));
+            let to_def = |s: Span| if s.file == origin { Span { start: s.start.saturating_sub(start), end: s.end.saturating_sub(start), ..s } } else { s };
+            for diag in &mut diagnostics {
+                diag.span = to_def(diag.span);
+                for label in &mut diag.labels {
+                    label.span = to_def(label.span);
+                }
+            }
+            Some(DefIr { def, diagnostics })
+        }
+        Origin::Header => {
+            let mut def = headers(db, file).program.defs.get(id)?.clone();
+            let start = def.span.start as i64;
+            shift_def(&mut def, -start);
+            Some(DefIr { def, diagnostics: Vec::new() })
+        }
+    }
+}
+
+/// The definitions a definition uses.
+#[salsa::tracked(returns(ref))]
+pub fn def_uses<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Vec<DefId> {
+    def_ir(db, key).as_ref().map(|ir| crate::deps::uses(&ir.def)).unwrap_or_default()
 }
 
 /// The types of one definition.
@@ -103,10 +220,10 @@ pub fn def_ir<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<Def> {
 pub fn def_types<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Arc<DefTypes> {
     let file = key.file(db);
     let id = key.def(db);
-    let Some(def) = def_ir(db, key) else { return Arc::default() };
+    let Some(ir) = def_ir(db, key) else { return Arc::default() };
     let interface = interface(db, file);
-    let on_cycle = &cycles(db, file).on_cycle;
-    Arc::new(infer_def(interface, id, def, &mut |used| {
+    let on_cycle = &order(db, file).on_cycle;
+    Arc::new(infer_def(interface, id, &ir.def, &mut |used| {
         if on_cycle.contains(&used) {
             return None;
         }
@@ -125,10 +242,10 @@ pub fn def_scheme<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<crate::ty::S
 #[salsa::tracked(returns(ref))]
 pub fn def_modes<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Arc<DefModes> {
     let file = key.file(db);
-    let Some(def) = def_ir(db, key) else { return Arc::default() };
+    let Some(ir) = def_ir(db, key) else { return Arc::default() };
     let interface = interface(db, file);
-    let on_cycle = &cycles(db, file).on_cycle;
-    Arc::new(check_def_modes(interface, def, &mut |used| {
+    let on_cycle = &order(db, file).on_cycle;
+    Arc::new(check_def_modes(interface, &ir.def, &mut |used| {
         if on_cycle.contains(&used) {
             return None;
         }
@@ -140,6 +257,47 @@ pub fn def_modes<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Arc<DefModes> {
 #[salsa::tracked]
 pub fn def_mode_summary<'db>(db: &'db dyn Db, key: DefKey<'db>) -> ModeSummary {
     def_modes(db, key).summary.clone()
+}
+
+/// Every diagnostic of a program (of every file involved, in order), and the files it was
+/// read from (the root first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDiagnostics {
+    pub diagnostics: Vec<Diagnostic>,
+    pub files: Vec<FileId>,
+}
+
+/// The diagnostics of the program of `file`, from the declarations and the queries of each
+/// definition: what the language server publishes after an edit, without building the whole
+/// resolved program.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn Db, file: SourceText) -> FileDiagnostics {
+    let headers = headers(db, file);
+    let program = &headers.program;
+    let order = order(db, file);
+    let count = program.defs.len();
+    let mut diagnostics = headers.diagnostics.clone();
+    for d in 0..count {
+        if let Some(ir) = def_ir(db, DefKey::new(db, file, d as u32)) {
+            diagnostics.extend(placed(program.defs[d].span, ir.diagnostics.iter()));
+        }
+    }
+    diagnostics.extend(cycle_diagnostics(db, file).iter().cloned());
+    let mut summaries: Vec<ModeSummary> = vec![ModeSummary::default(); count];
+    // Each definition after those it uses (`order` holds every definition once).
+    for &d in &order.order {
+        let key = DefKey::new(db, file, d);
+        let found = def_types(db, key);
+        let modes = def_modes(db, key);
+        summaries[d as usize] = modes.summary.clone();
+        diagnostics.extend(placed(program.defs[d as usize].span, found.diagnostics.iter().chain(&modes.diagnostics)));
+    }
+    diagnostics.extend(check_steps(program, &|d| summaries.get(d as usize).cloned()));
+    // Instances repeat their module's definitions: report each problem once.
+    let mut seen = BTreeSet::new();
+    diagnostics.retain(|d| seen.insert((d.span, d.message.clone())));
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+    FileDiagnostics { diagnostics, files: headers.files.clone() }
 }
 
 /// The file that `from "path"` names in the file `importer`: `path` is relative to the
@@ -164,6 +322,8 @@ pub(crate) struct DbLoader<'a> {
     /// Declarations that are in no file (a layer's, see `extend.rs`) are read under this id;
     /// their imports are relative to the file given with it.
     pub relative_to: Option<(FileId, SourceText)>,
+    /// Read files without the bodies of their definitions (see [`headers`]).
+    pub headers_only: bool,
 }
 
 impl Loader for DbLoader<'_> {
@@ -188,6 +348,13 @@ impl DbLoader<'_> {
     /// Parses a file the program reads, remembering it and its syntax diagnostics once.
     fn register(&mut self, file: SourceText) -> LoadedFile {
         let id = FileId(file.id(self.db));
+        if self.headers_only {
+            if !self.files.contains(&id) {
+                self.files.push(id);
+                self.diagnostics.extend(syntax_diagnostics(self.db, file).iter().cloned());
+            }
+            return LoadedFile { id, ast: header_file(self.db, file).clone() };
+        }
         let parsed = parsed(self.db, file);
         if !self.files.contains(&id) {
             self.files.push(id);
@@ -211,34 +378,25 @@ pub(crate) fn placed<'d>(def_span: Span, diagnostics: impl Iterator<Item = &'d D
     })
 }
 
+/// The analysis of the program of `file`: the whole resolved program (for the tools that
+/// read it), the types and modes of its definitions from their queries, and the diagnostics
+/// of [`file_diagnostics`].
 pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
     let resolved = resolved(db, file);
     let program = resolved.program.clone();
-    let cycles = cycles(db, file);
-    let mut diagnostics = resolved.diagnostics.clone();
-    diagnostics.extend(cycles.diagnostics.iter().cloned());
+    let found = file_diagnostics(db, file);
     let count = program.defs.len();
     let mut schemes = vec![None; count];
     let mut per_def: Vec<Option<(Span, Arc<DefTypes>)>> = vec![None; count];
-    let mut summaries: Vec<ModeSummary> = vec![ModeSummary::default(); count];
-    // Each definition after those it uses (`order` holds every definition once).
-    for &d in &cycles.order {
-        let key = DefKey::new(db, file, d);
-        let found = def_types(db, key);
-        let modes = def_modes(db, key);
-        let def_span = program.defs[d as usize].span;
-        schemes[d as usize] = found.scheme.clone();
-        per_def[d as usize] = Some((def_span, found.clone()));
-        summaries[d as usize] = modes.summary.clone();
-        diagnostics.extend(placed(def_span, found.diagnostics.iter().chain(&modes.diagnostics)));
+    let mut modes: Vec<Mode> = vec![ModeSummary::default().mode; count];
+    for d in 0..count {
+        let key = DefKey::new(db, file, d as u32);
+        let types = def_types(db, key);
+        schemes[d] = types.scheme.clone();
+        per_def[d] = Some((program.defs[d].span, types.clone()));
+        modes[d] = def_mode_summary(db, key).mode;
     }
-    diagnostics.extend(check_steps(&program, &|d| summaries.get(d as usize).cloned()));
-    let modes = summaries.iter().map(|s| s.mode).collect();
     let per_def = per_def.into_iter().enumerate().map(|(d, found)| found.unwrap_or_else(|| (program.defs[d].span, Arc::default()))).collect();
     let types = Types { defs: schemes, per_def };
-    // Instances repeat their module's definitions: report each problem once.
-    let mut seen = BTreeSet::new();
-    diagnostics.retain(|d| seen.insert((d.span, d.message.clone())));
-    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
-    Analysis { program, types: Arc::new(types), modes: Arc::new(modes), diagnostics, files: resolved.files.clone() }
+    Analysis { program, types: Arc::new(types), modes: Arc::new(modes), diagnostics: found.diagnostics.clone(), files: resolved.files.clone() }
 }

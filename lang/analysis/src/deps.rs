@@ -23,10 +23,10 @@ pub fn uses(def: &Def) -> Vec<DefId> {
 
 
 /// The dependency order of all definitions (cycles reported) and the definitions on
-/// cycles, from one walk over the bodies.
-pub fn order_and_cycles(program: &Program, diagnostics: &mut Vec<Diagnostic>) -> (Vec<DefId>, std::collections::BTreeSet<DefId>) {
-    let deps: Vec<Vec<DefId>> = program.defs.iter().map(uses).collect();
-    (order_with(program, &deps, diagnostics), on_cycles_with(&deps))
+/// cycles, with the uses of each definition given (`deps[d]`, as [`uses`] finds them):
+/// `program` is read only for the names and places of definitions on cycles.
+pub fn order_and_cycles_with(program: &Program, deps: &[Vec<DefId>], diagnostics: &mut Vec<Diagnostic>) -> (Vec<DefId>, std::collections::BTreeSet<DefId>) {
+    (order_with(program, deps, diagnostics), on_cycles_with(deps))
 }
 
 /// All definitions in dependency order; cycles are reported.

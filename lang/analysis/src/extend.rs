@@ -135,7 +135,7 @@ pub fn layer_program(db: &dyn Db, layer: Layer) -> LayerProgram {
         .collect();
     let module_ast = ast::Module { name: ast::Ident { name: String::new(), span: Span::default() }, decls, doc: None, span: Span::default() };
     let additions = LoadedFile { id: anchor, ast: Arc::new(ast::SourceFile { modules: vec![module_ast] }) };
-    let mut loader = DbLoader { db, files: below_files.iter().map(|f| f.id).collect(), diagnostics: Vec::new(), relative_to: Some((anchor, root)) };
+    let mut loader = DbLoader { db, files: below_files.iter().map(|f| f.id).collect(), diagnostics: Vec::new(), relative_to: Some((anchor, root)), headers_only: false };
     let (program, found) = extend((*base).clone(), *module, &below_files, additions, &mut loader);
     diagnostics.extend(found);
     diagnostics.extend(loader.diagnostics);

@@ -257,6 +257,16 @@ impl Program {
     /// Of the modules' scopes only the constructors are kept (inference looks variants up by
     /// name), so that adding or renaming a definition leaves it equal too.
     pub fn interface(&self) -> Program {
+        self.without_positions(false)
+    }
+
+    /// The program without the bodies of its definitions and without positions, but with
+    /// every name in scope of each module: what lowering a body reads (see `check::def_ir`).
+    pub fn declarations(&self) -> Program {
+        self.without_positions(true)
+    }
+
+    fn without_positions(&self, every_name: bool) -> Program {
         let nowhere = Span::default();
         Program {
             modules: self
@@ -264,8 +274,8 @@ impl Program {
                 .iter()
                 .map(|m| ModuleInstance {
                     name: m.name.clone(),
-                    public: Default::default(),
-                    scope: m.scope.iter().filter(|(_, e)| matches!(e, Entity::Constructor { .. })).map(|(k, e)| (k.clone(), e.clone())).collect(),
+                    public: if every_name { m.public.clone() } else { Default::default() },
+                    scope: m.scope.iter().filter(|(_, e)| every_name || matches!(e, Entity::Constructor { .. })).map(|(k, e)| (k.clone(), e.clone())).collect(),
                     types: m.types.clone(),
                     defs: Vec::new(),
                     vars: Vec::new(),

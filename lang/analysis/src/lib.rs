@@ -13,11 +13,12 @@ pub mod extend;
 mod infer;
 pub mod ir;
 pub mod modes;
+pub mod pieces;
 mod resolve;
 pub mod suggest;
 pub mod ty;
 
-pub use check::Analysis;
+pub use check::{file_diagnostics, Analysis, FileDiagnostics, Headers};
 pub use db::{analyzed, parsed, Database, Db, SourceText};
 pub use extend::{layer_analysis, layer_program, Extra, Layer};
 pub use modes::Mode;

@@ -11,6 +11,8 @@
 mod annotations;
 mod lower;
 
+pub(crate) use lower::lower_def;
+
 use crate::builtins::builtin;
 use crate::db::LoadError;
 use crate::ir::*;
@@ -42,8 +44,25 @@ pub trait Loader {
     }
 }
 
+/// Where the body of a definition is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The definition `decl` of module `module` of `file`: a body that can be lowered on its
+    /// own, in the scope of the definition's module (see [`lower_def`]).
+    Decl { file: FileId, module: u32, decl: u32 },
+    /// Elsewhere (an `assume`, an instance's constant value): lowered with the declarations.
+    Header,
+}
+
 /// Resolves every module of `root` (and what they import).
 pub fn resolve(root: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagnostic>) {
+    let (program, diagnostics, _) = resolve_with_origins(root, loader);
+    (program, diagnostics)
+}
+
+/// [`resolve`], and where the body of each definition is written (indexed like the
+/// program's definitions).
+pub fn resolve_with_origins(root: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagnostic>, Vec<Origin>) {
     let mut resolver = Resolver {
         loader,
         program: Program::default(),
@@ -51,6 +70,7 @@ pub fn resolve(root: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagn
         files: HashMap::new(),
         canonical: HashMap::new(),
         in_progress: Vec::new(),
+        origins: Vec::new(),
     };
     resolver.files.insert(root.id, root.ast.clone());
     let mut seen = BTreeMap::new();
@@ -68,7 +88,7 @@ pub fn resolve(root: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagn
             resolver.program.module_names.insert(module.name.name.clone(), id);
         }
     }
-    (resolver.program, resolver.diagnostics)
+    (resolver.program, resolver.diagnostics, resolver.origins)
 }
 
 /// Adds declarations to module `module` of an already resolved program, as if they were
@@ -78,7 +98,7 @@ pub fn resolve(root: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagn
 /// declarations find modules that are already there. The definitions of `base` keep their
 /// ids; the new ones follow.
 pub fn extend(base: Program, module: ModId, files: &[LoadedFile], extra: LoadedFile, loader: &mut dyn Loader) -> (Program, Vec<Diagnostic>) {
-    let mut resolver = Resolver { loader, program: base, diagnostics: Vec::new(), files: HashMap::new(), canonical: HashMap::new(), in_progress: Vec::new() };
+    let mut resolver = Resolver { loader, program: base, diagnostics: Vec::new(), files: HashMap::new(), canonical: HashMap::new(), in_progress: Vec::new(), origins: Vec::new() };
     for file in files {
         for (index, m) in file.ast.modules.iter().enumerate() {
             if let Some(id) = resolver.program.module_names.get(&m.name.name) {
@@ -112,6 +132,8 @@ struct Resolver<'l> {
     canonical: HashMap<(FileId, usize), ModId>,
     /// Modules being processed, for cycle detection.
     in_progress: Vec<(FileId, usize, String)>,
+    /// Where the body of each definition made so far is written (see [`Origin`]).
+    origins: Vec<Origin>,
 }
 
 /// The constant values of one instance, `import M(N = e)`: each constant's name and the
@@ -219,6 +241,9 @@ impl Resolver<'_> {
                     }
                     let def_id = self.new_def(id, def, decl.doc.clone());
                     self.define(id, &def.name.name, Entity::Def(def_id), true);
+                    if let Some(origin) = self.origins.get_mut(def_id as usize) {
+                        *origin = Origin::Decl { file, module: index as u32, decl: decl_index as u32 };
+                    }
                     pending.push(Pending::Def { def: def_id, file, module: index, decl: decl_index });
                 }
                 ast::DeclKind::Var { name, .. } => {
@@ -420,6 +445,7 @@ impl Resolver<'_> {
             synthetic: false,
         });
         self.program.modules[module as usize].defs.push(id);
+        self.origins.resize(id as usize + 1, Origin::Header);
         id
     }
 

@@ -27,6 +27,11 @@ fn executions(log: &ExecutionLog, query: &str) -> Vec<String> {
     log.lock().unwrap().iter().filter(|e| e.contains(query)).cloned().collect()
 }
 
+/// The executions of the query named exactly `query` (`headers(`, not `piece_headers(`).
+fn runs_of(log: &ExecutionLog, query: &str) -> Vec<String> {
+    log.lock().unwrap().iter().filter(|e| e.starts_with(query)).cloned().collect()
+}
+
 #[test]
 fn editing_one_body_reinfers_only_that_definition() {
     let log = ExecutionLog::default();
@@ -126,4 +131,70 @@ fn a_long_chain_written_backwards_does_not_exhaust_the_stack() {
     // And again after an edit at the end of the chain, which every definition depends on.
     db.set_text("chain.qnt", text.replace(&format!("val d{n} = 0"), &format!("val d{n} = 1")));
     assert!(!analyzed(&db, file).has_errors());
+}
+
+/// Ten modules of forty definitions each, every module importing the one before (as
+/// `bench/lsp_latency.py` generates them); `body` is the body of `weight0_7`.
+fn modules(body: &str) -> String {
+    let mut text = String::new();
+    for m in 0..10 {
+        text.push_str(&format!("module m{m} {{\n"));
+        if m > 0 {
+            text.push_str(&format!("  import m{}.*\n", m - 1));
+        }
+        text.push_str(&format!("  type Msg{m} = Req{m}({{ id: int, body: str }}) | Ack{m}(int) | Stop{m}\n"));
+        for i in 0..20 {
+            let plus = if m == 0 && i == 7 { body.to_string() } else { format!("r.id + {i}") };
+            text.push_str(&format!("  pure def weight{m}_{i}(msg: Msg{m}): int = match msg {{ | Req{m}(r) => {plus} | Ack{m}(n) => n * 2 | Stop{m} => 0 }}\n"));
+            text.push_str(&format!("  pure def total{m}_{i}(l: List[Msg{m}]): int = l.foldl(0, (s, x) => s + weight{m}_{i}(x))\n"));
+        }
+        text.push_str("}\n");
+    }
+    text
+}
+
+#[test]
+fn an_edit_inside_one_body_parses_and_lowers_only_its_module_and_never_resolves_the_whole_file() {
+    use spec_analysis::file_diagnostics;
+    let log = ExecutionLog::default();
+    let mut db = Database::with_log(log.clone());
+    let file = db.set_text("mods.qnt", modules("r.id + 7"));
+    assert!(file_diagnostics(&db, file).diagnostics.is_empty(), "{:?}", file_diagnostics(&db, file).diagnostics);
+    assert_eq!(executions(&log, "piece_parsed(").len(), 10, "each module parsed once");
+    assert_eq!(executions(&log, "def_ir(").len(), 400, "each definition lowered once");
+    assert!(runs_of(&log, "resolved(").is_empty(), "diagnostics never build the whole resolved program");
+
+    // Same length: one module parsed again, its definitions lowered again (compared with
+    // their last IR), the declarations not resolved again, one definition inferred again.
+    log.lock().unwrap().clear();
+    db.set_text("mods.qnt", modules("r.id + 9"));
+    assert!(file_diagnostics(&db, file).diagnostics.is_empty());
+    assert_eq!(executions(&log, "piece_parsed(").len(), 1, "{:?}", executions(&log, "piece_parsed("));
+    assert!(runs_of(&log, "headers(").is_empty(), "{:?}", runs_of(&log, "headers("));
+    assert_eq!(executions(&log, "def_ir(").len(), 40, "the definitions of m0 only");
+    assert_eq!(executions(&log, "def_types(").len(), 1);
+    assert_eq!(executions(&log, "def_modes(").len(), 1);
+
+    // Longer: every later module moves. The declarations are resolved again (positions
+    // changed), but what bodies read of them did not: still only m0's definitions are
+    // lowered again and only the edited one inferred again.
+    log.lock().unwrap().clear();
+    db.set_text("mods.qnt", modules("r.id + 1000 * 3"));
+    assert!(file_diagnostics(&db, file).diagnostics.is_empty());
+    assert_eq!(executions(&log, "piece_parsed(").len(), 1);
+    assert_eq!(runs_of(&log, "headers(").len(), 1);
+    assert_eq!(executions(&log, "def_ir(").len(), 40);
+    assert_eq!(executions(&log, "def_types(").len(), 1);
+
+    // An error in the body is reported where it is, by the diagnostics and by the whole
+    // analysis alike (which then resolves the whole file for its program).
+    log.lock().unwrap().clear();
+    let text = modules("r.id + \"seven\"");
+    db.set_text("mods.qnt", text.clone());
+    let found = file_diagnostics(&db, file).diagnostics.clone();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let at = text.find("\"seven\"").unwrap() as u32;
+    assert!(found[0].span.start <= at && at < found[0].span.end, "{:?} at {at}", found[0]);
+    assert_eq!(analyzed(&db, file).diagnostics, found);
+    assert_eq!(runs_of(&log, "resolved(").len(), 1);
 }

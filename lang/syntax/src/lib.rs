@@ -18,6 +18,7 @@ mod grammar {
 }
 
 pub use diagnostic::{Code, Diagnostic, Severity, SourceMap};
-pub use parse::{parse, parse_decls, parse_expr, MAX_DEPTH};
+pub use parse::by_module::{module_ends, shift_module};
+pub use parse::{parse, parse_decls, parse_expr, parse_uncached, MAX_DEPTH};
 pub use limits::{Limit, Limits};
 pub use span::{FileId, Span};

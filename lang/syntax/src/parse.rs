@@ -28,6 +28,17 @@ pub fn parse(text: &str, file: FileId) -> (SourceFile, Vec<Diagnostic>) {
     }
 }
 
+/// Parses a file of one or more modules without consulting or filling the cache of
+/// modules parsed before (see [`by_module`]): for callers that keep their own results, such
+/// as the analysis database, which parses each module of a file in a query of its own.
+pub fn parse_uncached(text: &str, file: FileId) -> (SourceFile, Vec<Diagnostic>) {
+    let (parsed, diagnostics) = run(text, file, Token::StartFile);
+    match parsed {
+        Some(Parsed::File(ast)) => (ast, diagnostics),
+        _ => (SourceFile::default(), diagnostics),
+    }
+}
+
 /// Parses one expression (for `spec eval` and the REPL).
 pub fn parse_expr(text: &str, file: FileId) -> (Option<Expr>, Vec<Diagnostic>) {
     let (parsed, diagnostics) = run(text, file, Token::StartExpr);
@@ -657,7 +668,7 @@ pub mod by_module {
 
     /// Where each top-level module ends (just after its closing brace), or `None` when the
     /// text is not a sequence of modules with balanced braces.
-    fn module_ends(text: &str) -> Option<Vec<usize>> {
+    pub fn module_ends(text: &str) -> Option<Vec<usize>> {
         let bytes = text.as_bytes();
         let mut ends = Vec::new();
         let mut depth = 0usize;
@@ -718,7 +729,8 @@ pub mod by_module {
         Span { start: span.start + delta, end: span.end + delta, ..span }
     }
 
-    fn shift_module(m: &mut Module, d: u32) {
+    /// Moves every span of a module by `d` bytes towards the end of its file.
+    pub fn shift_module(m: &mut Module, d: u32) {
         m.span = shifted(m.span, d);
         ident(&mut m.name, d);
         for decl in &mut m.decls {

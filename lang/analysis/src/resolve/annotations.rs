@@ -60,6 +60,19 @@ impl Resolver<'_> {
 
     /// The type an annotation denotes, in the scope of module `id`.
     pub(super) fn resolve_type(&mut self, id: ModId, ty: &ast::Type, vars: &mut TyVars) -> Ty {
+        TypeScope { program: &self.program, diagnostics: &mut self.diagnostics }.resolve_type(id, ty, vars)
+    }
+}
+
+/// What resolving an annotation reads and writes: the scopes and types of the program's
+/// modules, and the list problems are reported to.
+pub(crate) struct TypeScope<'a> {
+    pub program: &'a Program,
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl TypeScope<'_> {
+    pub(crate) fn resolve_type(&mut self, id: ModId, ty: &ast::Type, vars: &mut TyVars) -> Ty {
         crate::ty::grow(|| self.resolve_type_inner(id, ty, vars))
     }
 
@@ -96,7 +109,7 @@ impl Resolver<'_> {
 
     fn named_type(&mut self, id: ModId, name: &ast::Ident, args: &[Ty], span: Span, vars: &mut TyVars) -> Ty {
         let arity_error = |this: &mut Self, expected: usize| {
-            this.error(
+            this.diagnostics.push(
                 Diagnostic::error(Code::UnknownType, span, format!("`{}` takes {expected} type argument{}, given {}", name.name, plural(expected), args.len()))
                     .with_label("wrong number of type arguments"),
             );
@@ -150,7 +163,7 @@ impl Resolver<'_> {
                 } else if is_var {
                     d = d.with_help("type variables are only allowed in the types of definitions");
                 }
-                self.error(d);
+                self.diagnostics.push(d);
                 vars.fresh()
             }
         }

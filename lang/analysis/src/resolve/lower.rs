@@ -4,7 +4,7 @@
 //! builtin, and the surface forms (operators, method calls, records with spreads, `if`,
 //! blocks) become calls of builtins.
 
-use super::annotations::TyVars;
+use super::annotations::{TyVars, TypeScope};
 use super::{lookup_qualified, Pending, Resolver, RESERVED};
 use crate::builtins::{builtin, Shape};
 use crate::ir::*;
@@ -20,80 +20,101 @@ impl Resolver<'_> {
             Pending::Def { def, file, module: index, decl } => {
                 let ast = self.files[&file].clone();
                 let ast::DeclKind::Def(d) = &ast.modules[index].decls[decl].kind else { return };
-                let mut lower = Lowering::new(self, module, def);
-                let mut vars = TyVars::open();
-                let params = d.params.as_ref().map(|ps| ps.iter().map(|p| lower.param(p, &mut vars)).collect::<Vec<_>>());
-                let mut annotation = None;
-                if let Some(ret) = &d.ret {
-                    let ret_ty = lower.resolver.resolve_type(module, ret, &mut vars);
-                    annotation = Some(match &params {
-                        // `def f(x: int, y): int` → an operator type over the parameters.
-                        Some(ps) => {
-                            if let (Ty::Oper(op_params, _), true) = (&ret_ty, ps.iter().all(|p| p.1.is_none()) && !ps.is_empty()) {
-                                // The older form `def f(x, y): (int, int) => int`.
-                                if op_params.len() == ps.len() {
-                                    ret_ty.clone()
-                                } else {
-                                    Ty::oper(ps.iter().map(|p| p.1.clone().unwrap_or_else(|| vars.fresh())).collect(), ret_ty.clone())
-                                }
-                            } else {
-                                Ty::oper(ps.iter().map(|p| p.1.clone().unwrap_or_else(|| vars.fresh())).collect(), ret_ty.clone())
-                            }
-                        }
-                        None => ret_ty,
-                    });
-                } else if let Some(ps) = &params {
-                    if ps.iter().any(|p| p.1.is_some()) {
-                        let ret = vars.fresh();
-                        annotation = Some(Ty::oper(ps.iter().map(|p| p.1.clone().unwrap_or_else(|| vars.fresh())).collect(), ret));
-                    }
-                }
-                let body = d.body.as_ref().map(|b| lower.expr(b));
-                let locals = std::mem::take(&mut lower.locals);
+                let lowered = lower_def(&self.program, &mut self.diagnostics, module, d);
                 let info = &mut self.program.defs[def as usize];
-                info.params = params.map(|ps| ps.into_iter().map(|p| p.0).collect());
-                info.body = body;
-                info.annotation = annotation;
-                info.locals = locals;
+                info.params = lowered.params;
+                info.body = lowered.body;
+                info.annotation = lowered.annotation;
+                info.locals = lowered.locals;
             }
             Pending::Assume { def, file, module: index, decl } => {
                 let ast = self.files[&file].clone();
                 let ast::DeclKind::Assume { expr, .. } = &ast.modules[index].decls[decl].kind else { return };
-                let mut lower = Lowering::new(self, module, def);
-                let body = lower.expr(expr);
-                let locals = std::mem::take(&mut lower.locals);
-                let info = &mut self.program.defs[def as usize];
-                info.body = Some(body);
-                info.locals = locals;
+                self.lower_value(module, def, expr);
             }
-            Pending::Binding { def, expr } => {
-                let mut lower = Lowering::new(self, module, def);
-                let body = lower.expr(&expr);
-                let locals = std::mem::take(&mut lower.locals);
-                let info = &mut self.program.defs[def as usize];
-                info.body = Some(body);
-                info.locals = locals;
-            }
+            Pending::Binding { def, expr } => self.lower_value(module, def, &expr),
         }
+    }
+
+    /// The body of a definition without parameters or annotation (an `assume`, an instance's
+    /// constant value).
+    fn lower_value(&mut self, module: ModId, def: DefId, expr: &ast::Expr) {
+        let mut lower = Lowering::new(&self.program, &mut self.diagnostics, module);
+        let body = lower.expr(expr);
+        let locals = std::mem::take(&mut lower.locals);
+        let info = &mut self.program.defs[def as usize];
+        info.body = Some(body);
+        info.locals = locals;
     }
 }
 
+/// What lowering a definition gives: the fields of [`Def`] that come from its text.
+pub(crate) struct LoweredDef {
+    pub params: Option<Vec<Pat>>,
+    pub body: Option<Expr>,
+    pub annotation: Option<Ty>,
+    pub locals: Vec<LocalInfo>,
+}
+
+/// Lowers the parameters, declared type and body of the definition `d` of module `module`,
+/// whose names are all known in `program` (bodies may be missing there: lowering reads only
+/// the modules' scopes and types). Problems are added to `diagnostics`.
+pub(crate) fn lower_def(program: &Program, diagnostics: &mut Vec<Diagnostic>, module: ModId, d: &ast::Def) -> LoweredDef {
+    let mut lower = Lowering::new(program, diagnostics, module);
+    let mut vars = TyVars::open();
+    let params = d.params.as_ref().map(|ps| ps.iter().map(|p| lower.param(p, &mut vars)).collect::<Vec<_>>());
+    let mut annotation = None;
+    if let Some(ret) = &d.ret {
+        let ret_ty = lower.types().resolve_type(module, ret, &mut vars);
+        annotation = Some(match &params {
+            // `def f(x: int, y): int` → an operator type over the parameters.
+            Some(ps) => {
+                if let (Ty::Oper(op_params, _), true) = (&ret_ty, ps.iter().all(|p| p.1.is_none()) && !ps.is_empty()) {
+                    // The older form `def f(x, y): (int, int) => int`.
+                    if op_params.len() == ps.len() {
+                        ret_ty.clone()
+                    } else {
+                        Ty::oper(ps.iter().map(|p| p.1.clone().unwrap_or_else(|| vars.fresh())).collect(), ret_ty.clone())
+                    }
+                } else {
+                    Ty::oper(ps.iter().map(|p| p.1.clone().unwrap_or_else(|| vars.fresh())).collect(), ret_ty.clone())
+                }
+            }
+            None => ret_ty,
+        });
+    } else if let Some(ps) = &params {
+        if ps.iter().any(|p| p.1.is_some()) {
+            let ret = vars.fresh();
+            annotation = Some(Ty::oper(ps.iter().map(|p| p.1.clone().unwrap_or_else(|| vars.fresh())).collect(), ret));
+        }
+    }
+    let body = d.body.as_ref().map(|b| lower.expr(b));
+    let locals = std::mem::take(&mut lower.locals);
+    LoweredDef { params: params.map(|ps| ps.into_iter().map(|p| p.0).collect()), body, annotation, locals }
+}
+
 /// Lowers the body of one definition: a stack of local scopes over the module's scope.
-struct Lowering<'r, 'l> {
-    resolver: &'r mut Resolver<'l>,
+struct Lowering<'p> {
+    program: &'p Program,
+    diagnostics: &'p mut Vec<Diagnostic>,
     module: ModId,
     locals: Vec<LocalInfo>,
     scopes: Vec<(String, LocalId)>,
 }
 
-impl<'r, 'l> Lowering<'r, 'l> {
-    fn new(resolver: &'r mut Resolver<'l>, module: ModId, _def: DefId) -> Self {
-        Lowering { resolver, module, locals: Vec::new(), scopes: Vec::new() }
+impl<'p> Lowering<'p> {
+    fn new(program: &'p Program, diagnostics: &'p mut Vec<Diagnostic>, module: ModId) -> Self {
+        Lowering { program, diagnostics, module, locals: Vec::new(), scopes: Vec::new() }
+    }
+
+    /// Where annotations inside the body are resolved.
+    fn types(&mut self) -> TypeScope<'_> {
+        TypeScope { program: self.program, diagnostics: self.diagnostics }
     }
 
     fn new_local(&mut self, name: &ast::Ident) -> LocalId {
         if builtin(&name.name).is_some() || RESERVED.contains(&name.name.as_str()) {
-            self.resolver.error(
+            self.diagnostics.push(
                 Diagnostic::error(Code::DuplicateDefinition, name.span, format!("`{}` is the name of a builtin operator", name.name))
                     .with_label("choose another name")
                     .with_help("builtin names cannot be redefined, not even for a parameter (Quint refuses them too)"),
@@ -102,7 +123,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
         // Quint accepts a local that hides another local silently; it is usually a slip.
         if let Some(outer) = self.lookup_local(&name.name) {
             let outer_span = self.locals[outer as usize].span;
-            self.resolver.error(
+            self.diagnostics.push(
                 Diagnostic::warning(Code::ShadowedName, name.span, format!("`{}` hides another local name `{}`", name.name, name.name))
                     .with_label("this name hides the outer one")
                     .with_secondary(outer_span, "the outer one is defined here")
@@ -139,7 +160,8 @@ impl<'r, 'l> Lowering<'r, 'l> {
     }
 
     fn param(&mut self, p: &ast::Param, vars: &mut TyVars) -> (Pat, Option<Ty>) {
-        let ty = p.ty.as_ref().map(|t| self.resolver.resolve_type(self.module, t, vars));
+        let module = self.module;
+        let ty = p.ty.as_ref().map(|t| self.types().resolve_type(module, t, vars));
         (self.pattern(&p.pattern), ty)
     }
 
@@ -149,12 +171,12 @@ impl<'r, 'l> Lowering<'r, 'l> {
 
     /// What a (possibly qualified) name denotes outside the local scopes.
     fn lookup_global(&self, name: &str) -> Option<Entity> {
-        lookup_qualified(&self.resolver.program, self.module, name)
+        lookup_qualified(self.program, self.module, name)
     }
 
     fn unknown_name(&mut self, name: &str, span: Span, what: &str) -> Expr {
         let mut candidates: Vec<String> = self.scopes.iter().map(|(n, _)| n.clone()).collect();
-        candidates.extend(self.resolver.program.modules[self.module as usize].scope.keys().cloned());
+        candidates.extend(self.program.modules[self.module as usize].scope.keys().cloned());
         if what == "operator" {
             candidates.extend(crate::builtins::BUILTINS.iter().map(|b| b.name.to_string()));
         }
@@ -164,7 +186,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
         } else if let Some(s) = closest(name, candidates.iter().map(|s| s.as_str())) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
-        self.resolver.error(d);
+        self.diagnostics.push(d);
         Expr { kind: ExprKind::Error, span }
     }
 
@@ -279,7 +301,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
             A::Let { binding, body } => return self.let_in(binding, body, span),
             A::Paren(inner) | A::Braces(inner) => return self.expr(inner),
             A::Hole => {
-                self.resolver.error(
+                self.diagnostics.push(
                     Diagnostic::error(Code::UnknownName, span, "`_` is not a value")
                         .with_label("`_` only names an unused parameter, as in `_ => e`"),
                 );
@@ -291,7 +313,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
     }
 
     fn not_a_variable(&mut self, var: &ast::Ident, what: &str) -> Expr {
-        self.resolver.error(
+        self.diagnostics.push(
             Diagnostic::error(Code::AssignToNonVariable, var.span, format!("`{}` cannot be assigned: it is {what}", var.name))
                 .with_label("only state variables (`var`) can be assigned with `x' = e`"),
         );
@@ -302,7 +324,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
         match self.lookup_global(&name.name) {
             Some(Entity::Constructor { .. }) => {}
             _ => {
-                let candidates: Vec<String> = self.resolver.program.modules[self.module as usize]
+                let candidates: Vec<String> = self.program.modules[self.module as usize]
                     .scope
                     .iter()
                     .filter(|(_, e)| matches!(e, Entity::Constructor { .. }))
@@ -312,7 +334,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
                 if let Some(s) = closest(&name.name, candidates.iter().map(|s| s.as_str())) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
-                self.resolver.error(d);
+                self.diagnostics.push(d);
             }
         }
     }
@@ -326,7 +348,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
             Some(Entity::Var(v)) => ExprKind::Var(v),
             Some(Entity::Const(c)) => ExprKind::Const(c),
             Some(Entity::Constructor { ty, variant }) => {
-                let has_payload = self.resolver.program.sum_types.get(&ty).and_then(|s| s.variants.iter().find(|(n, _)| *n == variant)).is_some_and(|(_, p)| p.is_some());
+                let has_payload = self.program.sum_types.get(&ty).and_then(|s| s.variants.iter().find(|(n, _)| *n == variant)).is_some_and(|(_, p)| p.is_some());
                 if has_payload {
                     // A constructor used as an operator value: `S.map(Some)`.
                     let local = self.new_local(&ast::Ident { name: "_x".into(), span });
@@ -338,7 +360,7 @@ impl<'r, 'l> Lowering<'r, 'l> {
                 }
             }
             Some(Entity::Module(_)) => {
-                self.resolver.error(Diagnostic::error(Code::UnknownName, span, format!("`{name}` is a module, not a value")).with_label("write `Module::name` to use one of its definitions"));
+                self.diagnostics.push(Diagnostic::error(Code::UnknownName, span, format!("`{name}` is a module, not a value")).with_label("write `Module::name` to use one of its definitions"));
                 ExprKind::Error
             }
             None => match builtin(name) {
@@ -367,17 +389,17 @@ impl<'r, 'l> Lowering<'r, 'l> {
                 Expr { kind: ExprKind::Variant { ty, name: variant, payload }, span }
             }
             Some(Entity::Var(_)) | Some(Entity::Const(_)) => {
-                self.resolver.error(Diagnostic::error(Code::WrongArity, callee_span, format!("`{name}` is not an operator and cannot be applied")).with_label("not an operator"));
+                self.diagnostics.push(Diagnostic::error(Code::WrongArity, callee_span, format!("`{name}` is not an operator and cannot be applied")).with_label("not an operator"));
                 Expr { kind: ExprKind::Error, span }
             }
             Some(Entity::Module(_)) => {
-                self.resolver.error(Diagnostic::error(Code::UnknownName, callee_span, format!("`{name}` is a module, not an operator")));
+                self.diagnostics.push(Diagnostic::error(Code::UnknownName, callee_span, format!("`{name}` is a module, not an operator")));
                 Expr { kind: ExprKind::Error, span }
             }
             None => match builtin(name) {
                 Some(b) => {
                     if matches!(b.shape, Shape::Fixed(sig) if !sig.contains("=>")) && !args.is_empty() {
-                        self.resolver.error(Diagnostic::error(Code::WrongArity, callee_span, format!("`{name}` is a constant set, not an operator")).with_label("remove the arguments"));
+                        self.diagnostics.push(Diagnostic::error(Code::WrongArity, callee_span, format!("`{name}` is a constant set, not an operator")).with_label("remove the arguments"));
                         return Expr { kind: ExprKind::Error, span };
                     }
                     self.call(b.name, callee_span, args, span)
@@ -396,13 +418,13 @@ impl<'r, 'l> Lowering<'r, 'l> {
                 ast::RecordItem::Spread(e) => {
                     let e = self.expr(e);
                     if base.is_some() || !fields.is_empty() {
-                        self.resolver.error(Diagnostic::error(Code::Unsupported, e.span, "a spread `...r` must come first in a record, and only once").with_label("move it to the front"));
+                        self.diagnostics.push(Diagnostic::error(Code::Unsupported, e.span, "a spread `...r` must come first in a record, and only once").with_label("move it to the front"));
                     }
                     base = Some(e);
                 }
                 ast::RecordItem::Field(name, value) => {
                     if let Some(first) = seen.insert(name.name.clone(), name.span) {
-                        self.resolver.error(
+                        self.diagnostics.push(
                             Diagnostic::error(Code::DuplicateDefinition, name.span, format!("the field `{}` is given twice", name.name))
                                 .with_secondary(first, "first given here"),
                         );
@@ -430,7 +452,8 @@ impl<'r, 'l> Lowering<'r, 'l> {
             ast::LetBinding::Def(def) => {
                 let mut vars = TyVars::open();
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| self.param(p, &mut vars)).collect::<Vec<_>>());
-                let ret = def.ret.as_ref().map(|r| self.resolver.resolve_type(self.module, r, &mut vars));
+                let module = self.module;
+                let ret = def.ret.as_ref().map(|r| self.types().resolve_type(module, r, &mut vars));
                 let annotation = match (&params, ret) {
                     (Some(ps), Some(ret)) => Some(Ty::oper(ps.iter().map(|p| p.1.clone().unwrap_or_else(|| vars.fresh())).collect(), ret)),
                     (None, ret) => ret,
