@@ -6,19 +6,51 @@
 //! about `4 * variables + 8` bytes a state plus its distinct values, instead of a copy of
 //! every changed structure. A state is rebuilt (one clone of each value: reference counts)
 //! when it is checked or expanded.
+//!
+//! Only the variables of the main module are kept ([`Columns`]): a file with instances
+//! (`import m(N = 3).*` in several modules) has a copy of every variable per instance, and
+//! only the main module's change; the others are the unit value in every state.
 
 use crate::fingerprint::{same_value, VisitedHasher};
 use spec_interpreter::{State, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Which variables of a state a level keeps, and how a whole state is laid out.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Columns {
+    /// The kept variables (indices into a state), in order.
+    pub(crate) vars: Vec<usize>,
+    /// The number of variables in a state.
+    pub(crate) total: usize,
+    /// For each variable, its column, if kept.
+    column_of: Vec<Option<usize>>,
+}
+
+impl Columns {
+    /// The variables `active` marks, of `active.len()` in all.
+    pub(crate) fn new(active: &[bool]) -> Columns {
+        let vars: Vec<usize> = (0..active.len()).filter(|&v| active[v]).collect();
+        let mut column_of = vec![None; active.len()];
+        for (c, &v) in vars.iter().enumerate() {
+            column_of[v] = Some(c);
+        }
+        Columns { vars, total: active.len(), column_of }
+    }
+
+    /// The variables not kept.
+    pub(crate) fn others(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.total).filter(|&v| self.column_of[v].is_none())
+    }
+}
+
 /// See the module documentation.
-#[derive(Default)]
 pub(crate) struct Level {
-    /// Variables per state (every state of a spec has the same number).
-    width: usize,
+    columns: Columns,
+    /// The value of the variables not kept (shared by every rebuilt state).
+    unit: Value,
     fingerprints: Vec<u64>,
-    /// `width` indices per state, into `tables[variable]`.
+    /// A row of indices per state, one per column, into `tables[column]`.
     rows: Vec<u32>,
     tables: Vec<Table>,
 }
@@ -49,6 +81,11 @@ impl Table {
 }
 
 impl Level {
+    pub(crate) fn new(columns: Columns) -> Level {
+        let tables = columns.vars.iter().map(|_| Table::default()).collect();
+        Level { columns, unit: Value::unit(), fingerprints: Vec::new(), rows: Vec::new(), tables }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.fingerprints.len()
     }
@@ -61,30 +98,36 @@ impl Level {
         self.fingerprints[i]
     }
 
-    /// Adds a state with its fingerprint and its variables' hashes (`hashes[v]` of `state[v]`).
+    fn width(&self) -> usize {
+        self.columns.vars.len()
+    }
+
+    /// Adds a state with its fingerprint and its kept variables' hashes (`hashes[c]` of the
+    /// variable in column `c`).
     pub(crate) fn push(&mut self, fingerprint: u64, state: &State, hashes: &[u64]) {
-        if self.fingerprints.is_empty() && self.tables.is_empty() {
-            self.width = state.len();
-            self.tables = (0..self.width).map(|_| Table::default()).collect();
-        }
-        debug_assert_eq!(state.len(), self.width, "every state has the same variables");
         self.fingerprints.push(fingerprint);
-        for (var, table) in self.tables.iter_mut().enumerate() {
-            let index = match (state.get(var), hashes.get(var)) {
+        for (c, table) in self.tables.iter_mut().enumerate() {
+            let var = self.columns.vars[c];
+            let index = match (state.get(var), hashes.get(c)) {
                 (Some(value), Some(&hash)) => table.intern(value, hash),
-                _ => table.intern(&Value::unit(), 0),
+                _ => table.intern(&self.unit, 0),
             };
             self.rows.push(index);
         }
     }
 
     fn row(&self, i: usize) -> &[u32] {
-        &self.rows[i * self.width..(i + 1) * self.width]
+        let width = self.width();
+        &self.rows[i * width..(i + 1) * width]
     }
 
-    /// State `i`, rebuilt.
+    /// State `i`, rebuilt (the variables not kept are the unit value).
     pub(crate) fn state(&self, i: usize) -> State {
-        Arc::new(self.row(i).iter().zip(&self.tables).map(|(&at, table)| table.values[at as usize].0.clone()).collect())
+        let mut values = vec![self.unit.clone(); self.columns.total];
+        for ((&at, table), &var) in self.row(i).iter().zip(&self.tables).zip(&self.columns.vars) {
+            values[var] = table.values[at as usize].0.clone();
+        }
+        Arc::new(values)
     }
 
     /// The indices of state `i`'s values of the variables `vars`, into `out`: two states
@@ -92,10 +135,13 @@ impl Level {
     pub(crate) fn indices(&self, i: usize, vars: &[usize], out: &mut Vec<u32>) {
         let row = self.row(i);
         out.clear();
-        out.extend(vars.iter().map(|&v| row.get(v).copied().unwrap_or(u32::MAX)));
+        out.extend(vars.iter().map(|&v| match self.columns.column_of.get(v).copied().flatten() {
+            Some(c) => row[c],
+            None => u32::MAX,
+        }));
     }
 
-    /// The hashes of state `i`'s variables, into `out`.
+    /// The hashes of state `i`'s kept variables, into `out`.
     pub(crate) fn hashes(&self, i: usize, out: &mut Vec<u64>) {
         out.clear();
         out.extend(self.row(i).iter().zip(&self.tables).map(|(&at, table)| table.values[at as usize].1));
@@ -103,7 +149,7 @@ impl Level {
 
     /// Keeps the states whose `keep` is true, in order (the tables keep every value).
     pub(crate) fn retain(&mut self, keep: &[bool]) {
-        let width = self.width;
+        let width = self.width();
         let mut kept = 0;
         for i in 0..self.fingerprints.len() {
             if keep.get(i).copied().unwrap_or(true) {
@@ -122,13 +168,25 @@ mod tests {
     use super::*;
     use crate::fingerprint::value_hash;
 
+    #[test]
+    fn variables_outside_the_columns_come_back_as_units() {
+        let mut level = Level::new(Columns::new(&[false, true, false]));
+        let state: State = Arc::new(vec![Value::unit(), Value::int(5), Value::unit()]);
+        level.push(9, &state, &[value_hash(&Value::int(5))]);
+        assert_eq!(level.state(0), state);
+        let mut key = Vec::new();
+        level.indices(0, &[0, 1], &mut key);
+        assert_eq!(key, vec![u32::MAX, 0]);
+        assert_eq!(level.rows.len(), 1, "one index a state");
+    }
+
     fn state(values: &[Value]) -> (State, Vec<u64>) {
         (Arc::new(values.to_vec()), values.iter().map(value_hash).collect())
     }
 
     #[test]
     fn states_come_back_as_they_went_in_and_share_equal_values() {
-        let mut level = Level::default();
+        let mut level = Level::new(Columns::new(&[true, true]));
         let big = |n: i64| Value::Set(spec_interpreter::set::SetValue::Explicit((0..n).map(Value::int).collect()));
         let inputs = [vec![big(3), Value::int(1)], vec![big(3), Value::int(2)], vec![big(4), Value::int(1)]];
         for (i, values) in inputs.iter().enumerate() {
@@ -154,7 +212,7 @@ mod tests {
 
     #[test]
     fn a_hash_shared_by_different_values_keeps_both() {
-        let mut level = Level::default();
+        let mut level = Level::new(Columns::new(&[true]));
         // The same (forged) hash for two different values.
         level.push(1, &Arc::new(vec![Value::int(1)]), &[7]);
         level.push(2, &Arc::new(vec![Value::int(2)]), &[7]);

@@ -2,7 +2,7 @@
 //! that makes results independent of the thread count).
 
 use crate::fingerprint::{combine, fingerprint, same_value, value_hash, VisitedHasher};
-use crate::level::Level;
+use crate::level::{Columns, Level};
 use crate::reads::variables_read;
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
@@ -203,6 +203,8 @@ struct Search<'a> {
     parents: HashMap<u64, u64, VisitedHasher>,
     /// The variables each invariant reads, then the constraint's.
     reads: Vec<Vec<usize>>,
+    /// The variables that make a state (the main module's).
+    columns: Columns,
     stats: Stats,
 }
 
@@ -210,7 +212,8 @@ impl<'a> Search<'a> {
     fn new(spec: &'a Spec, model: &'a Model, budget: &'a Budget, progress: &'a Progress, interrupt: &'a AtomicBool, stop: &'a AtomicBool) -> Search<'a> {
         let program = &spec.analysis.program;
         let reads = model.invariants.iter().map(|(_, def)| *def).chain(model.constraint).map(|def| variables_read(program, def)).collect();
-        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), reads, stats: Stats::default() }
+        let columns = Columns::new(&spec.compiled.active_vars);
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), reads, columns, stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {
@@ -223,9 +226,9 @@ impl<'a> Search<'a> {
         }
         self.stats.generated = initial.len() as u64;
         let mut worker = Worker::default();
-        let mut fresh = Level::default();
+        let mut fresh = Level::new(self.columns.clone());
         for (state, _) in initial {
-            let hashes: Vec<u64> = state.iter().map(value_hash).collect();
+            let hashes = column_hashes(&self.columns, &state);
             let fp = match self.fingerprint_of(&mut worker, &state, &hashes) {
                 Ok(fp) => fp,
                 Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
@@ -258,7 +261,7 @@ impl<'a> Search<'a> {
             }
             // The level is expanded a chunk at a time, so that only one chunk's successors
             // are held at once; the visited set takes them in order.
-            let mut fresh = Level::default();
+            let mut fresh = Level::new(self.columns.clone());
             for start in (0..frontier.len()).step_by(CHUNK) {
                 let chunk = start..(start + CHUNK).min(frontier.len());
                 let expansions: Vec<Expansion> = chunk.clone().into_par_iter().map_init(Worker::default, |worker, i| self.expand(worker, &frontier, i)).collect();
@@ -392,12 +395,17 @@ impl<'a> Search<'a> {
         let Worker { expander, evaluator, parent_hashes, hashes: own, .. } = worker;
         let mut generated = 0;
         let (mut fingerprints, mut states, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+        let columns = &self.columns;
         let result = expander.for_each_successor(self.spec, &state, self.model.step, Some(self.stop), |next| {
             generated += 1;
+            if let Some(var) = columns.others().find(|&v| next.value(v).is_some()) {
+                return Err(outside_main_module(self.spec, self.model.step, var));
+            }
             own.clear();
-            own.extend(next.values().enumerate().map(|(v, value)| match (state.get(v), parent_hashes.get(v)) {
-                (Some(old), Some(&hash)) if same_value(old, value) => hash,
-                _ => value_hash(value),
+            own.extend(columns.vars.iter().enumerate().map(|(c, &v)| match (next.value(v), state.get(v)) {
+                (Some(value), Some(old)) if same_value(old, value) => parent_hashes[c],
+                (Some(value), _) => value_hash(value),
+                (None, _) => value_hash(&Value::unit()),
             }));
             let (fp, built) = match self.model.view {
                 None => {
@@ -478,6 +486,19 @@ impl<'a> Search<'a> {
     }
 }
 
+/// The hashes of the variables of `state` that `columns` keeps.
+fn column_hashes(columns: &Columns, state: &State) -> Vec<u64> {
+    columns.vars.iter().map(|&v| state.get(v).map_or_else(|| value_hash(&Value::unit()), value_hash)).collect()
+}
+
+/// A step assigned a variable of another module than the main one (an instance's original):
+/// the checker keeps only the main module's variables, so it cannot go on soundly.
+fn outside_main_module(spec: &Spec, step: DefId, var: usize) -> Box<EvalError> {
+    let program = &spec.analysis.program;
+    let name = program.vars.get(var).map_or("?", |v| v.name.as_str());
+    spec_interpreter::eval::error(program.defs[step as usize].name_span, format!("the step assigns `{name}`, a variable outside the main module: `spec check` explores the main module's variables only"))
+}
+
 /// The value of the view `def` in `state`, evaluated with `chooser` (a worker's, while its
 /// enumerator is busy).
 fn view_value(spec: &Spec, chooser: &mut EnumeratingChooser, state: &State, def: DefId) -> Result<Value, Box<EvalError>> {
@@ -493,6 +514,6 @@ pub(crate) fn state_fingerprint(spec: &Spec, model: &Model, state: &State) -> Re
             let value = spec.eval_def(state, view, &mut EnumeratingChooser::new())?;
             Ok(fingerprint(std::slice::from_ref(&value)))
         }
-        None => Ok(fingerprint(state)),
+        None => Ok(combine(&column_hashes(&Columns::new(&spec.compiled.active_vars), state))),
     }
 }

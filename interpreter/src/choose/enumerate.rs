@@ -163,20 +163,30 @@ struct Buffers {
 /// states (a checker's worker, which keeps only states it has not seen) looks at the values
 /// first and builds only the states it keeps.
 pub struct NextState<'r> {
+    parent: &'r State,
     values: &'r mut [Option<Value>],
 }
 
 impl NextState<'_> {
-    /// The values of the state variables in the next state, in declaration order (a
-    /// variable the step left unassigned has [`unassigned_value`]).
-    pub fn values(&self) -> impl Iterator<Item = &Value> + '_ {
-        debug_assert!(self.values.iter().all(Option::is_some), "unassigned variables are filled in");
-        self.values.iter().flatten()
+    /// The value the step assigned to variable `var`; `None` when it assigned none (a
+    /// variable outside the main module: it will be [`unassigned_value`]).
+    pub fn value(&self, var: usize) -> Option<&Value> {
+        self.values.get(var).and_then(Option::as_ref)
+    }
+
+    /// The number of variables.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
     }
 
     /// The next state, built (the values are moved into it).
     pub fn build(self) -> State {
-        Arc::new(self.values.iter_mut().map(|v| v.take().unwrap_or_else(Value::unit)).collect())
+        let parent = self.parent;
+        Arc::new(self.values.iter_mut().enumerate().map(|(var, v)| v.take().unwrap_or_else(|| unassigned_value(parent, var))).collect())
     }
 }
 
@@ -228,14 +238,7 @@ impl EnumeratingChooser {
         let mut ctx = Ctx::with_scratch(&spec.compiled, state.clone(), self, scratch);
         ctx.interrupt = interrupt;
         let result = match spec.enabled_in(&mut ctx, def) {
-            Ok(true) => {
-                for (var, value) in ctx.next.iter_mut().enumerate() {
-                    if value.is_none() {
-                        *value = Some(unassigned_value(state, var));
-                    }
-                }
-                visit(NextState { values: &mut ctx.next })
-            }
+            Ok(true) => visit(NextState { parent: state, values: &mut ctx.next }),
             Ok(false) => Ok(()),
             Err(e) => Err(e),
         };
