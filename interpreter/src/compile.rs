@@ -5,6 +5,7 @@
 
 use crate::builtins;
 use crate::eval::{error, Ctx, EvalResult};
+use crate::place::{Operand, Path, Place, Step};
 use crate::value::{Lambda, Value};
 use spec_analysis::ir::*;
 use spec_syntax::ast::Qualifier;
@@ -385,23 +386,6 @@ fn push_args(ctx: &mut Ctx, codes: &[Code]) -> Result<usize, Box<crate::eval::Ev
     Ok(base)
 }
 
-/// A value read in place: a local or a state variable. Reading one borrows it, so taking a
-/// field, an item or a map entry of it clones only that part, not the whole value first.
-#[derive(Clone, Copy)]
-enum Place {
-    Reg(usize),
-    Var(VarId),
-}
-
-impl Place {
-    fn get<'c>(self, ctx: &'c Ctx, span: Span) -> Result<&'c Value, Box<crate::eval::EvalError>> {
-        match self {
-            Place::Reg(r) => Ok(&ctx.regs[r]),
-            Place::Var(v) => ctx.var_ref(v, span),
-        }
-    }
-}
-
 struct Compiler<'a> {
     program: &'a Program,
     base: usize,
@@ -484,6 +468,9 @@ impl Compiler<'_> {
                             });
                         }
                         if *name == "get" && args.len() == 2 {
+                            if let Some(path) = self.path(e) {
+                                return Arc::new(move |ctx| path.get(ctx).cloned());
+                            }
                             if let Some(place) = self.place(&args[0]) {
                                 let key = arg_codes[1].clone();
                                 return Arc::new(move |ctx| {
@@ -491,6 +478,11 @@ impl Compiler<'_> {
                                     let k = key(ctx)?;
                                     builtins::map_get(place.get(ctx, span)?, &k, span)
                                 });
+                            }
+                        }
+                        if (*name == "eq" || *name == "neq") && args.len() == 2 {
+                            if let Some(code) = self.equality(*name == "eq", &args[0], &args[1], &arg_codes) {
+                                return code;
                             }
                         }
                         builtins::compile(name, arg_codes, args, span)
@@ -586,11 +578,31 @@ impl Compiler<'_> {
                 })
             }
             ExprKind::Match { scrutinee, arms } => {
+                let path = self.path(scrutinee);
                 let scrutinee = self.expr(scrutinee);
                 let arms: Vec<(Option<Arc<str>>, Option<PatCode>, Code)> = arms
                     .iter()
                     .map(|a| (a.variant.as_ref().map(|v| Arc::from(v.as_str())), a.pat.as_ref().map(|p| self.pattern(p)), self.expr(&a.body)))
                     .collect();
+                if let Some(path) = path {
+                    // Matching a local or a part of one: only the payload is cloned, and
+                    // only when the arm binds it.
+                    return Arc::new(move |ctx| {
+                        let (arm, payload) = {
+                            let v = path.get(ctx)?;
+                            let Value::Variant(name, payload) = v else { return Err(error(span, format!("match needs a variant, found {v}"))) };
+                            match arms.iter().position(|(variant, _, _)| variant.as_ref().is_none_or(|n| n == name)) {
+                                Some(i) => (i, arms[i].1.is_some().then(|| (**payload).clone())),
+                                None => return Err(error(span, format!("no case of this match covers {v}"))),
+                            }
+                        };
+                        let (_, pat, body) = &arms[arm];
+                        if let (Some(p), Some(payload)) = (pat, payload) {
+                            p.bind(ctx, payload, span)?;
+                        }
+                        body(ctx)
+                    });
+                }
                 Arc::new(move |ctx| {
                     let v = scrutinee(ctx)?;
                     let Value::Variant(name, payload) = &v else { return Err(error(span, format!("match needs a variant, found {v}"))) };
@@ -646,11 +658,8 @@ impl Compiler<'_> {
             }
             ExprKind::Field { record, field } => {
                 let field: Arc<str> = Arc::from(field.as_str());
-                if let Some(place) = self.place(record) {
-                    return Arc::new(move |ctx| {
-                        let r = place.get(ctx, span)?;
-                        r.field(&field).cloned().ok_or_else(|| error(span, format!("the record {r} has no field {field}")))
-                    });
+                if let Some(path) = self.path(e) {
+                    return Arc::new(move |ctx| path.get(ctx).cloned());
                 }
                 let record = self.expr(record);
                 Arc::new(move |ctx| {
@@ -660,11 +669,8 @@ impl Compiler<'_> {
             }
             ExprKind::Item { tuple, index } => {
                 let index = *index;
-                if let Some(place) = self.place(tuple) {
-                    return Arc::new(move |ctx| match place.get(ctx, span)? {
-                        Value::Tuple(items) if index >= 1 && index <= items.len() => Ok(items[index - 1].clone()),
-                        other => Err(error(span, format!("{other} has no item {index}"))),
-                    });
+                if let Some(path) = self.path(e) {
+                    return Arc::new(move |ctx| path.get(ctx).cloned());
                 }
                 let tuple = self.expr(tuple);
                 Arc::new(move |ctx| match tuple(ctx)? {
@@ -680,6 +686,51 @@ impl Compiler<'_> {
         match &e.kind {
             ExprKind::Local(l) => Some(Place::Reg(self.reg(*l))),
             ExprKind::Var(v) => Some(Place::Var(*v)),
+            _ => None,
+        }
+    }
+
+    /// `e` as a path read in place (see `place.rs`): a local or a state variable, or fields,
+    /// items and map entries (at keys that are themselves operands) of one.
+    fn path(&self, e: &Expr) -> Option<Path> {
+        let (mut path, step) = match &e.kind {
+            ExprKind::Local(l) => return Some(Path { base: Place::Reg(self.reg(*l)), span: e.span, steps: Vec::new() }),
+            ExprKind::Var(v) => return Some(Path { base: Place::Var(*v), span: e.span, steps: Vec::new() }),
+            ExprKind::Field { record, field } => (self.path(record)?, Step::Field(Arc::from(field.as_str()))),
+            ExprKind::Item { tuple, index } => (self.path(tuple)?, Step::Item(*index)),
+            ExprKind::Call { callee: Callee::Builtin("get"), args, .. } if args.len() == 2 => (self.path(&args[0])?, Step::Get(self.operand(&args[1])?)),
+            _ => return None,
+        };
+        if path.steps.is_empty() {
+            // An unassigned variable is reported at the expression that reads into it.
+            path.span = e.span;
+        }
+        path.steps.push((step, e.span));
+        Some(path)
+    }
+
+    /// `e` as an operand read without running code: a literal, a constant variant or a path.
+    fn operand(&self, e: &Expr) -> Option<Operand> {
+        Some(match &e.kind {
+            ExprKind::Int(n) => Operand::Const(Value::Int(crate::value::Int::from_big(n.clone()))),
+            ExprKind::Bool(b) => Operand::Const(Value::Bool(*b)),
+            ExprKind::Str(s) => Operand::Const(Value::str(s)),
+            ExprKind::Variant { name, payload: None, .. } => Operand::Const(Value::Variant(Arc::from(name.as_str()), Arc::new(Value::unit()))),
+            _ => Operand::Path(Box::new(self.path(e)?)),
+        })
+    }
+
+    /// `a == b` (or `a != b`) comparing in place when either side is an operand: two
+    /// operands are compared borrowed; a constant is compared with the other side's value
+    /// without being cloned. `None`: neither is (the builtin does it).
+    fn equality(&self, equal: bool, a: &Expr, b: &Expr, codes: &[Code]) -> Option<Code> {
+        match (self.operand(a), self.operand(b)) {
+            (Some(x), Some(y)) => Some(Arc::new(move |ctx| Ok(Value::Bool((x.get(ctx)? == y.get(ctx)?) == equal)))),
+            // A constant cannot fail, so the other side may be evaluated first.
+            (Some(Operand::Const(c)), None) | (None, Some(Operand::Const(c))) => {
+                let other = Sub::new(if matches!(self.operand(a), Some(Operand::Const(_))) { codes[1].clone() } else { codes[0].clone() });
+                Some(Arc::new(move |ctx| Ok(Value::Bool((other.run(ctx)? == c) == equal))))
+            }
             _ => None,
         }
     }

@@ -42,8 +42,13 @@ pub fn eager(name: &str) -> Option<Eager> {
 
 /// `m.get(key)`: the value at `key`, an error when it is missing.
 pub(crate) fn get(m: &Value, key: &Value, span: spec_syntax::Span) -> crate::eval::EvalResult {
+    entry(m, key, span).cloned()
+}
+
+/// `m.get(key)`, borrowed.
+pub(crate) fn entry<'m>(m: &'m Value, key: &Value, span: spec_syntax::Span) -> Result<&'m Value, Box<crate::eval::EvalError>> {
     let m = map(m, span)?;
-    m.get(key).cloned().ok_or_else(|| error(span, format!("the key {key} is not in the map (its keys: {})", keys_preview(m))))
+    m.get(key).ok_or_else(|| error(span, format!("the key {key} is not in the map (its keys: {})", keys_preview(m))))
 }
 
 fn keys_preview(m: &ValueMap) -> String {

@@ -6,6 +6,7 @@ mod actions;
 mod ints;
 mod lists;
 mod maps;
+pub(crate) use maps::entry as map_entry;
 pub(crate) use maps::get as map_get;
 mod records;
 mod sets;
