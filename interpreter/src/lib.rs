@@ -20,6 +20,7 @@ mod generate;
 pub mod itf;
 mod keep;
 pub mod oracle;
+mod place;
 pub mod render;
 pub mod repl;
 pub mod request;
