@@ -102,13 +102,13 @@ impl Level {
         self.columns.vars.len()
     }
 
-    /// Adds a state with its fingerprint and its kept variables' hashes (`hashes[c]` of the
-    /// variable in column `c`).
-    pub(crate) fn push(&mut self, fingerprint: u64, state: &State, hashes: &[u64]) {
+    /// Adds a state with its fingerprint, the values of its kept variables (`values[c]` of
+    /// the variable in column `c`) and their hashes.
+    pub(crate) fn push(&mut self, fingerprint: u64, values: &[Value], hashes: &[u64]) {
+        debug_assert_eq!(values.len(), self.width(), "a value per column");
         self.fingerprints.push(fingerprint);
         for (c, table) in self.tables.iter_mut().enumerate() {
-            let var = self.columns.vars[c];
-            let index = match (state.get(var), hashes.get(c)) {
+            let index = match (values.get(c), hashes.get(c)) {
                 (Some(value), Some(&hash)) => table.intern(value, hash),
                 _ => table.intern(&self.unit, 0),
             };
@@ -172,7 +172,7 @@ mod tests {
     fn variables_outside_the_columns_come_back_as_units() {
         let mut level = Level::new(Columns::new(&[false, true, false]));
         let state: State = Arc::new(vec![Value::unit(), Value::int(5), Value::unit()]);
-        level.push(9, &state, &[value_hash(&Value::int(5))]);
+        level.push(9, &[Value::int(5)], &[value_hash(&Value::int(5))]);
         assert_eq!(level.state(0), state);
         let mut key = Vec::new();
         level.indices(0, &[0, 1], &mut key);
@@ -191,7 +191,7 @@ mod tests {
         let inputs = [vec![big(3), Value::int(1)], vec![big(3), Value::int(2)], vec![big(4), Value::int(1)]];
         for (i, values) in inputs.iter().enumerate() {
             let (s, h) = state(values);
-            level.push(i as u64 + 10, &s, &h);
+            level.push(i as u64 + 10, &s[..], &h);
         }
         assert_eq!(level.len(), 3);
         for (i, values) in inputs.iter().enumerate() {
@@ -214,8 +214,8 @@ mod tests {
     fn a_hash_shared_by_different_values_keeps_both() {
         let mut level = Level::new(Columns::new(&[true]));
         // The same (forged) hash for two different values.
-        level.push(1, &Arc::new(vec![Value::int(1)]), &[7]);
-        level.push(2, &Arc::new(vec![Value::int(2)]), &[7]);
+        level.push(1, &[Value::int(1)], &[7]);
+        level.push(2, &[Value::int(2)], &[7]);
         assert_eq!(*level.state(0), vec![Value::int(1)]);
         assert_eq!(*level.state(1), vec![Value::int(2)]);
     }

@@ -130,8 +130,9 @@ const CHUNK: usize = 1024;
 /// What expanding one state gave.
 enum Expansion {
     /// `generated` successors, of which these were not in the visited set when the chunk
-    /// was expanded: their fingerprints, states, and `width` variable hashes each.
-    Successors { generated: usize, fingerprints: Vec<u64>, states: Vec<State>, hashes: Vec<u64> },
+    /// was expanded: their fingerprints, and the values and hashes of their variables (a
+    /// row of [`Columns`] each).
+    Successors { generated: usize, fingerprints: Vec<u64>, values: Vec<Value>, hashes: Vec<u64> },
     Error(Box<EvalError>),
     /// Not expanded: the search was stopped meanwhile.
     Skipped,
@@ -233,7 +234,8 @@ impl<'a> Search<'a> {
                 Ok(fp) => fp,
                 Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
             };
-            if self.admit(0, None, fp, &state, &hashes, &mut fresh) {
+            let values: Vec<Value> = self.columns.vars.iter().map(|&v| state.get(v).cloned().unwrap_or_else(Value::unit)).collect();
+            if self.admit(0, None, fp, &values, &hashes, &mut fresh) {
                 return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
             }
         }
@@ -274,14 +276,15 @@ impl<'a> Search<'a> {
                             return self.finish(Verdict::Bounded(stop), None);
                         }
                         Expansion::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(fp))),
-                        Expansion::Successors { generated, fingerprints, states, hashes } => {
+                        Expansion::Successors { generated, fingerprints, values, hashes } => {
                             if generated == 0 && self.budget.deadlock {
                                 return self.finish(Verdict::Deadlock, Some(self.path_to(fp)));
                             }
                             self.stats.generated += generated as u64;
-                            let width = if states.is_empty() { 0 } else { hashes.len() / states.len() };
-                            for (k, (child, state)) in fingerprints.into_iter().zip(&states).enumerate() {
-                                if self.admit(depth + 1, Some(fp), child, state, &hashes[k * width..(k + 1) * width], &mut fresh) {
+                            let width = self.columns.vars.len();
+                            for (k, child) in fingerprints.into_iter().enumerate() {
+                                let row = k * width..(k + 1) * width;
+                                if self.admit(depth + 1, Some(fp), child, &values[row.clone()], &hashes[row], &mut fresh) {
                                     return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
                                 }
                             }
@@ -303,7 +306,7 @@ impl<'a> Search<'a> {
 
     /// Adds a state to the visited set and to `fresh` unless it was seen before; `true` when
     /// the budget of states was reached first (the state is then not admitted).
-    fn admit(&mut self, depth: usize, parent: Option<u64>, fp: u64, state: &State, hashes: &[u64], fresh: &mut Level) -> bool {
+    fn admit(&mut self, depth: usize, parent: Option<u64>, fp: u64, values: &[Value], hashes: &[u64], fresh: &mut Level) -> bool {
         if self.parents.contains_key(&fp) {
             return false;
         }
@@ -315,7 +318,7 @@ impl<'a> Search<'a> {
         self.parents.insert(fp, parent.unwrap_or(NO_PARENT));
         self.stats.distinct += 1;
         self.stats.depth = depth;
-        fresh.push(fp, state, hashes);
+        fresh.push(fp, values, hashes);
         false
     }
 
@@ -394,9 +397,9 @@ impl<'a> Search<'a> {
         frontier.hashes(i, &mut worker.parent_hashes);
         let Worker { expander, evaluator, parent_hashes, hashes: own, .. } = worker;
         let mut generated = 0;
-        let (mut fingerprints, mut states, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut fingerprints, mut values, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
         let columns = &self.columns;
-        let result = expander.for_each_successor(self.spec, &state, self.model.step, Some(self.stop), |next| {
+        let result = expander.for_each_successor(self.spec, &state, self.model.step, Some(self.stop), |mut next| {
             generated += 1;
             if let Some(var) = columns.others().find(|&v| next.value(v).is_some()) {
                 return Err(outside_main_module(self.spec, self.model.step, var));
@@ -407,33 +410,32 @@ impl<'a> Search<'a> {
                 (Some(value), _) => value_hash(value),
                 (None, _) => value_hash(&Value::unit()),
             }));
-            let (fp, built) = match self.model.view {
+            match self.model.view {
                 None => {
                     let fp = combine(own);
                     if self.parents.contains_key(&fp) {
                         return Ok(());
                     }
-                    (fp, next.build())
+                    fingerprints.push(fp);
+                    values.extend(columns.vars.iter().map(|&v| next.take(v)));
                 }
                 Some(view) => {
                     let built = next.build();
-                    let value = view_value(self.spec, evaluator, &built, view)?;
-                    let fp = fingerprint(std::slice::from_ref(&value));
+                    let fp = fingerprint(std::slice::from_ref(&view_value(self.spec, evaluator, &built, view)?));
                     if self.parents.contains_key(&fp) {
                         return Ok(());
                     }
-                    (fp, built)
+                    fingerprints.push(fp);
+                    values.extend(columns.vars.iter().map(|&v| built[v].clone()));
                 }
-            };
-            fingerprints.push(fp);
-            states.push(built);
+            }
             hashes.extend_from_slice(own);
             Ok(())
         });
         match result {
             Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
             Err(e) => Expansion::Error(e),
-            Ok(()) => Expansion::Successors { generated, fingerprints, states, hashes },
+            Ok(()) => Expansion::Successors { generated, fingerprints, values, hashes },
         }
     }
 

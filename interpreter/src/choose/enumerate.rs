@@ -174,6 +174,16 @@ impl NextState<'_> {
         self.values.get(var).and_then(Option::as_ref)
     }
 
+    /// Moves out the value of variable `var` in the next state (for a caller that keeps
+    /// some variables' values rather than a built state); [`NextState::value`] is `None`
+    /// afterwards.
+    pub fn take(&mut self, var: usize) -> Value {
+        match self.values.get_mut(var).and_then(Option::take) {
+            Some(value) => value,
+            None => unassigned_value(self.parent, var),
+        }
+    }
+
     /// The number of variables.
     pub fn len(&self) -> usize {
         self.values.len()
