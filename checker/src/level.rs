@@ -141,6 +141,28 @@ impl Level {
         }));
     }
 
+    /// The values of state `i`'s variables `vars` into `out` (the unit for a variable not
+    /// kept), and a hash of them.
+    pub(crate) fn values_of(&self, i: usize, vars: &[usize], out: &mut Vec<Value>) -> u64 {
+        let row = self.row(i);
+        out.clear();
+        let mut hashes = Vec::with_capacity(vars.len());
+        for &v in vars {
+            match self.columns.column_of.get(v).copied().flatten() {
+                Some(c) => {
+                    let (value, hash) = &self.tables[c].values[row[c] as usize];
+                    out.push(value.clone());
+                    hashes.push(*hash);
+                }
+                None => {
+                    out.push(self.unit.clone());
+                    hashes.push(0);
+                }
+            }
+        }
+        crate::fingerprint::combine(&hashes)
+    }
+
     /// The hashes of state `i`'s kept variables, into `out`.
     pub(crate) fn hashes(&self, i: usize, out: &mut Vec<u64>) {
         out.clear();

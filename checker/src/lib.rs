@@ -17,12 +17,14 @@
 //! variable's distinct values). Workers drop successors already in the visited set (it is
 //! only read while they run) and hash only the variables a step changed ([`fingerprint`]).
 //! An invariant is evaluated once per distinct combination, in a level, of the values of
-//! the variables it reads (`reads.rs`), not once per state. A counterexample is rebuilt
+//! the variables it reads (`reads.rs`), not once per state, and its results are kept
+//! from level to level (`memo.rs`). A counterexample is rebuilt
 //! from the links by running the spec again from an initial state and choosing, at each
 //! step, the successor with the next fingerprint ([`trace`]).
 
 mod fingerprint;
 mod level;
+mod memo;
 mod reads;
 mod search;
 pub mod trace;

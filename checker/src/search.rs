@@ -3,6 +3,7 @@
 
 use crate::fingerprint::{combine, fingerprint, same_value, value_hash, VisitedHasher};
 use crate::level::{Columns, Level};
+use crate::memo::Memo;
 use crate::reads::variables_read;
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
@@ -206,15 +207,19 @@ struct Search<'a> {
     reads: Vec<Vec<usize>>,
     /// The variables that make a state (the main module's).
     columns: Columns,
+    /// The results of each invariant, then the constraint, kept across levels.
+    memos: Vec<Memo>,
     stats: Stats,
 }
 
 impl<'a> Search<'a> {
     fn new(spec: &'a Spec, model: &'a Model, budget: &'a Budget, progress: &'a Progress, interrupt: &'a AtomicBool, stop: &'a AtomicBool) -> Search<'a> {
         let program = &spec.analysis.program;
-        let reads = model.invariants.iter().map(|(_, def)| *def).chain(model.constraint).map(|def| variables_read(program, def)).collect();
+        let reads: Vec<Vec<usize>> = model.invariants.iter().map(|(_, def)| *def).chain(model.constraint).map(|def| variables_read(program, def)).collect();
         let columns = Columns::new(&spec.compiled.active_vars);
-        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), reads, columns, stats: Stats::default() }
+        // A property that reads every variable has a combination per state: nothing to keep.
+        let memos = reads.iter().map(|vars| Memo::new(!columns.vars.iter().all(|v| vars.contains(v)))).collect();
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), reads, columns, memos, stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {
@@ -351,8 +356,35 @@ impl<'a> Search<'a> {
                 };
                 class_of.push(class);
             }
-            let fresh = &fresh;
-            results.push(representatives.par_iter().map_init(Worker::default, |worker, &i| self.holds(worker, &fresh.state(i), *def)).collect());
+            // Results kept from earlier levels; the others are evaluated (in parallel) and kept.
+            let mut known: Vec<Option<Result<bool, Box<EvalError>>>> = Vec::with_capacity(representatives.len());
+            let mut pending: Vec<(usize, u64, Vec<Value>)> = Vec::new();
+            for (class, &i) in representatives.iter().enumerate() {
+                if !self.memos[p].enabled() {
+                    known.push(None);
+                    pending.push((class, 0, Vec::new()));
+                    continue;
+                }
+                let mut values = Vec::with_capacity(reads.len());
+                let hash = fresh.values_of(i, reads, &mut values);
+                match self.memos[p].get(hash, &values) {
+                    Some(result) => known.push(Some(Ok(result))),
+                    None => {
+                        known.push(None);
+                        pending.push((class, hash, values));
+                    }
+                }
+            }
+            let level = &fresh;
+            let evaluated: Vec<Result<bool, Box<EvalError>>> = pending.par_iter().map_init(Worker::default, |worker, (class, _, _)| self.holds(worker, &level.state(representatives[*class]), *def)).collect();
+            for ((class, hash, values), result) in pending.into_iter().zip(evaluated) {
+                if let Ok(holds) = result {
+                    self.memos[p].insert(hash, values, holds);
+                }
+                known[class] = Some(result);
+            }
+            let span = self.spec.analysis.program.defs[*def as usize].name_span;
+            results.push(known.into_iter().map(|r| r.unwrap_or_else(|| Err(spec_interpreter::eval::error(span, "internal error: a property was not evaluated")))).collect());
             classes.push(class_of);
         }
         let invariants = self.model.invariants.len();
