@@ -381,7 +381,7 @@ impl From<OrdSet<Value>> for ValueSet {
 
 impl PartialEq for ValueSet {
     fn eq(&self, other: &ValueSet) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.ptr_eq(other) || (self.len() == other.len() && self.iter().eq(other.iter()))
     }
 }
 impl Eq for ValueSet {}
@@ -394,6 +394,9 @@ impl PartialOrd for ValueSet {
 
 impl Ord for ValueSet {
     fn cmp(&self, other: &ValueSet) -> Ordering {
+        if self.ptr_eq(other) {
+            return Ordering::Equal;
+        }
         self.iter().cmp(other.iter())
     }
 }
@@ -641,7 +644,7 @@ impl From<OrdMap<Value, Value>> for ValueMap {
 
 impl PartialEq for ValueMap {
     fn eq(&self, other: &ValueMap) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.ptr_eq(other) || (self.len() == other.len() && self.iter().eq(other.iter()))
     }
 }
 impl Eq for ValueMap {}
@@ -654,6 +657,9 @@ impl PartialOrd for ValueMap {
 
 impl Ord for ValueMap {
     fn cmp(&self, other: &ValueMap) -> Ordering {
+        if self.ptr_eq(other) {
+            return Ordering::Equal;
+        }
         self.iter().cmp(other.iter())
     }
 }

@@ -288,16 +288,56 @@ impl Ord for Value {
         match (self, other) {
             (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
             (Value::Int(a), Value::Int(b)) => a.cmp(b),
-            (Value::Str(a), Value::Str(b)) => a.cmp(b),
+            // Shared values (the same allocation) are equal without a look inside.
+            (Value::Str(a), Value::Str(b)) => cmp_names(a, b),
             (Value::Set(a), Value::Set(b)) => a.cmp(b),
             (Value::Map(a), Value::Map(b)) => a.cmp(b),
+            (Value::List(a), Value::List(b)) if Arc::ptr_eq(a, b) => Ordering::Equal,
             (Value::List(a), Value::List(b)) => a.iter().cmp(b.iter()),
-            (Value::Record(a), Value::Record(b)) => a.iter().cmp(b.iter()),
+            (Value::Record(a), Value::Record(b)) if Arc::ptr_eq(a, b) => Ordering::Equal,
+            (Value::Record(a), Value::Record(b)) => {
+                for ((n1, v1), (n2, v2)) in a.iter().zip(b.iter()) {
+                    match cmp_names(n1, n2).then_with(|| v1.cmp(v2)) {
+                        Ordering::Equal => {}
+                        other => return other,
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
+            (Value::Tuple(a), Value::Tuple(b)) if Arc::ptr_eq(a, b) => Ordering::Equal,
             (Value::Tuple(a), Value::Tuple(b)) => a.iter().cmp(b.iter()),
-            (Value::Variant(n1, p1), Value::Variant(n2, p2)) => n1.cmp(n2).then_with(|| p1.cmp(p2)),
+            (Value::Variant(n1, p1), Value::Variant(n2, p2)) => cmp_names(n1, n2).then_with(|| if Arc::ptr_eq(p1, p2) { Ordering::Equal } else { p1.cmp(p2) }),
             (Value::Lambda(a), Value::Lambda(b)) => (Arc::as_ptr(a) as usize).cmp(&(Arc::as_ptr(b) as usize)),
             // Values of different kinds never meet in a well-typed program; order by kind.
             _ => self.kind().cmp(other.kind()),
+        }
+    }
+}
+
+/// Strings in canonical order, the same string (one allocation) found equal at once.
+#[inline]
+fn cmp_names(a: &Arc<str>, b: &Arc<str>) -> Ordering {
+    if Arc::ptr_eq(a, b) {
+        Ordering::Equal
+    } else {
+        a.cmp(b)
+    }
+}
+
+impl Value {
+    /// A number per kind, hashed before the contents.
+    fn kind_tag(&self) -> u8 {
+        match self {
+            Value::Bool(_) => 0,
+            Value::Int(_) => 1,
+            Value::Str(_) => 2,
+            Value::Set(_) => 3,
+            Value::Map(_) => 4,
+            Value::List(_) => 5,
+            Value::Record(_) => 6,
+            Value::Tuple(_) => 7,
+            Value::Variant(..) => 8,
+            Value::Lambda(_) => 9,
         }
     }
 }
@@ -307,7 +347,7 @@ impl Ord for Value {
 /// operators by identity.
 impl std::hash::Hash for Value {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.kind().hash(state);
+        state.write_u8(self.kind_tag());
         match self {
             Value::Bool(b) => b.hash(state),
             Value::Int(n) => n.hash(state),
