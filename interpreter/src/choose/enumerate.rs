@@ -84,14 +84,14 @@ impl EnumeratingChooser {
     }
 
     /// The plan handed to the evaluator for alternative `chosen` of the choice at `entry` of
-    /// the path. When alternatives remain, the plan lists the entry's index after the
-    /// alternative: the evaluator only asks whether a retry may follow and hands the plan
-    /// back to [`Chooser::retry`], where the index says which choice is retried (choices
-    /// nest, and a closed choice after it on the path may have the same size and
-    /// alternative, so they cannot be told apart otherwise).
+    /// the path. When alternatives remain, the plan is marked with the entry's index: the
+    /// evaluator only asks whether a retry may follow and hands the plan back to
+    /// [`Chooser::retry`], where the mark says which choice is retried (choices nest, and a
+    /// closed choice after it on the path may have the same size and alternative, so they
+    /// cannot be told apart otherwise).
     fn plan(chosen: u64, size: u64, entry: usize) -> Tries {
         if chosen + 1 < size {
-            Tries::listed([chosen, entry as u64])
+            Tries::marked(chosen, entry as u64)
         } else {
             Tries::once(chosen)
         }
@@ -121,13 +121,10 @@ impl Chooser for EnumeratingChooser {
     /// has been visited (every choice made in the body is at its last alternative).
     fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool {
         let tried = tries.current;
-        // The plan's second item is the entry's index (see `plan`); a plan without one has
-        // no alternative left.
-        if !tries.advance(&mut |_| 0) {
-            return false;
-        }
-        let entry = tries.current as usize;
-        tries.current = tried;
+        // The plan's mark is the entry's index (see `plan`); a plan without one has no
+        // alternative left.
+        let Some(entry) = tries.mark() else { return false };
+        let entry = entry as usize;
         // Anything else (a prefix not replayed to its end, another plan) ends the run
         // instead: the next run takes the remaining alternatives, as without retries.
         if entry >= self.depth || self.depth != self.path.len() || self.path[entry] != (tried, choice.size) {

@@ -22,6 +22,9 @@ enum Plan {
     Listed(Vec<u64>),
     /// A uniformly random order of `0..size`, drawn as it goes.
     Shuffled(Shuffle),
+    /// Alternatives remain, and the chooser that made the plan keeps track of them itself:
+    /// the plan only carries a number for it (see [`Tries::marked`]); `advance` gives none.
+    Marked(u64),
 }
 
 /// Positions `0..tried` of a virtual permutation of `0..size` are settled; `moved` records the
@@ -109,6 +112,21 @@ impl Tries {
 
     /// Every alternative of `0..size` (`size` ≥ 1) in a uniformly random order;
     /// `below(n)` is a random number below `n`.
+    /// Alternative `current` first; the others are for the chooser to give on a retry,
+    /// which it recognizes by `mark` (an enumerator's position in its path). Nothing is
+    /// allocated.
+    pub fn marked(current: u64, mark: u64) -> Tries {
+        Tries { current, plan: Plan::Marked(mark) }
+    }
+
+    /// The mark of a plan made by [`Tries::marked`].
+    pub fn mark(&self) -> Option<u64> {
+        match self.plan {
+            Plan::Marked(mark) => Some(mark),
+            _ => None,
+        }
+    }
+
     pub fn shuffled(size: u64, below: &mut dyn FnMut(u64) -> u64) -> Tries {
         let mut shuffle = Shuffle { size: size.max(1), tried: 0, moved: Moved::Few(SmallVec::new()) };
         let current = shuffle.draw(below).unwrap_or(0);
@@ -121,6 +139,7 @@ impl Tries {
             Plan::Once => false,
             Plan::Listed(rest) => !rest.is_empty(),
             Plan::Shuffled(s) => s.tried < s.size,
+            Plan::Marked(_) => true,
         }
     }
 
@@ -130,6 +149,7 @@ impl Tries {
             Plan::Once => None,
             Plan::Listed(rest) => rest.pop(),
             Plan::Shuffled(s) => s.draw(below),
+            Plan::Marked(_) => None,
         };
         match next {
             Some(i) => {
@@ -185,5 +205,10 @@ mod tests {
         assert_eq!(all(Tries::listed([2, 0, 1]), &mut rng), vec![2, 0, 1]);
         assert_eq!(all(Tries::once(3), &mut rng), vec![3]);
         assert!(!Tries::once(3).may_retry());
+        let marked = Tries::marked(1, 4);
+        assert!(marked.may_retry());
+        assert_eq!((marked.current, marked.mark()), (1, Some(4)));
+        assert_eq!(all(marked, &mut rng), vec![1], "the chooser gives the others itself");
+        assert_eq!(Tries::listed([1, 4]).mark(), None);
     }
 }
