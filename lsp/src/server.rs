@@ -226,8 +226,6 @@ fn publish_after(db: &Database, changed: &[String], workspace: &Workspace, send:
 /// that publishing computed: this asks for nothing new).
 fn hold_results(db: &Database, path: &str, held: &mut Vec<Held>) {
     let Some(file) = db.file_by_path(path) else { return };
-    let headers = spec_analysis::db::headers(db, file);
-    held.push(Box::new(headers.program.clone()));
     held.push(Box::new(spec_analysis::pieces::header_file(db, file).clone()));
 }
 

@@ -22,7 +22,7 @@ use crate::db::{parsed, resolve_relative, Db, SourceText};
 use crate::infer::infer_def;
 use crate::ir::{shift_def, Def, DefId, DefTypes, Program, Types};
 use crate::modes::{check_def_modes, check_steps, DefModes, Mode, ModeSummary};
-use crate::pieces::{header_file, module_ast, syntax_diagnostics};
+use crate::pieces::{header_file, module_ast, syntax_diagnostics, FilePositions};
 use crate::resolve::{lower_def, resolve, resolve_with_origins, LoadedFile, Loader, Origin};
 use spec_syntax::{Diagnostic, FileId, Span};
 use std::collections::BTreeSet;
@@ -74,8 +74,9 @@ pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
 }
 
 /// The declarations of a program: every module, scope, type and definition, without the
-/// bodies of definitions (their parameters and declared types are there), positions in their
-/// files; where each body is written; the diagnostics of parsing and of resolving the
+/// bodies of definitions (their parameters and declared types are there), at the positions of
+/// `pieces::header_file` (which do not move when text before them does; `pieces::FilePositions` gives
+/// positions in the files); where each body is written; the diagnostics of resolving the
 /// declarations; the files read (the root first).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Headers {
@@ -88,7 +89,7 @@ pub struct Headers {
 #[salsa::tracked(returns(ref))]
 pub fn headers(db: &dyn Db, file: SourceText) -> Headers {
     let root_id = FileId(file.id(db));
-    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: syntax_diagnostics(db, file).clone(), relative_to: None, headers_only: true };
+    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: Vec::new(), relative_to: None, headers_only: true };
     let (program, mut diagnostics, origins) = resolve_with_origins(LoadedFile { id: root_id, ast: header_file(db, file).clone() }, &mut loader);
     diagnostics.extend(loader.diagnostics);
     Headers { program: Arc::new(program), origins, diagnostics, files: loader.files }
@@ -276,13 +277,19 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceText) -> FileDiagnostics {
     let program = &headers.program;
     let order = order(db, file);
     let count = program.defs.len();
-    let mut diagnostics = headers.diagnostics.clone();
-    for d in 0..count {
+    let syntax = |f: &FileId| db.source(*f).map(|source| syntax_diagnostics(db, source).clone()).unwrap_or_default();
+    let mut positions = FilePositions::new(db);
+    let mut diagnostics = headers.files.first().map(syntax).unwrap_or_default();
+    diagnostics.extend(headers.diagnostics.iter().cloned().map(|d| positions.diagnostic(d)));
+    diagnostics.extend(headers.files.iter().skip(1).flat_map(syntax));
+    // Where each definition starts in its file.
+    let starts: Vec<Span> = program.defs.iter().map(|d| positions.span(d.span)).collect();
+    for (d, start) in starts.iter().enumerate() {
         if let Some(ir) = def_ir(db, DefKey::new(db, file, d as u32)) {
-            diagnostics.extend(placed(program.defs[d].span, ir.diagnostics.iter()));
+            diagnostics.extend(placed(*start, ir.diagnostics.iter()));
         }
     }
-    diagnostics.extend(cycle_diagnostics(db, file).iter().cloned());
+    diagnostics.extend(cycle_diagnostics(db, file).iter().cloned().map(|d| positions.diagnostic(d)));
     let mut summaries: Vec<ModeSummary> = vec![ModeSummary::default(); count];
     // Each definition after those it uses (`order` holds every definition once).
     for &d in &order.order {
@@ -290,9 +297,9 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceText) -> FileDiagnostics {
         let found = def_types(db, key);
         let modes = def_modes(db, key);
         summaries[d as usize] = modes.summary.clone();
-        diagnostics.extend(placed(program.defs[d as usize].span, found.diagnostics.iter().chain(&modes.diagnostics)));
+        diagnostics.extend(placed(starts[d as usize], found.diagnostics.iter().chain(&modes.diagnostics)));
     }
-    diagnostics.extend(check_steps(program, &|d| summaries.get(d as usize).cloned()));
+    diagnostics.extend(check_steps(program, &|d| summaries.get(d as usize).cloned()).into_iter().map(|d| positions.diagnostic(d)));
     // Instances repeat their module's definitions: report each problem once.
     let mut seen = BTreeSet::new();
     diagnostics.retain(|d| seen.insert((d.span, d.message.clone())));
@@ -349,9 +356,9 @@ impl DbLoader<'_> {
     fn register(&mut self, file: SourceText) -> LoadedFile {
         let id = FileId(file.id(self.db));
         if self.headers_only {
+            // Syntax diagnostics are gathered by `file_diagnostics`, in the files' positions.
             if !self.files.contains(&id) {
                 self.files.push(id);
-                self.diagnostics.extend(syntax_diagnostics(self.db, file).iter().cloned());
             }
             return LoadedFile { id, ast: header_file(self.db, file).clone() };
         }

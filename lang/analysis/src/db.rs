@@ -113,11 +113,6 @@ pub fn resolved_program(db: &dyn Db, file: SourceText) -> (Arc<crate::ir::Progra
     (resolved.program.clone(), &resolved.files)
 }
 
-/// The declarations of the program of `file` (see [`crate::check::Headers`]).
-pub fn headers(db: &dyn Db, file: SourceText) -> &crate::check::Headers {
-    crate::check::headers(db, file)
-}
-
 /// Counts query executions (for tests of incrementality).
 pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
 

@@ -5,6 +5,16 @@
 //! they are needed: [`header_file`] (the declarations of every module without the bodies of
 //! their definitions, what name resolution reads) and [`syntax_diagnostics`].
 //!
+//! Positions in [`header_file`] do not move when text before them grows or shrinks: the
+//! spans of the `i`th piece start at `i << PIECE_BITS` instead of where the piece starts in
+//! the file, and inside a piece the `j`th declaration starts at `(j + 1) * STRIDE` (its
+//! header is all that is kept of it), so that an edit inside one body leaves the
+//! declarations of the whole program equal and they are not resolved again.
+//! [`FilePositions`] turns such a position into one in the file. (A piece with more
+//! declarations or longer headers than these positions hold keeps the positions of its
+//! text; a file with more pieces, or a piece longer, than they hold has the positions of its
+//! text throughout, and is resolved again when text moves.)
+//!
 //! A text that is not a sequence of modules with balanced braces (while a module is being
 //! typed), or one piece of which does not parse into exactly one module, is one piece: the
 //! whole text, parsed as `parsed` parses it.
@@ -12,6 +22,7 @@
 use crate::db::{Db, SourceText};
 use spec_syntax::ast::{Decl, DeclKind, Def, Module, SourceFile};
 use spec_syntax::{Diagnostic, FileId, Span};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Larger texts are one piece (as in `spec_syntax`'s cache of modules).
@@ -124,6 +135,137 @@ pub fn module_ast(db: &dyn Db, file: SourceText, module: u32) -> Option<&Module>
     piece_parsed(db, PieceKey::new(db, file, piece)).modules.get(within as usize)
 }
 
+/// The pieces of a file, without where they start.
+#[salsa::tracked(returns(ref))]
+fn piece_list(db: &dyn Db, file: SourceText) -> Vec<u32> {
+    layout(db, file).pieces.iter().map(|(piece, _)| *piece).collect()
+}
+
+/// How many low bits of a position in [`header_file`] are a position inside a piece.
+const PIECE_BITS: u32 = 22;
+
+/// How many bytes each declaration gets in the positions of [`stable_headers`].
+const STRIDE: u32 = 1 << 12;
+
+/// The headers of a piece of one module at positions that do not move when a body changes
+/// length: the spans of its `j`th declaration start at `(j + 1) * STRIDE` (definitions end
+/// where their header ends), the text before the first declaration keeps its positions.
+/// `segments` says where each such stretch starts: (its position here, its position in
+/// the piece).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StableHeaders {
+    pub modules: Vec<Module>,
+    pub segments: Vec<(u32, u32)>,
+}
+
+/// [`StableHeaders`] of a piece, or `None` when it has more than one module, more
+/// declarations than the positions hold, or a declaration whose header is longer than
+/// `STRIDE` bytes.
+#[salsa::tracked(returns(ref))]
+fn stable_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> Option<StableHeaders> {
+    let [module] = piece_headers(db, key).as_slice() else { return None };
+    if (module.decls.len() as u64 + 1) * STRIDE as u64 >= 1 << PIECE_BITS || module.name.span.end >= STRIDE || module.span.start >= STRIDE {
+        return None;
+    }
+    let mut module = module.clone();
+    module.span.end = module.name.span.end;
+    let mut segments = vec![(0, 0)];
+    for (j, decl) in module.decls.iter_mut().enumerate() {
+        if let DeclKind::Def(def) = &mut decl.kind {
+            let params = def.params.iter().flatten().map(|p| p.span.end);
+            let header_end = params.chain(def.ret.iter().map(|t| t.span.end)).fold(def.name.span.end, u32::max);
+            def.span.end = header_end;
+            decl.span.end = header_end;
+        }
+        let start = decl.span.start;
+        if decl.span.end < start || decl.span.end - start >= STRIDE {
+            return None;
+        }
+        let at = (j as u32 + 1) * STRIDE;
+        spec_syntax::shift_decl(decl, at.wrapping_sub(start));
+        segments.push((at, start));
+    }
+    Some(StableHeaders { modules: vec![module], segments })
+}
+
+/// For each piece of `file`, whether its headers are placed as [`stable_headers`] (else at
+/// positions relative to the piece), each piece at `i << PIECE_BITS`; `None` when the file
+/// has too many pieces or a piece too long for that: then [`header_file`] has the positions
+/// of the text.
+#[salsa::tracked(returns(ref))]
+fn placements(db: &dyn Db, file: SourceText) -> Option<Vec<bool>> {
+    let pieces = piece_list(db, file);
+    if pieces.len() >= 1 << (32 - PIECE_BITS) {
+        return None;
+    }
+    pieces
+        .iter()
+        .map(|p| {
+            let key = PieceKey::new(db, file, *p);
+            if stable_headers(db, key).is_some() {
+                Some(true)
+            } else {
+                (piece_text(db, key).len() < 1 << PIECE_BITS).then_some(false)
+            }
+        })
+        .collect()
+}
+
+/// Where the stretches of [`header_file`]'s positions of `file` start, with where they
+/// start in the text, in order.
+#[salsa::tracked(returns(ref))]
+pub fn header_segments(db: &dyn Db, file: SourceText) -> Vec<(u32, u32)> {
+    let Some(placements) = placements(db, file) else { return vec![(0, 0)] };
+    let mut out = Vec::new();
+    for (i, ((piece, start), stable)) in layout(db, file).pieces.iter().zip(placements).enumerate() {
+        let base = (i as u32) << PIECE_BITS;
+        match stable_headers(db, PieceKey::new(db, file, *piece)) {
+            Some(headers) if *stable => out.extend(headers.segments.iter().map(|(at, from)| (base + at, start + from))),
+            _ => out.push((base, *start)),
+        }
+    }
+    out
+}
+
+/// A position of [`header_file`] as a position in the file's text.
+fn to_file_position(segments: &[(u32, u32)], position: u32) -> u32 {
+    let i = segments.partition_point(|(at, _)| *at <= position).saturating_sub(1);
+    match segments.get(i) {
+        Some((at, from)) => from + (position - at),
+        None => position,
+    }
+}
+
+/// Turns positions of [`header_file`] (of any file) into positions in the files' texts,
+/// looking up each file's pieces once.
+pub struct FilePositions<'a> {
+    db: &'a dyn Db,
+    by_file: HashMap<FileId, Option<&'a [(u32, u32)]>>,
+}
+
+impl<'a> FilePositions<'a> {
+    pub fn new(db: &'a dyn Db) -> FilePositions<'a> {
+        FilePositions { db, by_file: HashMap::new() }
+    }
+
+    pub fn span(&mut self, span: Span) -> Span {
+        let db = self.db;
+        let found = *self.by_file.entry(span.file).or_insert_with(|| db.source(span.file).map(|file| header_segments(db, file).as_slice()));
+        match found {
+            Some(segments) => Span { start: to_file_position(segments, span.start), end: to_file_position(segments, span.end), ..span },
+            None => span,
+        }
+    }
+
+    pub fn diagnostic(&mut self, mut diagnostic: Diagnostic) -> Diagnostic {
+        diagnostic.span = self.span(diagnostic.span);
+        for label in &mut diagnostic.labels {
+            label.span = self.span(label.span);
+        }
+        diagnostic
+    }
+}
+
 /// The modules of a piece without the bodies of their definitions: equal after an edit
 /// inside a body.
 #[salsa::tracked(returns(ref))]
@@ -152,17 +294,35 @@ fn piece_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> Vec<Module> {
         .collect()
 }
 
-/// Every module of `file` without the bodies of its definitions, positions in the file.
+/// Every module of `file` without the bodies of its definitions, at positions that do not
+/// move when text before them does (see the module documentation; [`FilePositions`] gives
+/// positions in the text).
 #[salsa::tracked(returns(ref))]
 pub fn header_file(db: &dyn Db, file: SourceText) -> Arc<SourceFile> {
     let mut modules = Vec::new();
-    for (piece, start) in &layout(db, file).pieces {
-        for m in piece_headers(db, PieceKey::new(db, file, *piece)) {
-            let mut m = m.clone();
-            if *start > 0 {
-                spec_syntax::shift_module(&mut m, *start);
+    match placements(db, file) {
+        Some(placements) => {
+            for (i, (piece, stable)) in piece_list(db, file).iter().zip(placements).enumerate() {
+                let key = PieceKey::new(db, file, *piece);
+                let headers = match stable_headers(db, key) {
+                    Some(headers) if *stable => &headers.modules,
+                    _ => piece_headers(db, key),
+                };
+                for m in headers {
+                    let mut m = m.clone();
+                    spec_syntax::shift_module(&mut m, (i as u32) << PIECE_BITS);
+                    modules.push(m);
+                }
             }
-            modules.push(m);
+        }
+        None => {
+            for (piece, start) in &layout(db, file).pieces {
+                for m in piece_headers(db, PieceKey::new(db, file, *piece)) {
+                    let mut m = m.clone();
+                    spec_syntax::shift_module(&mut m, *start);
+                    modules.push(m);
+                }
+            }
         }
     }
     Arc::new(SourceFile { modules })

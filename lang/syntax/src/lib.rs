@@ -18,7 +18,7 @@ mod grammar {
 }
 
 pub use diagnostic::{Code, Diagnostic, Severity, SourceMap};
-pub use parse::by_module::{module_ends, shift_module};
+pub use parse::by_module::{module_ends, shift_decl, shift_module};
 pub use parse::{parse, parse_decls, parse_expr, parse_uncached, MAX_DEPTH};
 pub use limits::{Limit, Limits};
 pub use span::{FileId, Span};

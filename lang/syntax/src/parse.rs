@@ -725,8 +725,10 @@ pub mod by_module {
         (depth == 0 && !in_header).then_some(ends)
     }
 
+    /// `span` moved by `delta` bytes, modulo 2^32 (so that `0u32.wrapping_sub(n)` moves
+    /// towards the start).
     fn shifted(span: Span, delta: u32) -> Span {
-        Span { start: span.start + delta, end: span.end + delta, ..span }
+        Span { start: span.start.wrapping_add(delta), end: span.end.wrapping_add(delta), ..span }
     }
 
     /// Moves every span of a module by `d` bytes towards the end of its file.
@@ -734,6 +736,14 @@ pub mod by_module {
         m.span = shifted(m.span, d);
         ident(&mut m.name, d);
         for decl in &mut m.decls {
+            shift_decl(decl, d);
+        }
+    }
+
+    /// Moves every span of a declaration by `d` bytes, modulo 2^32: `0u32.wrapping_sub(n)`
+    /// moves it `n` bytes towards the start (no span may end up before the start).
+    pub fn shift_decl(decl: &mut Decl, d: u32) {
+        {
             decl.span = shifted(decl.span, d);
             match &mut decl.kind {
                 DeclKind::Const { name, ty } | DeclKind::Var { name, ty } => {
