@@ -480,6 +480,20 @@ impl Compiler<'_> {
                                 });
                             }
                         }
+                        if *name == "size" && args.len() == 1 {
+                            // `S.filter(p).size()` counts without building the filtered set.
+                            if let ExprKind::Call { callee: Callee::Builtin("filter"), args: inner, .. } = &args[0].kind {
+                                if inner.len() == 2 {
+                                    let (set, pred) = (Sub::new(self.expr(&inner[0])), Sub::new(self.expr(&inner[1])));
+                                    let filter_span = args[0].span;
+                                    return Arc::new(move |ctx| {
+                                        let s = set.run(ctx)?;
+                                        let p = pred.run(ctx)?;
+                                        builtins::count_filtered(ctx, &s, &p, filter_span)
+                                    });
+                                }
+                            }
+                        }
                         if (*name == "eq" || *name == "neq") && args.len() == 2 {
                             if let Some(code) = self.equality(*name == "eq", &args[0], &args[1], &arg_codes) {
                                 return code;

@@ -418,7 +418,10 @@ pub fn set_of(items: impl IntoIterator<Item = Value>) -> Value {
 
 /// Sign-aware conversion of a count to a value.
 pub fn count(n: usize) -> Value {
-    Value::Int(Int::from_big(BigInt::from(n)))
+    match i64::try_from(n) {
+        Ok(n) => Value::int(n),
+        Err(_) => Value::Int(Int::from_big(BigInt::from(n))),
+    }
 }
 
 #[cfg(test)]

@@ -56,3 +56,18 @@ fn lookups_read_in_place_fail_with_the_usual_errors() {
     let unset = eval(&s, &s.state0(), "diag").unwrap_err();
     assert!(unset.contains("board"), "{unset}");
 }
+
+#[test]
+fn counting_a_filter_gives_its_size_and_its_errors() {
+    let s = spec(
+        "pure val evens = 1.to(10).filter(x => x % 2 == 0).size()  pure val none = Set(1, 2).filter(x => x > 5).size()  \
+         pure val sets = Set(Set(1), Set(1, 2), Set()).filter(t => t.size() > 0).size()  \
+         pure val broken = Set(1, 0).filter(x => 10 / x > 1).size()",
+    );
+    let state = s.state0();
+    assert_eq!(eval(&s, &state, "evens").unwrap(), Value::int(5));
+    assert_eq!(eval(&s, &state, "none").unwrap(), Value::int(0));
+    assert_eq!(eval(&s, &state, "sets").unwrap(), Value::int(2));
+    let broken = eval(&s, &state, "broken").unwrap_err();
+    assert!(broken.contains("zero"), "{broken}");
+}

@@ -8,6 +8,7 @@ mod lists;
 mod maps;
 pub(crate) use maps::entry as map_entry;
 pub(crate) use maps::get as map_get;
+pub(crate) use sets::count_filtered;
 mod records;
 mod sets;
 

@@ -111,6 +111,18 @@ pub fn eager(name: &str) -> Option<Eager> {
     })
 }
 
+/// `set.filter(pred).size()`: the number of elements `pred` holds for, with the errors
+/// `filter` would give, without building the filtered set.
+pub(crate) fn count_filtered(ctx: &mut Ctx, set: &Value, pred: &Value, s: Span) -> EvalResult {
+    let mut n = 0usize;
+    for x in each(set, s)? {
+        if boolean(&call(ctx, pred, [x], s)?, s)? {
+            n += 1;
+        }
+    }
+    Ok(crate::value::count(n))
+}
+
 fn explicit(s: ValueSet) -> Value {
     Value::Set(SetValue::Explicit(s))
 }
@@ -126,6 +138,9 @@ fn subseteq(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
 
 fn size(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
     let st = set(&a[0], s)?;
+    if let SetValue::Explicit(items) = st {
+        return Ok(crate::value::count(items.len()));
+    }
     match st.size() {
         Some(n) => Ok(Value::Int(Int::from_big(n))),
         None if st.is_finite() => Err(error(s, format!("{} is finite, but too large for its size to be computed", st.describe()))),
