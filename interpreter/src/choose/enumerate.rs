@@ -147,6 +147,10 @@ impl Chooser for EnumeratingChooser {
     fn choose_big(&mut self, _choice: &Choice, size: &BigInt) -> Result<BigInt, ChoiceError> {
         Err(ChoiceError::TooLarge(Some(size.clone())))
     }
+
+    fn next_run(&mut self) -> bool {
+        self.next_path()
+    }
 }
 
 /// What runs of an action leave behind for the next run: the buffers of the evaluation
@@ -217,12 +221,29 @@ impl EnumeratingChooser {
         F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
     {
         self.restart();
-        loop {
-            self.run(spec, state, def, interrupt, &mut visit)?;
-            if !self.next_path() {
-                return Ok(());
+        // One context for every run from this state (its buffers, and the values kept for
+        // the state, carry over from run to run); the chooser moves to the next path
+        // through it.
+        let scratch = std::mem::take(&mut self.buffers.scratch);
+        let mut ctx = Ctx::with_scratch(&spec.compiled, state.clone(), self, scratch);
+        ctx.interrupt = interrupt;
+        let result = loop {
+            match spec.enabled_in(&mut ctx, def) {
+                Ok(true) => {
+                    if let Err(e) = visit(NextState { parent: state, values: &mut ctx.next }) {
+                        break Err(e);
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => break Err(e),
             }
-        }
+            if !ctx.chooser.next_run() {
+                break Ok(());
+            }
+        };
+        let scratch = ctx.into_scratch();
+        self.buffers.scratch = scratch;
+        result
     }
 
     /// The context buffers kept between runs, to evaluate something else with them (an
@@ -233,25 +254,6 @@ impl EnumeratingChooser {
 
     pub fn put_scratch(&mut self, scratch: Scratch) {
         self.buffers.scratch = scratch;
-    }
-
-    /// One run of the action along the current path; `visit` sees the next state when the
-    /// action is enabled.
-    fn run<F>(&mut self, spec: &Spec, state: &State, def: DefId, interrupt: Option<&AtomicBool>, visit: &mut F) -> Result<(), Box<EvalError>>
-    where
-        F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
-    {
-        let scratch = std::mem::take(&mut self.buffers.scratch);
-        let mut ctx = Ctx::with_scratch(&spec.compiled, state.clone(), self, scratch);
-        ctx.interrupt = interrupt;
-        let result = match spec.enabled_in(&mut ctx, def) {
-            Ok(true) => visit(NextState { parent: state, values: &mut ctx.next }),
-            Ok(false) => Ok(()),
-            Err(e) => Err(e),
-        };
-        let scratch = ctx.into_scratch();
-        self.buffers.scratch = scratch;
-        result
     }
 }
 

@@ -60,6 +60,12 @@ pub trait Chooser {
     /// `false` to give up (the construct is then disabled).
     fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool;
 
+    /// For a chooser that runs an action again and again (the enumerator): moves to the next
+    /// run's choices, `false` when there is none. Others make one run.
+    fn next_run(&mut self) -> bool {
+        false
+    }
+
     /// An index into a set with more elements than a `u64` counts (`size`); never retried.
     fn choose_big(&mut self, choice: &Choice, size: &BigInt) -> Result<BigInt, ChoiceError> {
         let _ = choice;
