@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
 """Diagnostics latency of the language server after an edit in a 5,000-line spec.
 
-    python3 bench/lsp_latency.py [--lines N] [--edits N] [--binary PATH] [--typing]
+    python3 bench/lsp_latency.py [--lines N] [--edits N] [--binary PATH] [--typing] [--one-module]
 
 Starts `target/release/spec lsp`, opens a generated spec, then changes the body of one
 definition in its first module repeatedly and measures the time from `didChange` to
 `publishDiagnostics`. By default each edit writes another three-digit number (the first
 edit makes the body two characters longer, the others keep its length); with `--typing`
 each edit adds one more digit, as typing does, so that every edit moves all the text after
-it. Target: every edit under 100 ms (the script prints the first edit, the median, the 90th
+it. With `--one-module` the same definitions are in one module (a file parsed as one
+piece). Target: every edit under 100 ms (the script prints the first edit, the median, the 90th
 percentile, the maximum and how many edits took longer, and the server's CPU time per edit).
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-def generate(lines):
+def generate(lines, one_module=False):
+    if one_module:
+        # The same definitions in one module (each group's names and types kept apart).
+        text = generate(lines)
+        body = [l for l in text.splitlines() if not l.startswith("module ") and l != "}" and "import " not in l]
+        return "module one {\n" + "\n".join(body) + "\n}\n"
     out, m = [], 0
     while len(out) < lines:
         out.append(f"module m{m} {{")
@@ -72,10 +78,11 @@ def main():
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--binary", help="a built `spec` to measure (default: build target/release/spec)")
     ap.add_argument("--typing", action="store_true", help="each edit one character longer than the last")
+    ap.add_argument("--one-module", action="store_true", help="all definitions in one module")
     a = ap.parse_args()
     if not a.binary:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    text = generate(a.lines)
+    text = generate(a.lines, a.one_module)
     uri = "file:///tmp/lsp_latency_bench.qnt"
     s = Server(a.binary or os.path.join(ROOT, "target/release/spec"))
     s.send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
