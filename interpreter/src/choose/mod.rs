@@ -116,9 +116,11 @@ pub fn choice_error(span: Span, e: ChoiceError) -> Box<EvalError> {
     Box::new(EvalError { message: e.to_string(), span, stack: Vec::new(), kind: ErrorKind::Choice })
 }
 
-fn checked(tries: Tries, size: u64, span: Span) -> Result<Tries, Box<EvalError>> {
+/// Whether the alternative `tries` names is below `size` (checked in place: a plan is
+/// large to move).
+fn in_range(tries: &Tries, size: u64, span: Span) -> Result<(), Box<EvalError>> {
     if tries.current < size {
-        Ok(tries)
+        Ok(())
     } else {
         Err(choice_error(span, ChoiceError::OutOfRange { index: tries.current, size }))
     }
@@ -169,14 +171,15 @@ pub fn nondet(ctx: &mut Ctx, name: &str, set: &SetValue, span: Span, body: &dyn 
         return Ok(Value::Bool(false));
     }
     let choice = Choice { site: Site::Pick { name: Some(name), set }, size };
-    let mut tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, size, span)?;
+    let mut tries = ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?;
+    in_range(&tries, size, span)?;
     let snapshot = tries.may_retry().then(|| Snapshot::take(ctx));
     loop {
         let v = set.nth(tries.current).map_err(|e| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe())))?;
         let result = body(ctx, v)?;
         if let (Value::Bool(false), Some(snapshot)) = (&result, &snapshot) {
             if ctx.chooser.retry(&choice, &mut tries) {
-                tries = checked(tries, size, span)?;
+                in_range(&tries, size, span)?;
                 snapshot.restore(ctx);
                 continue;
             }
@@ -192,7 +195,8 @@ pub fn one_of(ctx: &mut Ctx, set: &SetValue, span: Span) -> EvalResult {
         return Err(crate::eval::error(span, "oneOf of an empty set"));
     }
     let choice = Choice { site: Site::Pick { name: None, set }, size };
-    let tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, size, span)?;
+    let tries = ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?;
+    in_range(&tries, size, span)?;
     set.nth(tries.current).map_err(|e| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe())))
 }
 
@@ -216,7 +220,8 @@ pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &Branc
         return Ok(Value::Bool(false));
     }
     let choice = Choice { site: Site::Branch { names }, size };
-    let mut tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, size, span)?;
+    let mut tries = ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?;
+    in_range(&tries, size, span)?;
     let snapshot = Snapshot::take(ctx);
     loop {
         let i = tries.current as usize;
@@ -230,13 +235,14 @@ pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &Branc
         if !ctx.chooser.retry(&choice, &mut tries) {
             return Ok(Value::Bool(false));
         }
-        tries = checked(tries, size, span)?;
+        in_range(&tries, size, span)?;
     }
 }
 
 /// A number below `n` (`n` ≥ 1), for `apalache::generate`.
 pub fn number(ctx: &mut Ctx, n: u64, span: Span) -> Result<u64, Box<EvalError>> {
     let choice = Choice { site: Site::Number, size: n.max(1) };
-    let tries = checked(ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?, n.max(1), span)?;
+    let tries = ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?;
+    in_range(&tries, n.max(1), span)?;
     Ok(tries.current)
 }
