@@ -10,9 +10,11 @@ For each tool it prints distinct states per second and per minute of the search'
 wall clock also counts time spent waiting for a core, the CPU time does not), the peak
 resident set and the resident set per state (peak RSS / distinct states; it includes the
 process's fixed part, which `--rms 3` shows). With `--repeat K` each run is made K times and
-the fastest is kept (on a shared machine the slowest runs measure the neighbours).
+the fastest is kept (on a shared machine the slowest runs measure the neighbours), and the
+spread of the CPU times (fastest-slowest) is printed with the load average. `--threads N`
+runs `spec check -j N` (Stateright stays on one thread; the ratio is then not per core).
 
-    python3 bench/check_vs_stateright.py --spec target/release/spec [--rms 5 7] [--repeat 3]
+    python3 bench/check_vs_stateright.py --spec target/release/spec [--rms 5 7] [--repeat 3] [--threads 1]
 """
 import argparse, json, os, re, resource, subprocess, sys, time
 
@@ -33,10 +35,10 @@ def run(cmd, cwd=None):
     return out.stdout, cpu, rss
 
 
-def spec_run(spec, n):
+def spec_run(spec, n, threads=1):
     """One `spec check` run: (distinct, status, search seconds, CPU seconds, RSS KiB)."""
     out, cpu, rss = run([spec, "check", os.path.join(HERE, "models", "two_phase.qnt"), "--main", f"two_phase_{n}",
-                         "--invariant", "consistent", "--no-deadlock", "-j", "1", "--json"])
+                         "--invariant", "consistent", "--no-deadlock", "-j", str(threads), "--json"])
     result = json.loads(out)
     return result["distinct_states"], result["status"], result["seconds"], cpu, rss
 
@@ -50,11 +52,11 @@ def stateright_run(binary, n):
 
 
 def best(runs):
-    """The run with the shortest search time (all must have counted the same states)."""
+    """The run with the least CPU time (all must have counted the same states)."""
     counts = {r[0] for r in runs}
     if len(counts) != 1:
         raise SystemExit(f"runs counted different numbers of states: {sorted(counts)}")
-    return min(runs, key=lambda r: r[2])
+    return min(runs, key=lambda r: r[3])
 
 
 def main():
@@ -62,6 +64,7 @@ def main():
     p.add_argument("--spec", required=True)
     p.add_argument("--rms", nargs="+", type=int, default=[5, 7])
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
     sr_dir = os.path.join(HERE, "stateright-2pc")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=sr_dir, check=True)
@@ -70,8 +73,12 @@ def main():
     header = f"{'RMs':>4} {'tool':<10} {'states':>8} {'seconds':>8} {'states/s':>9} {'states/min':>11} {'CPU s':>7} {'states/CPU s':>12} {'peak RSS':>9} {'B/state':>8}"
     print(header)
     for n in a.rms:
-        spec = best([spec_run(a.spec, n) for _ in range(a.repeat)])
-        sr = best([stateright_run(sr_bin, n) for _ in range(a.repeat)])
+        spec_runs = [spec_run(a.spec, n, a.threads) for _ in range(a.repeat)]
+        sr_runs = [stateright_run(sr_bin, n) for _ in range(a.repeat)]
+        spec, sr = best(spec_runs), best(sr_runs)
+        for tool, runs in (("spec", spec_runs), ("Stateright", sr_runs)):
+            cpus = sorted(r[3] for r in runs)
+            print(f"{n:>4} {tool:<10} CPU s of {len(runs)} runs: {cpus[0]:.2f}-{cpus[-1]:.2f} (load {os.getloadavg()[0]:.2f})")
         for tool, (states, status, seconds, cpu, rss) in (("spec", spec), ("Stateright", sr)):
             rate = states / seconds if seconds > 0 else float("nan")
             cpu_rate = states / cpu if cpu > 0 else float("nan")
