@@ -159,12 +159,14 @@ pub struct StableHeaders {
 }
 
 /// [`StableHeaders`] of a piece, or `None` when it has more than one module, more
-/// declarations than the positions hold, or a declaration whose header is longer than
-/// `STRIDE` bytes.
+/// declarations than the positions hold (those of a piece, or all of them when the piece is
+/// the whole file), or a declaration whose header is longer than `STRIDE` bytes.
 #[salsa::tracked(returns(ref))]
 fn stable_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> Option<StableHeaders> {
     let [module] = piece_headers(db, key).as_slice() else { return None };
-    if (module.decls.len() as u64 + 1) * STRIDE as u64 >= 1 << PIECE_BITS || module.name.span.end >= STRIDE || module.span.start >= STRIDE {
+    // A file of one piece has every position for it.
+    let room: u64 = if key.index(db) == WHOLE { 1 << 32 } else { 1 << PIECE_BITS };
+    if (module.decls.len() as u64 + 1) * STRIDE as u64 >= room || module.name.span.end >= STRIDE || module.span.start >= STRIDE {
         return None;
     }
     let mut module = module.clone();
@@ -205,7 +207,7 @@ fn placements(db: &dyn Db, file: SourceText) -> Option<Vec<bool>> {
             if stable_headers(db, key).is_some() {
                 Some(true)
             } else {
-                (piece_text(db, key).len() < 1 << PIECE_BITS).then_some(false)
+                (*p == WHOLE || piece_text(db, key).len() < 1 << PIECE_BITS).then_some(false)
             }
         })
         .collect()

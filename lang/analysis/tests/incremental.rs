@@ -55,12 +55,14 @@ fn editing_one_body_reinfers_only_that_definition() {
     assert_eq!(rechecked.len(), 1, "modes of the edited definition only: {rechecked:?}");
 
     // An edit that changes the length moves every later definition, but their IR is kept
-    // relative to their own start: still only f10 is inferred again.
+    // relative to their own start: still only f10 is inferred again. The declarations of
+    // this one-module file keep their positions too, and are not resolved again.
     log.lock().unwrap().clear();
     db.set_text("big.qnt", spec("+ 1000 * 3"));
     assert!(!analyzed(&db, file).has_errors());
     let rerun = executions(&log, "def_types");
     assert_eq!(rerun.len(), 1, "only the edited definition: {rerun:?}");
+    assert!(runs_of(&log, "headers(").is_empty(), "{:?}", runs_of(&log, "headers("));
 
     // A body whose type changes: the definitions that use f10 are inferred again (and report
     // the error), the others are not.
