@@ -281,34 +281,48 @@ fn state_functions(program: &Program) -> Vec<bool> {
 /// that calls its caller again) are the outer call's values moved out first and put back
 /// after.
 fn run_bound(ctx: &mut Ctx, id: usize, params: &[PatCode], regs: &[usize], base: usize, site: Span, body: &Code) -> EvalResult {
-    let reentered = ctx.active.get(id).is_none_or(|n| *n > 0);
-    let saved: SmallVec<[Value; 4]> = if reentered { regs.iter().map(|r| std::mem::replace(&mut ctx.regs[*r], Value::Bool(false))).collect() } else { SmallVec::new() };
-    let mut bound = Ok(());
+    if ctx.active.get(id).is_none_or(|n| *n > 0) {
+        return run_reentered(ctx, id, params, regs, base, site, body);
+    }
+    bind_and_run(ctx, id, params, base, site, body)
+}
+
+/// `run_bound` for an operator already running further up: its registers are saved first
+/// and put back after.
+#[cold]
+fn run_reentered(ctx: &mut Ctx, id: usize, params: &[PatCode], regs: &[usize], base: usize, site: Span, body: &Code) -> EvalResult {
+    let saved: SmallVec<[Value; 4]> = regs.iter().map(|r| std::mem::replace(&mut ctx.regs[*r], Value::Bool(false))).collect();
+    let result = bind_and_run(ctx, id, params, base, site, body);
+    for (r, v) in regs.iter().zip(saved) {
+        ctx.regs[*r] = v;
+    }
+    result
+}
+
+/// Moves the arguments from `base` on into the parameters' registers and runs `body`.
+#[inline]
+fn bind_and_run(ctx: &mut Ctx, id: usize, params: &[PatCode], base: usize, site: Span, body: &Code) -> EvalResult {
     for (i, p) in params.iter().enumerate() {
         let a = std::mem::replace(&mut ctx.args[base + i], Value::Bool(false));
-        bound = p.bind(ctx, a, site);
-        if bound.is_err() {
-            break;
+        let bound = match p {
+            PatCode::Reg(r) => {
+                ctx.regs[*r] = a;
+                Ok(())
+            }
+            _ => p.bind(ctx, a, site),
+        };
+        if let Err(e) = bound {
+            ctx.args.truncate(base);
+            return Err(e);
         }
     }
     ctx.args.truncate(base);
-    let result = match bound {
-        Ok(()) => {
-            if let Some(n) = ctx.active.get_mut(id) {
-                *n += 1;
-            }
-            let result = body(ctx);
-            if let Some(n) = ctx.active.get_mut(id) {
-                *n -= 1;
-            }
-            result
-        }
-        Err(e) => Err(e),
-    };
-    if reentered {
-        for (r, v) in regs.iter().zip(saved) {
-            ctx.regs[*r] = v;
-        }
+    if let Some(n) = ctx.active.get_mut(id) {
+        *n += 1;
+    }
+    let result = body(ctx);
+    if let Some(n) = ctx.active.get_mut(id) {
+        *n -= 1;
     }
     result
 }
