@@ -88,7 +88,7 @@ pub fn source_at(db: &Database, path: &str) -> Option<SourceText> {
 
 /// Whether the program of `root` reads `file` (itself included).
 pub fn depends_on(db: &Database, root: SourceText, file: FileId) -> bool {
-    resolved_program(db, root).1.contains(&file)
+    spec_analysis::db::files_read(db, root).contains(&file)
 }
 
 /// Every use of `target` (its declaration included) in the programs of the files at

@@ -113,6 +113,12 @@ pub fn resolved_program(db: &dyn Db, file: SourceText) -> (Arc<crate::ir::Progra
     (resolved.program.clone(), &resolved.files)
 }
 
+/// The files the program of `file` reads (`file` first), found from the declarations alone
+/// (no body is lowered for it, unlike [`resolved_program`]).
+pub fn files_read(db: &dyn Db, file: SourceText) -> &[FileId] {
+    &crate::check::headers(db, file).files
+}
+
 /// Counts query executions (for tests of incrementality).
 pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
 

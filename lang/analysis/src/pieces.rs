@@ -233,7 +233,7 @@ pub fn header_segments(db: &dyn Db, file: SourceText) -> Vec<(u32, u32)> {
 fn to_file_position(segments: &[(u32, u32)], position: u32) -> u32 {
     let i = segments.partition_point(|(at, _)| *at <= position).saturating_sub(1);
     match segments.get(i) {
-        Some((at, from)) => from + (position - at),
+        Some((at, from)) => from.saturating_add(position.saturating_sub(*at)),
         None => position,
     }
 }

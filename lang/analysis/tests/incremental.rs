@@ -177,6 +177,10 @@ fn an_edit_inside_one_body_parses_and_lowers_only_its_module_and_never_resolves_
     assert_eq!(executions(&log, "piece_parsed(").len(), 10, "each module parsed once");
     assert_eq!(executions(&log, "def_ir(").len(), 400, "each definition lowered once");
     assert!(runs_of(&log, "resolved(").is_empty(), "diagnostics never build the whole resolved program");
+    // Nor does asking which files a program reads (the language server asks it of every
+    // open document after a change).
+    assert_eq!(spec_analysis::db::files_read(&db, file), [spec_syntax::FileId(file.id(&db))]);
+    assert!(runs_of(&log, "resolved(").is_empty());
 
     // Same length: one module parsed again, its definitions lowered again (compared with
     // their last IR), the declarations not resolved again, one definition inferred again.
