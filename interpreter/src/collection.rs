@@ -116,7 +116,7 @@ impl ValueSet {
     pub fn contains(&self, v: &Value) -> bool {
         match &self.0 {
             SetRepr::Empty => false,
-            SetRepr::Small(items) => items.binary_search(v).is_ok(),
+            SetRepr::Small(items) => items.binary_search_by(|x| x.cmp_quick(v)).is_ok(),
             SetRepr::Large(tree) => tree.contains(v),
         }
     }
@@ -124,7 +124,7 @@ impl ValueSet {
     /// The position of `v` in canonical order, if it is an element.
     pub fn position(&self, v: &Value) -> Option<usize> {
         match self.slice() {
-            Some(items) => items.binary_search(v).ok(),
+            Some(items) => items.binary_search_by(|x| x.cmp_quick(v)).ok(),
             None => self.iter().position(|x| x == v),
         }
     }
@@ -173,7 +173,7 @@ impl ValueSet {
             SetRepr::Large(tree) => ValueSet(SetRepr::Large(tree.update(v))),
             _ => {
                 let items = self.slice().unwrap_or(&[]);
-                match items.binary_search(&v) {
+                match items.binary_search_by(|x| x.cmp_quick(&v)) {
                     Ok(_) => self.clone(),
                     Err(at) => {
                         let mut out = Vec::with_capacity(items.len() + 1);
@@ -193,7 +193,7 @@ impl ValueSet {
             SetRepr::Large(tree) => ValueSet::from_tree(tree.without(v)),
             _ => {
                 let items = self.slice().unwrap_or(&[]);
-                match items.binary_search(v) {
+                match items.binary_search_by(|x| x.cmp_quick(v)) {
                     Err(_) => self.clone(),
                     Ok(at) => ValueSet::from_sorted_vec(items[..at].iter().chain(&items[at + 1..]).cloned().collect()),
                 }
@@ -508,7 +508,7 @@ impl ValueMap {
     }
 
     fn search(entries: &[(Value, Value)], key: &Value) -> Result<usize, usize> {
-        entries.binary_search_by(|e| e.0.cmp(key))
+        entries.binary_search_by(|e| e.0.cmp_quick(key))
     }
 
     pub fn get(&self, key: &Value) -> Option<&Value> {
