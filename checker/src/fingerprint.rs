@@ -24,8 +24,8 @@ pub fn value_hash(value: &Value) -> u64 {
     FixedState::with_seed(SEED).hash_one(value)
 }
 
-/// The fingerprint of a state from its variables' hashes; never 0 (0 marks "no parent" in
-/// the visited set).
+/// The fingerprint of a state from its variables' hashes; never 0 (0 marks an empty slot
+/// in the visited set).
 pub fn combine(hashes: &[u64]) -> u64 {
     FixedState::with_seed(SEED).hash_one(hashes).max(1)
 }

@@ -12,7 +12,7 @@
 //! first in that order: a shortest counterexample, chosen deterministically.
 //!
 //! States are kept as 64-bit fingerprints (a fixed-seed hash of the state's canonical value,
-//! or of the `--view` expression's value) with a link to the parent's fingerprint; only the
+//! or of the `--view` expression's value) with a link to the parent (`visited.rs`: at most 16 bytes a state); only the
 //! frontier holds states, compactly (`level.rs`: rows of indices into tables of each
 //! variable's distinct values). Workers drop successors already in the visited set (it is
 //! only read while they run) and hash only the variables a step changed ([`fingerprint`]).
@@ -27,6 +27,7 @@ mod level;
 mod memo;
 mod reads;
 mod search;
+mod visited;
 pub mod trace;
 
 pub use fingerprint::fingerprint;

@@ -1,10 +1,11 @@
 //! The breadth-first search and its verdicts (see the crate documentation for the order
 //! that makes results independent of the thread count).
 
-use crate::fingerprint::{combine, fingerprint, same_value, value_hash, VisitedHasher};
+use crate::fingerprint::{combine, fingerprint, same_value, value_hash};
 use crate::level::{Columns, Level};
 use crate::memo::Memo;
 use crate::reads::variables_read;
+use crate::visited::{Full, Visited};
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
 use spec_interpreter::{Ctx, EnumeratingChooser, EvalError, Spec, State, Value};
@@ -87,6 +88,9 @@ pub struct Stats {
     /// States waiting to be expanded when the search ended.
     pub queue: usize,
     pub seconds: f64,
+    /// The bytes the visited set had allocated when the search ended (at most 16 a distinct
+    /// state; the frontier is not included).
+    pub visited_bytes: u64,
 }
 
 impl Stats {
@@ -121,12 +125,19 @@ pub struct Progress {
     pub queue: AtomicUsize,
 }
 
-/// The parent link of an initial state.
-const NO_PARENT: u64 = 0;
-
 /// How many states of a level are expanded together (in parallel) before their successors
 /// are merged into the visited set: bounds the successors held at once.
 const CHUNK: usize = 1024;
+
+/// What admitting a state gave.
+enum Admission {
+    /// Admitted, or seen before.
+    Done,
+    /// The budget of states was reached first.
+    Budget,
+    /// The visited set is full.
+    Full(Full),
+}
 
 /// What expanding one state gave.
 enum Expansion {
@@ -199,10 +210,8 @@ struct Search<'a> {
     /// Set when the search must stop (interrupt or time); evaluation polls it.
     stop: &'a AtomicBool,
     started: Instant,
-    /// Fingerprint to the parent's fingerprint.
-    /// 16 bytes a state: an initial state's parent is [`NO_PARENT`] (fingerprints are never
-    /// 0: see [`state_fingerprint`]).
-    parents: HashMap<u64, u64, VisitedHasher>,
+    /// The fingerprints seen, each with a link to its parent's (at most 16 bytes a state).
+    visited: Visited,
     /// The variables each invariant reads, then the constraint's.
     reads: Vec<Vec<usize>>,
     /// The variables that make a state (the main module's).
@@ -219,7 +228,7 @@ impl<'a> Search<'a> {
         let columns = Columns::new(&spec.compiled.active_vars);
         // A property that reads every variable has a combination per state: nothing to keep.
         let memos = reads.iter().map(|vars| Memo::new(!columns.vars.iter().all(|v| vars.contains(v)))).collect();
-        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), parents: HashMap::default(), reads, columns, memos, stats: Stats::default() }
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), visited: Visited::default(), reads, columns, memos, stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {
@@ -240,8 +249,10 @@ impl<'a> Search<'a> {
                 Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
             };
             let values: Vec<Value> = self.columns.vars.iter().map(|&v| state.get(v).cloned().unwrap_or_else(Value::unit)).collect();
-            if self.admit(0, None, fp, &values, &hashes, &mut fresh) {
-                return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
+            match self.admit(0, None, fp, &values, &hashes, &mut fresh) {
+                Admission::Done => {}
+                Admission::Budget => return self.finish_checked(fresh, Verdict::Bounded(Stop::States)),
+                Admission::Full(full) => return self.finish(Verdict::Error(self.full_error(full)), None),
             }
         }
         self.progress.distinct.store(self.stats.distinct, Ordering::Relaxed);
@@ -289,8 +300,10 @@ impl<'a> Search<'a> {
                             let width = self.columns.vars.len();
                             for (k, child) in fingerprints.into_iter().enumerate() {
                                 let row = k * width..(k + 1) * width;
-                                if self.admit(depth + 1, Some(fp), child, &values[row.clone()], &hashes[row], &mut fresh) {
-                                    return self.finish_checked(fresh, Verdict::Bounded(Stop::States));
+                                match self.admit(depth + 1, Some(fp), child, &values[row.clone()], &hashes[row], &mut fresh) {
+                                    Admission::Done => {}
+                                    Admission::Budget => return self.finish_checked(fresh, Verdict::Bounded(Stop::States)),
+                                    Admission::Full(full) => return self.finish(Verdict::Error(self.full_error(full)), None),
                                 }
                             }
                         }
@@ -309,22 +322,33 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Adds a state to the visited set and to `fresh` unless it was seen before; `true` when
-    /// the budget of states was reached first (the state is then not admitted).
-    fn admit(&mut self, depth: usize, parent: Option<u64>, fp: u64, values: &[Value], hashes: &[u64], fresh: &mut Level) -> bool {
-        if self.parents.contains_key(&fp) {
-            return false;
+    /// Adds a state to the visited set and to `fresh` unless it was seen before; or says
+    /// that the budget of states was reached first, or that the visited set is full (the
+    /// state is then not admitted).
+    fn admit(&mut self, depth: usize, parent: Option<u64>, fp: u64, values: &[Value], hashes: &[u64], fresh: &mut Level) -> Admission {
+        if self.visited.contains(fp) {
+            return Admission::Done;
         }
         if self.budget.max_states.is_some_and(|max| self.stats.distinct >= max) {
             self.stats.queue = fresh.len();
             self.stats.depth = depth;
-            return true;
+            return Admission::Budget;
         }
-        self.parents.insert(fp, parent.unwrap_or(NO_PARENT));
+        if let Err(full) = self.visited.insert(fp, parent) {
+            self.stats.queue = fresh.len();
+            return Admission::Full(full);
+        }
         self.stats.distinct += 1;
         self.stats.depth = depth;
         fresh.push(fp, values, hashes);
-        false
+        Admission::Done
+    }
+
+    /// The error that ends a search whose visited set is full: it names the limit (a wrong
+    /// answer is never given instead).
+    fn full_error(&self, full: Full) -> Box<EvalError> {
+        let span = self.spec.analysis.program.defs[self.model.step as usize].name_span;
+        spec_interpreter::eval::error(span, format!("the visited set is full: `spec check` keeps at most {} distinct states (its parent links are 32-bit); bound the search with --max-states, --max-depth or --constraint", full.limit))
     }
 
     /// Checks the invariants (and the constraint) in the states just admitted, in parallel,
@@ -445,7 +469,7 @@ impl<'a> Search<'a> {
             match self.model.view {
                 None => {
                     let fp = combine(own);
-                    if self.parents.contains_key(&fp) {
+                    if self.visited.contains(fp) {
                         return Ok(());
                     }
                     fingerprints.push(fp);
@@ -454,7 +478,7 @@ impl<'a> Search<'a> {
                 Some(view) => {
                     let built = next.build();
                     let fp = fingerprint(std::slice::from_ref(&view_value(self.spec, evaluator, &built, view)?));
-                    if self.parents.contains_key(&fp) {
+                    if self.visited.contains(fp) {
                         return Ok(());
                     }
                     fingerprints.push(fp);
@@ -504,18 +528,12 @@ impl<'a> Search<'a> {
 
     /// The fingerprints from an initial state to `fp`.
     fn path_to(&self, fp: u64) -> Vec<u64> {
-        let mut path = vec![fp];
-        let mut at = fp;
-        while let Some(&parent) = self.parents.get(&at).filter(|p| **p != NO_PARENT) {
-            path.push(parent);
-            at = parent;
-        }
-        path.reverse();
-        path
+        self.visited.path_to(fp)
     }
 
     fn finish(&mut self, verdict: Verdict, path: Option<Vec<u64>>) -> Outcome {
         self.stats.seconds = self.started.elapsed().as_secs_f64();
+        self.stats.visited_bytes = self.visited.allocated_bytes() as u64;
         Outcome { verdict, stats: self.stats.clone(), path }
     }
 }

@@ -300,6 +300,10 @@ fn two_phase_commit_counts_agree_with_an_independent_search() {
         assert!(matches!(outcome.verdict, Verdict::Holds), "{:?}", outcome.verdict);
         assert_eq!(outcome.stats.distinct, seen.len() as u64, "-j {threads}");
         assert_eq!(outcome.stats.generated, generated, "-j {threads}");
+        // The visited set's bound (issue 11): at most 16 bytes a distinct state, once past
+        // its initial table of 256 slots (12 bytes each).
+        let bytes = outcome.stats.visited_bytes;
+        assert!(bytes > 0 && bytes <= 16 * outcome.stats.distinct.max(192), "{bytes} bytes for {} states", outcome.stats.distinct);
     }
 }
 

@@ -1,0 +1,262 @@
+//! The visited set: every distinct state's fingerprint and a link to its parent, in at most
+//! 16 bytes a state (issue 11's memory bound), where a general hash map of fingerprint to
+//! parent fingerprint took about 30 after a doubling.
+//!
+//! Two arrays of the same length, indexed by slot: the fingerprints (8 bytes, 0 marks an empty
+//! slot) and the slot of each state's parent (4 bytes, [`NO_PARENT`] for an initial state).
+//! Open addressing with linear probing and no displacement: a state stays in its slot until
+//! the table grows, so a slot names it. The table is filled up to 7/8 and then grows by 1/8
+//! (not 2x), so it is always more than 7/9 full once past its first few hundred states:
+//! 12 bytes a slot make at most 15.5 bytes a state. Growing inserts the fingerprints again and
+//! then maps each parent link to its parent's new slot by looking its fingerprint up.
+//!
+//! Slots are `u32`, so the table holds at most [`MAX_SLOTS`] slots, and the search stops with
+//! [`Full`] (naming the limit) rather than wrap a link around.
+//!
+//! A slot's place is `fingerprint * slots >> 64` (fingerprints are uniform already). The
+//! insertion order is the search's fixed merge order, so slots, and everything read from them,
+//! are the same at any thread count. Workers only read the table (in parallel) while a level
+//! is expanded; the merge inserts.
+
+/// The parent link of an initial state.
+const NO_PARENT: u32 = u32::MAX;
+
+/// The most slots: slot numbers are `u32`, and `u32::MAX` is [`NO_PARENT`].
+pub(crate) const MAX_SLOTS: usize = u32::MAX as usize;
+
+/// The slots of a new table.
+const INITIAL_SLOTS: usize = 256;
+
+/// The table is full at `slots * FILL_NUMERATOR / FILL_DENOMINATOR` states.
+const FILL_NUMERATOR: usize = 7;
+const FILL_DENOMINATOR: usize = 8;
+
+/// The visited set is full: it holds `limit` states, the most its 32-bit parent links allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Full {
+    pub limit: u64,
+}
+
+pub(crate) struct Visited {
+    /// A fingerprint per slot; 0 for an empty one.
+    fingerprints: Vec<u64>,
+    /// Per slot, the slot of the parent of the state there.
+    parents: Vec<u32>,
+    len: usize,
+    /// The most slots this table may take (a parameter so that tests can reach it).
+    max_slots: usize,
+}
+
+impl Default for Visited {
+    fn default() -> Visited {
+        Visited::with_max_slots(MAX_SLOTS)
+    }
+}
+
+/// The key a fingerprint is kept under: 0 marks an empty slot, so a fingerprint of 0 is kept
+/// as 1 (the checker's fingerprints are never 0 anyway: see `fingerprint::combine`).
+fn key(fingerprint: u64) -> u64 {
+    fingerprint.max(1)
+}
+
+impl Visited {
+    pub(crate) fn with_max_slots(max_slots: usize) -> Visited {
+        let slots = INITIAL_SLOTS.min(max_slots.min(MAX_SLOTS));
+        Visited { fingerprints: vec![0; slots], parents: vec![NO_PARENT; slots], len: 0, max_slots: max_slots.min(MAX_SLOTS) }
+    }
+
+    /// The number of states.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The bytes the table has allocated.
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        self.fingerprints.capacity() * std::mem::size_of::<u64>() + self.parents.capacity() * std::mem::size_of::<u32>()
+    }
+
+    pub(crate) fn contains(&self, fingerprint: u64) -> bool {
+        self.slot_of(fingerprint).is_some()
+    }
+
+    /// The slot of `fingerprint`, if the table has it.
+    fn slot_of(&self, fingerprint: u64) -> Option<usize> {
+        let key = key(fingerprint);
+        let slots = self.fingerprints.len();
+        let mut slot = home(key, slots);
+        loop {
+            match self.fingerprints[slot] {
+                0 => return None,
+                k if k == key => return Some(slot),
+                _ => slot = if slot + 1 == slots { 0 } else { slot + 1 },
+            }
+        }
+    }
+
+    /// The empty slot where `key` (not in the table) goes.
+    fn free_slot(fingerprints: &[u64], key: u64) -> usize {
+        let slots = fingerprints.len();
+        let mut slot = home(key, slots);
+        while fingerprints[slot] != 0 {
+            slot = if slot + 1 == slots { 0 } else { slot + 1 };
+        }
+        slot
+    }
+
+    /// Adds `fingerprint` with its parent's fingerprint (`None` for an initial state; the
+    /// parent must be in the table). `Ok(false)` when it was there already.
+    pub(crate) fn insert(&mut self, fingerprint: u64, parent: Option<u64>) -> Result<bool, Full> {
+        if self.contains(fingerprint) {
+            return Ok(false);
+        }
+        if self.len + 1 > fill_limit(self.fingerprints.len()) {
+            self.grow()?;
+        }
+        let parent = match parent.and_then(|p| self.slot_of(p)) {
+            Some(slot) => slot as u32,
+            None => NO_PARENT,
+        };
+        let key = key(fingerprint);
+        let slot = Visited::free_slot(&self.fingerprints, key);
+        self.fingerprints[slot] = key;
+        self.parents[slot] = parent;
+        self.len += 1;
+        Ok(true)
+    }
+
+    /// Makes room for at least one more state: 1/8 more slots.
+    fn grow(&mut self) -> Result<(), Full> {
+        let slots = self.fingerprints.len();
+        let wanted = (slots + slots / 8 + 16).min(self.max_slots);
+        if fill_limit(wanted) <= self.len {
+            return Err(Full { limit: fill_limit(self.max_slots) as u64 });
+        }
+        let mut fingerprints = vec![0u64; wanted];
+        for &key in self.fingerprints.iter().filter(|&&k| k != 0) {
+            let slot = Visited::free_slot(&fingerprints, key);
+            fingerprints[slot] = key;
+        }
+        let mut grown = Visited { fingerprints, parents: vec![NO_PARENT; wanted], len: self.len, max_slots: self.max_slots };
+        for (slot, &key) in self.fingerprints.iter().enumerate().filter(|(_, &k)| k != 0) {
+            let parent = self.parents[slot];
+            let new_parent = match parent {
+                NO_PARENT => None,
+                parent => grown.slot_of(self.fingerprints[parent as usize]),
+            };
+            if let (Some(new), Some(new_parent)) = (grown.slot_of(key), new_parent) {
+                grown.parents[new] = new_parent as u32;
+            }
+        }
+        *self = grown;
+        Ok(())
+    }
+
+    /// The fingerprints from an initial state to `fingerprint` (which must be in the table;
+    /// else just it).
+    pub(crate) fn path_to(&self, fingerprint: u64) -> Vec<u64> {
+        let mut path = vec![fingerprint];
+        let Some(mut slot) = self.slot_of(fingerprint) else { return path };
+        // A chain of links is never longer than the number of states.
+        while self.parents[slot] != NO_PARENT && path.len() <= self.len {
+            slot = self.parents[slot] as usize;
+            path.push(self.fingerprints[slot]);
+        }
+        path.reverse();
+        path
+    }
+}
+
+/// The first slot to look at for `key` among `slots`.
+fn home(key: u64, slots: usize) -> usize {
+    ((key as u128 * slots as u128) >> 64) as usize
+}
+
+/// How many states `slots` slots take.
+fn fill_limit(slots: usize) -> usize {
+    slots / FILL_DENOMINATOR * FILL_NUMERATOR + slots % FILL_DENOMINATOR * FILL_NUMERATOR / FILL_DENOMINATOR
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Distinct, well-spread fingerprints (never 0).
+    fn fingerprints(n: usize) -> impl Iterator<Item = u64> {
+        (1..=n as u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    #[test]
+    fn at_most_16_bytes_a_state_at_any_size_even_right_after_growing() {
+        let mut visited = Visited::default();
+        let mut parent = None;
+        let mut grew_at = Vec::new();
+        let mut slots = visited.fingerprints.len();
+        for (i, fp) in fingerprints(300_000).enumerate() {
+            assert_eq!(visited.insert(fp, parent), Ok(true));
+            parent = Some(fp);
+            if visited.fingerprints.len() != slots {
+                slots = visited.fingerprints.len();
+                grew_at.push(i + 1);
+            }
+            let n = visited.len();
+            // Past the first few hundred states (the initial table's), every size counts.
+            if n >= 1_000 {
+                let per_state = visited.allocated_bytes() as f64 / n as f64;
+                assert!(per_state <= 16.0, "{per_state:.2} bytes a state at {n} states");
+            }
+        }
+        assert!(grew_at.len() > 20, "the test should see many growths: {grew_at:?}");
+        let last = *grew_at.last().unwrap();
+        let right_after = visited.allocated_bytes() as f64 / last as f64;
+        assert!(right_after <= 16.0 && right_after > 12.0, "{right_after:.2} bytes a state right after growing at {last}");
+        // Every fingerprint is still there and the links survived every growth.
+        assert!(fingerprints(300_000).all(|fp| visited.contains(fp)));
+        assert!(!visited.contains(2), "an even fingerprint was never inserted");
+        let path = visited.path_to(fingerprints(300_000).last().unwrap());
+        assert_eq!(path, fingerprints(300_000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn paths_follow_parents_through_growth_and_duplicates_are_refused() {
+        let mut visited = Visited::default();
+        // A binary tree: state i's parent is state i / 2 (1-based).
+        let fps: Vec<u64> = fingerprints(5_000).collect();
+        for (i, &fp) in fps.iter().enumerate() {
+            let parent = (i > 0).then(|| fps[(i + 1) / 2 - 1]);
+            assert_eq!(visited.insert(fp, parent), Ok(true));
+        }
+        assert_eq!(visited.insert(fps[17], None), Ok(false), "a duplicate is not added again");
+        assert_eq!(visited.len(), 5_000);
+        let path = visited.path_to(fps[4_999]);
+        // 5000 -> 2500 -> 1250 -> 625 -> 312 -> 156 -> 78 -> 39 -> 19 -> 9 -> 4 -> 2 -> 1
+        let expected: Vec<u64> = [1, 2, 4, 9, 19, 39, 78, 156, 312, 625, 1250, 2500, 5000].iter().map(|&n| fps[n - 1]).collect();
+        assert_eq!(path, expected);
+        assert_eq!(visited.path_to(fps[0]), vec![fps[0]]);
+    }
+
+    #[test]
+    fn a_fingerprint_of_zero_is_kept() {
+        let mut visited = Visited::default();
+        assert_eq!(visited.insert(0, None), Ok(true));
+        assert!(visited.contains(0));
+        assert_eq!(visited.len(), 1);
+    }
+
+    #[test]
+    fn a_full_table_says_so_and_names_its_limit() {
+        let mut visited = Visited::with_max_slots(1_000);
+        let mut inserted = 0;
+        let full = loop {
+            match visited.insert(fingerprints(2_000).nth(inserted).unwrap(), None) {
+                Ok(true) => inserted += 1,
+                Ok(false) => panic!("distinct fingerprints"),
+                Err(full) => break full,
+            }
+        };
+        assert_eq!(full, Full { limit: 875 });
+        assert_eq!(inserted, 875);
+        assert_eq!(visited.len(), 875, "nothing was lost or added");
+        assert!(fingerprints(875).all(|fp| visited.contains(fp)));
+    }
+}
