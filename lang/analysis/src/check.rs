@@ -22,7 +22,7 @@ use crate::db::{parsed, resolve_relative, Db, SourceText};
 use crate::infer::infer_def;
 use crate::ir::{shift_def, Def, DefId, DefTypes, Program, Types};
 use crate::modes::{check_def_modes, check_steps, DefModes, Mode, ModeSummary};
-use crate::pieces::{header_file, module_ast, syntax_diagnostics, FilePositions};
+use crate::pieces::{decl_ast, header_file, syntax_diagnostics, FilePositions};
 use crate::resolve::{lower_def, resolve, resolve_with_origins, LoadedFile, Loader, Origin};
 use spec_syntax::{Diagnostic, FileId, Span};
 use std::collections::BTreeSet;
@@ -173,7 +173,7 @@ pub fn def_ir<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<DefIr> {
     match *declarations.origins.get(id)? {
         Origin::Decl { file: origin, module, decl } => {
             let source = db.source(origin)?;
-            let decl = module_ast(db, source, module)?.decls.get(decl as usize)?;
+            let decl = decl_ast(db, source, module, decl)?;
             let spec_syntax::ast::DeclKind::Def(d) = &decl.kind else { return None };
             let mut diagnostics = Vec::new();
             let lowered = lower_def(&declarations.program, &mut diagnostics, header.module, d);

@@ -119,6 +119,12 @@ pub fn files_read(db: &dyn Db, file: SourceText) -> &[FileId] {
     &crate::check::headers(db, file).files
 }
 
+/// Definition `def` of the program of `file` as its own query lowered it (positions
+/// relative to its start): for tests that it equals the whole resolved program's.
+pub fn lowered_def(db: &dyn Db, file: SourceText, def: u32) -> Option<crate::ir::Def> {
+    crate::check::def_ir(db, crate::check::DefKey::new(db, file, def)).as_ref().map(|ir| ir.def.clone())
+}
+
 /// Counts query executions (for tests of incrementality).
 pub type ExecutionLog = Arc<Mutex<Vec<String>>>;
 

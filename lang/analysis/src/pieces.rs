@@ -49,90 +49,255 @@ pub struct ModuleKey<'db> {
     pub module: u32,
 }
 
-/// Where the pieces of a file start and end: one per top-level module when the text is a
-/// sequence of modules with balanced braces, else none (the whole text is one piece).
+/// What a piece of text is parsed as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PieceKind {
+    /// Whole modules (parsed as a file).
+    File,
+    /// The start of a long module, up to its first chunk of declarations (parsed as a file
+    /// with the module closed right there).
+    Head,
+    /// Declarations of a long module (parsed as declarations).
+    Decls,
+}
+
+/// A module longer than this is cut into a head and chunks of declarations.
+const LONG_MODULE: usize = 64 * 1024;
+
+/// How many declarations a chunk of a long module holds.
+const CHUNK_DECLS: usize = 32;
+
+/// Where the pieces of a file start and end, and what each is: one per top-level module
+/// when the text is a sequence of modules with balanced braces (a long module is cut
+/// further, see [`PieceKind`]), else none (the whole text is one piece).
 #[salsa::tracked(returns(ref))]
-fn cuts(db: &dyn Db, file: SourceText) -> Vec<(u32, u32)> {
+fn cuts(db: &dyn Db, file: SourceText) -> Vec<(u32, u32, PieceKind)> {
     let text = file.text(db);
     if text.len() > MAX_SPLIT || text.starts_with("#!") {
         return Vec::new();
     }
-    match spec_syntax::module_ends(text) {
-        Some(ends) if ends.len() >= 2 => {
-            let mut start = 0;
-            let mut out = Vec::with_capacity(ends.len());
-            for (i, &end) in ends.iter().enumerate() {
-                let end = if i + 1 == ends.len() { text.len() } else { end };
-                out.push((start as u32, end as u32));
-                start = end;
-            }
-            out
-        }
-        _ => Vec::new(),
+    let Some(ends) = spec_syntax::module_ends(text) else { return Vec::new() };
+    let mut ranges = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    for (i, &end) in ends.iter().enumerate() {
+        let end = if i + 1 == ends.len() { text.len() } else { end };
+        ranges.push((start, end));
+        start = end;
     }
+    let mut out = Vec::new();
+    for &(start, end) in &ranges {
+        match (end - start > LONG_MODULE).then(|| declaration_starts(text, start, end)).flatten() {
+            Some((starts, close)) => {
+                out.push((start as u32, starts[0] as u32, PieceKind::Head));
+                for (k, chunk) in starts.chunks(CHUNK_DECLS).enumerate() {
+                    let chunk_end = starts.get((k + 1) * CHUNK_DECLS).copied().unwrap_or(close);
+                    out.push((chunk[0] as u32, chunk_end as u32, PieceKind::Decls));
+                }
+            }
+            None => out.push((start as u32, end as u32, PieceKind::File)),
+        }
+    }
+    if out.len() < 2 {
+        return Vec::new();
+    }
+    out
 }
 
-/// The text of a piece: equal after an edit elsewhere, so that its parse is kept.
+/// Keywords that start a declaration of a module.
+const DECLARATION_KEYWORDS: &[&str] = &["const", "var", "val", "def", "pure", "action", "temporal", "run", "type", "import", "export", "assume"];
+
+/// In the module written at `start..end` of `text`: where its declarations start (lines
+/// inside its braces, not nested deeper, that begin with a declaration keyword, or with
+/// the `///` comment that documents one), and where its closing brace is. `None` when there
+/// is no such line. A line found here that is not really the start of a declaration (a
+/// `val` of an expression written without braces) leaves a chunk that does not parse alone,
+/// and the file is then parsed whole.
+fn declaration_starts(text: &str, start: usize, end: usize) -> Option<(Vec<usize>, usize)> {
+    let bytes = text.as_bytes();
+    let mut starts = Vec::new();
+    let mut depth = 0usize;
+    let mut at_line_start = false;
+    let mut in_doc = false;
+    let mut i = start;
+    while i < end {
+        let b = bytes[i];
+        if at_line_start && depth == 1 {
+            at_line_start = false;
+            let line = i;
+            while i < end && (bytes[i] == b' ' || bytes[i] == b'\t') {
+                i += 1;
+            }
+            let rest = &text[i..end];
+            if rest.starts_with("///") {
+                if !in_doc {
+                    starts.push(line);
+                    in_doc = true;
+                }
+            } else if DECLARATION_KEYWORDS.iter().any(|k| rest.starts_with(k) && rest.as_bytes().get(k.len()).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))) {
+                if !in_doc {
+                    starts.push(line);
+                }
+                in_doc = false;
+            } else if !(rest.starts_with('\n') || rest.starts_with("\r\n")) {
+                in_doc = false;
+            }
+            continue;
+        }
+        match b {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = bytes[i..end].iter().position(|c| *c == b'\n').map(|n| i + n).unwrap_or(end);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let close = text[i + 2..end].find("*/")?;
+                i += 2 + close + 2;
+                continue;
+            }
+            b'"' => {
+                let close = bytes[i + 1..end].iter().position(|c| *c == b'"')?;
+                i += 1 + close + 1;
+                continue;
+            }
+            b'\n' => at_line_start = true,
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return (!starts.is_empty()).then_some((starts, i));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The text of a piece and what it is: equal after an edit elsewhere, so that its parse is
+/// kept. A head is closed with a `}` here.
 #[salsa::tracked(returns(ref))]
-fn piece_text<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> String {
+fn piece_text<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> (PieceKind, String) {
     let file = key.file(db);
     let text = file.text(db);
     if key.index(db) == WHOLE {
-        return text.clone();
+        return (PieceKind::File, text.clone());
     }
-    cuts(db, file).get(key.index(db) as usize).and_then(|(s, e)| text.get(*s as usize..*e as usize)).unwrap_or_default().to_string()
+    match cuts(db, file).get(key.index(db) as usize) {
+        Some((s, e, kind)) => {
+            let mut piece = text.get(*s as usize..*e as usize).unwrap_or_default().to_string();
+            if *kind == PieceKind::Head {
+                piece.push('}');
+            }
+            (*kind, piece)
+        }
+        None => (PieceKind::File, String::new()),
+    }
 }
 
-/// A piece parsed alone: its modules and diagnostics, positions relative to its start.
+/// A piece parsed alone: its modules (or declarations) and diagnostics, positions relative
+/// to its start.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParsedPiece {
+    pub kind: PieceKind,
     pub modules: Vec<Module>,
+    pub decls: Vec<Decl>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn piece_parsed<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> ParsedPiece {
-    let (ast, diagnostics) = spec_syntax::parse_uncached(piece_text(db, key), FileId(key.file(db).id(db)));
-    ParsedPiece { modules: ast.modules, diagnostics }
+    let (kind, text) = piece_text(db, key);
+    let file = FileId(key.file(db).id(db));
+    match kind {
+        PieceKind::File | PieceKind::Head => {
+            let (ast, diagnostics) = spec_syntax::parse_uncached(text, file);
+            ParsedPiece { kind: *kind, modules: ast.modules, decls: Vec::new(), diagnostics }
+        }
+        PieceKind::Decls => {
+            let (decls, diagnostics) = spec_syntax::parse_decls(text, file);
+            ParsedPiece { kind: *kind, modules: Vec::new(), decls, diagnostics }
+        }
+    }
 }
 
-/// How a file is cut: each piece with its start, and for each module of the file (in
-/// order) its piece and its index among the modules of that piece.
+/// Where a module's syntax is: the piece and index of its module (with the declarations
+/// written there), and the chunks of its other declarations with how many each holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModuleParts {
+    pub head: (u32, u32),
+    pub head_decls: u32,
+    pub chunks: Vec<(u32, u32)>,
+}
+
+/// How a file is cut: each piece with its start, and the parts of each module of the file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layout {
     pub pieces: Vec<(u32, u32)>,
-    pub modules: Vec<(u32, u32)>,
+    pub modules: Vec<ModuleParts>,
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn layout(db: &dyn Db, file: SourceText) -> Layout {
-    let cuts = cuts(db, file);
     let mut layout = Layout::default();
-    for (i, (start, _)) in cuts.iter().enumerate() {
-        if piece_parsed(db, PieceKey::new(db, file, i as u32)).modules.len() != 1 {
+    for (i, (start, _, kind)) in cuts(db, file).iter().enumerate() {
+        let parsed = piece_parsed(db, PieceKey::new(db, file, i as u32));
+        let fits = match kind {
+            PieceKind::File => parsed.modules.len() == 1,
+            // Cut where a declaration starts, the head and the chunks parse without errors
+            // (else the cut was not where a declaration starts).
+            PieceKind::Head => parsed.modules.len() == 1 && parsed.diagnostics.is_empty(),
+            PieceKind::Decls => parsed.diagnostics.is_empty() && !parsed.decls.is_empty() && !layout.modules.is_empty(),
+        };
+        if !fits {
             layout = Layout::default();
             break;
         }
         layout.pieces.push((i as u32, *start));
-        layout.modules.push((i as u32, 0));
+        match kind {
+            PieceKind::File | PieceKind::Head => layout.modules.push(ModuleParts { head: (i as u32, 0), head_decls: parsed.modules[0].decls.len() as u32, chunks: Vec::new() }),
+            PieceKind::Decls => {
+                if let Some(m) = layout.modules.last_mut() {
+                    m.chunks.push((i as u32, parsed.decls.len() as u32));
+                }
+            }
+        }
     }
     if layout.pieces.is_empty() {
-        let count = piece_parsed(db, PieceKey::new(db, file, WHOLE)).modules.len() as u32;
-        layout = Layout { pieces: vec![(WHOLE, 0)], modules: (0..count).map(|m| (WHOLE, m)).collect() };
+        let parsed = piece_parsed(db, PieceKey::new(db, file, WHOLE));
+        let modules = parsed.modules.iter().enumerate().map(|(m, module)| ModuleParts { head: (WHOLE, m as u32), head_decls: module.decls.len() as u32, chunks: Vec::new() }).collect();
+        layout = Layout { pieces: vec![(WHOLE, 0)], modules };
     }
     layout
 }
 
-/// The piece of a module and its index there: equal after edits that only move it.
-#[salsa::tracked]
-pub fn module_place<'db>(db: &'db dyn Db, key: ModuleKey<'db>) -> Option<(u32, u32)> {
-    layout(db, key.file(db)).modules.get(key.module(db) as usize).copied()
+/// The parts of every module of a file, without where they start.
+#[salsa::tracked(returns(ref))]
+fn module_parts(db: &dyn Db, file: SourceText) -> Vec<ModuleParts> {
+    layout(db, file).modules.clone()
 }
 
-/// The syntax tree of the `module`th module of `file`, positions relative to its piece.
-pub fn module_ast(db: &dyn Db, file: SourceText, module: u32) -> Option<&Module> {
-    let (piece, within) = module_place(db, ModuleKey::new(db, file, module)).as_ref().copied()?;
-    piece_parsed(db, PieceKey::new(db, file, piece)).modules.get(within as usize)
+/// The parts of one module: equal after edits that only move it or change its bodies.
+#[salsa::tracked(returns(ref))]
+pub fn module_place<'db>(db: &'db dyn Db, key: ModuleKey<'db>) -> Option<ModuleParts> {
+    module_parts(db, key.file(db)).get(key.module(db) as usize).cloned()
+}
+
+/// The syntax tree of the `decl`th declaration of the `module`th module of `file`,
+/// positions relative to its piece.
+pub fn decl_ast(db: &dyn Db, file: SourceText, module: u32, decl: u32) -> Option<&Decl> {
+    let parts = module_place(db, ModuleKey::new(db, file, module)).as_ref()?;
+    let (piece, within) = parts.head;
+    if decl < parts.head_decls {
+        return piece_parsed(db, PieceKey::new(db, file, piece)).modules.get(within as usize)?.decls.get(decl as usize);
+    }
+    let mut index = decl - parts.head_decls;
+    for (chunk, count) in &parts.chunks {
+        if index < *count {
+            return piece_parsed(db, PieceKey::new(db, file, *chunk)).decls.get(index as usize);
+        }
+        index -= count;
+    }
+    None
 }
 
 /// The pieces of a file, without where they start.
@@ -147,14 +312,14 @@ const PIECE_BITS: u32 = 22;
 /// How many bytes each declaration gets in the positions of [`stable_headers`].
 const STRIDE: u32 = 1 << 12;
 
-/// The headers of a piece of one module at positions that do not move when a body changes
-/// length: the spans of its `j`th declaration start at `(j + 1) * STRIDE` (definitions end
-/// where their header ends), the text before the first declaration keeps its positions.
-/// `segments` says where each such stretch starts: (its position here, its position in
-/// the piece).
+/// The headers of a piece of one module (or of a chunk of declarations) at positions that
+/// do not move when a body changes length: the spans of its `j`th declaration start at
+/// `(j + 1) * STRIDE` (definitions end where their header ends), the text before the first
+/// declaration keeps its positions. `segments` says where each such stretch starts: (its
+/// position here, its position in the piece).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StableHeaders {
-    pub modules: Vec<Module>,
+    pub headers: PieceHeaders,
     pub segments: Vec<(u32, u32)>,
 }
 
@@ -163,16 +328,26 @@ pub struct StableHeaders {
 /// the whole file), or a declaration whose header is longer than `STRIDE` bytes.
 #[salsa::tracked(returns(ref))]
 fn stable_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> Option<StableHeaders> {
-    let [module] = piece_headers(db, key).as_slice() else { return None };
+    let headers = piece_headers(db, key);
     // A file of one piece has every position for it.
     let room: u64 = if key.index(db) == WHOLE { 1 << 32 } else { 1 << PIECE_BITS };
-    if (module.decls.len() as u64 + 1) * STRIDE as u64 >= room || module.name.span.end >= STRIDE || module.span.start >= STRIDE {
+    let mut stable = headers.clone();
+    let decls = match stable.modules.as_mut_slice() {
+        [] if !stable.decls.is_empty() => &mut stable.decls,
+        [module] if stable.decls.is_empty() => {
+            if module.name.span.end >= STRIDE || module.span.start >= STRIDE {
+                return None;
+            }
+            module.span.end = module.name.span.end;
+            &mut module.decls
+        }
+        _ => return None,
+    };
+    if (decls.len() as u64 + 1) * STRIDE as u64 >= room {
         return None;
     }
-    let mut module = module.clone();
-    module.span.end = module.name.span.end;
     let mut segments = vec![(0, 0)];
-    for (j, decl) in module.decls.iter_mut().enumerate() {
+    for (j, decl) in decls.iter_mut().enumerate() {
         if let DeclKind::Def(def) = &mut decl.kind {
             let params = def.params.iter().flatten().map(|p| p.span.end);
             let header_end = params.chain(def.ret.iter().map(|t| t.span.end)).fold(def.name.span.end, u32::max);
@@ -187,7 +362,7 @@ fn stable_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> Option<StableHead
         spec_syntax::shift_decl(decl, at.wrapping_sub(start));
         segments.push((at, start));
     }
-    Some(StableHeaders { modules: vec![module], segments })
+    Some(StableHeaders { headers: stable, segments })
 }
 
 /// For each piece of `file`, whether its headers are placed as [`stable_headers`] (else at
@@ -207,7 +382,7 @@ fn placements(db: &dyn Db, file: SourceText) -> Option<Vec<bool>> {
             if stable_headers(db, key).is_some() {
                 Some(true)
             } else {
-                (*p == WHOLE || piece_text(db, key).len() < 1 << PIECE_BITS).then_some(false)
+                (*p == WHOLE || piece_text(db, key).1.len() < 1 << PIECE_BITS).then_some(false)
             }
         })
         .collect()
@@ -268,32 +443,33 @@ impl<'a> FilePositions<'a> {
     }
 }
 
-/// The modules of a piece without the bodies of their definitions: equal after an edit
-/// inside a body.
+/// The modules (or declarations) of a piece without the bodies of their definitions: equal
+/// after an edit inside a body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceHeaders {
+    pub modules: Vec<Module>,
+    pub decls: Vec<Decl>,
+}
+
+/// A declaration without the body of its definition.
+fn header_of(d: &Decl) -> Decl {
+    match &d.kind {
+        DeclKind::Def(def) => Decl {
+            kind: DeclKind::Def(Def { qualifier: def.qualifier, name: def.name.clone(), params: def.params.clone(), ret: def.ret.clone(), body: None, span: def.span }),
+            doc: d.doc.clone(),
+            span: d.span,
+        },
+        _ => d.clone(),
+    }
+}
+
 #[salsa::tracked(returns(ref))]
-fn piece_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> Vec<Module> {
+fn piece_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> PieceHeaders {
     let parsed = piece_parsed(db, key);
-    parsed
-        .modules
-        .iter()
-        .map(|m| Module {
-            name: m.name.clone(),
-            doc: m.doc.clone(),
-            span: m.span,
-            decls: m
-                .decls
-                .iter()
-                .map(|d| match &d.kind {
-                    DeclKind::Def(def) => Decl {
-                        kind: DeclKind::Def(Def { qualifier: def.qualifier, name: def.name.clone(), params: def.params.clone(), ret: def.ret.clone(), body: None, span: def.span }),
-                        doc: d.doc.clone(),
-                        span: d.span,
-                    },
-                    _ => d.clone(),
-                })
-                .collect(),
-        })
-        .collect()
+    PieceHeaders {
+        modules: parsed.modules.iter().map(|m| Module { name: m.name.clone(), doc: m.doc.clone(), span: m.span, decls: m.decls.iter().map(header_of).collect() }).collect(),
+        decls: parsed.decls.iter().map(header_of).collect(),
+    }
 }
 
 /// Every module of `file` without the bodies of its definitions, at positions that do not
@@ -301,31 +477,38 @@ fn piece_headers<'db>(db: &'db dyn Db, key: PieceKey<'db>) -> Vec<Module> {
 /// positions in the text).
 #[salsa::tracked(returns(ref))]
 pub fn header_file(db: &dyn Db, file: SourceText) -> Arc<SourceFile> {
-    let mut modules = Vec::new();
-    match placements(db, file) {
-        Some(placements) => {
-            for (i, (piece, stable)) in piece_list(db, file).iter().zip(placements).enumerate() {
-                let key = PieceKey::new(db, file, *piece);
+    let placements = placements(db, file);
+    let starts = placements.is_none().then(|| layout(db, file).pieces.clone()).unwrap_or_default();
+    let ordinals: std::collections::HashMap<u32, usize> = piece_list(db, file).iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    // Each piece's headers and where its positions start.
+    let piece = |p: u32| -> (&PieceHeaders, u32) {
+        let key = PieceKey::new(db, file, p);
+        let i = ordinals.get(&p).copied().unwrap_or_default();
+        match &placements {
+            Some(stable) => {
                 let headers = match stable_headers(db, key) {
-                    Some(headers) if *stable => &headers.modules,
+                    Some(s) if stable.get(i).copied().unwrap_or(false) => &s.headers,
                     _ => piece_headers(db, key),
                 };
-                for m in headers {
-                    let mut m = m.clone();
-                    spec_syntax::shift_module(&mut m, (i as u32) << PIECE_BITS);
-                    modules.push(m);
-                }
+                (headers, (i as u32) << PIECE_BITS)
+            }
+            None => (piece_headers(db, key), starts.get(i).map(|(_, s)| *s).unwrap_or_default()),
+        }
+    };
+    let mut modules = Vec::new();
+    for parts in module_parts(db, file) {
+        let (headers, base) = piece(parts.head.0);
+        let Some(mut module) = headers.modules.get(parts.head.1 as usize).cloned() else { continue };
+        spec_syntax::shift_module(&mut module, base);
+        for (chunk, _) in &parts.chunks {
+            let (headers, base) = piece(*chunk);
+            for decl in &headers.decls {
+                let mut decl = decl.clone();
+                spec_syntax::shift_decl(&mut decl, base);
+                module.decls.push(decl);
             }
         }
-        None => {
-            for (piece, start) in &layout(db, file).pieces {
-                for m in piece_headers(db, PieceKey::new(db, file, *piece)) {
-                    let mut m = m.clone();
-                    spec_syntax::shift_module(&mut m, *start);
-                    modules.push(m);
-                }
-            }
-        }
+        modules.push(module);
     }
     Arc::new(SourceFile { modules })
 }

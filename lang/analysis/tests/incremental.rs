@@ -242,3 +242,65 @@ fn diagnostics_after_edits_that_move_text_are_where_the_text_is_and_as_from_scra
         assert_eq!(file_diagnostics(&fresh, again).diagnostics, found, "as from scratch");
     }
 }
+
+/// A module of about 120 KB: declarations of every kind, doc comments, braces in comments
+/// and strings, blocks with `val` inside them, and (when `let_without_braces`) one body
+/// whose `val` starts a line of the module, so that cutting there would be wrong.
+fn long_module(body: &str, let_without_braces: bool) -> String {
+    let mut text = String::from("/// The long module.\nmodule long {\n  const N: int\n  var x: int\n  type T = A(int) | B\n  assume positive = N > 0\n");
+    for i in 0..600 {
+        let plus = if i == 300 { body.to_string() } else { format!("{i}") };
+        text.push_str(&format!("  /// Doc {i} {{ with a brace\n  /// on two lines.\n  pure def f{i}(a: int): int = {{\n    val b = a + {plus}\n    b * 2 // }} in a comment\n  }}\n"));
+        text.push_str(&format!("  /* a block comment {{ */ val s{i} = \"{{ val not a start\"\n  action a{i} = x' = f{i}(x)\n"));
+        // Declarations start at 4 + 2i (the doc) and 5 + 2i (the action): `val c` is the
+        // 33rd start, where a chunk of 32 would begin.
+        if let_without_braces && i == 12 {
+            text.push_str("  val extra = 1\n  pure def g(a: int): int =\n  val c = a + 1\n  c * 2\n");
+        }
+    }
+    text.push_str("  action init = x' = 0\n  action step = a0\n}\n");
+    text
+}
+
+#[test]
+fn a_long_module_is_parsed_in_chunks_that_give_what_the_whole_parse_gives() {
+    use spec_analysis::db::lowered_def;
+    use spec_analysis::file_diagnostics;
+    for let_without_braces in [false, true] {
+        let log = ExecutionLog::default();
+        let mut db = Database::with_log(log.clone());
+        let text = long_module("7", let_without_braces);
+        assert!(text.len() > 100_000);
+        let file = db.set_text("long.qnt", text);
+        assert!(file_diagnostics(&db, file).diagnostics.is_empty(), "{:?}", file_diagnostics(&db, file).diagnostics);
+        // A head and chunks; or, when the first chunk (which ends inside `g`) does not parse
+        // alone, the head, that chunk and the whole text.
+        let parsed = runs_of(&log, "piece_parsed(").len();
+        assert!(if let_without_braces { parsed == 3 } else { parsed > 10 }, "{parsed}");
+        // Every definition as its own query lowered it equals the whole program's.
+        let analysis = analyzed(&db, file).clone();
+        assert!(analysis.diagnostics.is_empty());
+        for (d, def) in analysis.program.defs.iter().enumerate() {
+            let mut whole = def.clone();
+            spec_analysis::ir::shift_def(&mut whole, -(def.span.start as i64));
+            assert_eq!(lowered_def(&db, file, d as u32).as_ref(), Some(&whole), "definition {}", def.name);
+        }
+        // An edit inside one body parses one chunk again; when the cut inside `g` made a
+        // chunk that does not parse alone, it parses the whole text again instead.
+        log.lock().unwrap().clear();
+        db.set_text("long.qnt", long_module("7 + 1000", let_without_braces));
+        assert!(file_diagnostics(&db, file).diagnostics.is_empty());
+        assert_eq!(runs_of(&log, "piece_parsed(").len(), 1, "{:?}", runs_of(&log, "piece_parsed("));
+        assert!(runs_of(&log, "headers(").is_empty());
+        // Problems in declarations and bodies of later chunks, after an edit that moved them,
+        // are where the text is, as from scratch.
+        let text = long_module("7 + 100000", let_without_braces).replace("val b = a + 550", "val b = a + \"x\"").replace("pure def f560(a: int)", "pure def f560(a: Intt)");
+        db.set_text("long.qnt", text.clone());
+        let found = file_diagnostics(&db, file).diagnostics.clone();
+        let starts: Vec<u32> = found.iter().map(|d| d.span.start).collect();
+        assert_eq!(starts, [text.find("a + \"x\"").unwrap() as u32 + 4, text.find("Intt").unwrap() as u32], "{found:?}");
+        let mut fresh = Database::default();
+        let again = fresh.set_text("long.qnt", text);
+        assert_eq!(file_diagnostics(&fresh, again).diagnostics, found);
+    }
+}
