@@ -2,8 +2,13 @@
 //! 16 bytes a state (issue 11's memory bound), where a general hash map of fingerprint to
 //! parent fingerprint took about 30 after a doubling.
 //!
-//! Two arrays of the same length, indexed by slot: the fingerprints (8 bytes, 0 marks an empty
+//! Two arrays indexed by slot, in one allocation: the fingerprints (8 bytes, 0 marks an empty
 //! slot) and the slot of each state's parent (4 bytes, [`NO_PARENT`] for an initial state).
+//! The table is allocated from the system allocator, not the process's (mimalloc, which keeps
+//! freed pages: growing by 1/8 leaves a trail of freed tables, up to 8 times the last one, and
+//! with mimalloc they stayed resident: 2PC-7's peak RSS rose by 4.5 MB). glibc maps a table
+//! this large on its own and unmaps it when it is freed; one allocation for both arrays keeps
+//! it above glibc's (rising) mmap threshold.
 //! Open addressing with linear probing and no displacement: a state stays in its slot until
 //! the table grows, so a slot names it. The table is filled up to 7/8 and then grows by 1/8
 //! (not 2x), so it is always more than 7/9 full once past its first few hundred states:
@@ -38,10 +43,10 @@ pub(crate) struct Full {
 }
 
 pub(crate) struct Visited {
-    /// A fingerprint per slot; 0 for an empty one.
-    fingerprints: Vec<u64>,
-    /// Per slot, the slot of the parent of the state there.
-    parents: Vec<u32>,
+    /// A fingerprint per slot (0 for an empty one), then per slot the slot of the parent of
+    /// the state there, two to a word.
+    words: Words,
+    slots: usize,
     len: usize,
     /// The most slots this table may take (a parameter so that tests can reach it).
     max_slots: usize,
@@ -61,8 +66,9 @@ fn key(fingerprint: u64) -> u64 {
 
 impl Visited {
     pub(crate) fn with_max_slots(max_slots: usize) -> Visited {
-        let slots = INITIAL_SLOTS.min(max_slots.min(MAX_SLOTS));
-        Visited { fingerprints: vec![0; slots], parents: vec![NO_PARENT; slots], len: 0, max_slots: max_slots.min(MAX_SLOTS) }
+        let max_slots = max_slots.clamp(1, MAX_SLOTS);
+        let slots = INITIAL_SLOTS.min(max_slots);
+        Visited { words: table(slots), slots, len: 0, max_slots }
     }
 
     /// The number of states.
@@ -73,7 +79,7 @@ impl Visited {
 
     /// The bytes the table has allocated.
     pub(crate) fn allocated_bytes(&self) -> usize {
-        self.fingerprints.capacity() * std::mem::size_of::<u64>() + self.parents.capacity() * std::mem::size_of::<u32>()
+        self.words.len() * std::mem::size_of::<u64>()
     }
 
     pub(crate) fn contains(&self, fingerprint: u64) -> bool {
@@ -83,15 +89,29 @@ impl Visited {
     /// The slot of `fingerprint`, if the table has it.
     fn slot_of(&self, fingerprint: u64) -> Option<usize> {
         let key = key(fingerprint);
-        let slots = self.fingerprints.len();
+        let (slots, fingerprints) = (self.slots, self.fingerprints());
         let mut slot = home(key, slots);
         loop {
-            match self.fingerprints[slot] {
+            match fingerprints[slot] {
                 0 => return None,
                 k if k == key => return Some(slot),
                 _ => slot = if slot + 1 == slots { 0 } else { slot + 1 },
             }
         }
+    }
+
+    fn fingerprints(&self) -> &[u64] {
+        &self.words[..self.slots]
+    }
+
+    fn parent(&self, slot: usize) -> u32 {
+        (self.words[self.slots + slot / 2] >> (32 * (slot % 2))) as u32
+    }
+
+    fn set_parent(&mut self, slot: usize, parent: u32) {
+        let word = &mut self.words[self.slots + slot / 2];
+        let shift = 32 * (slot % 2);
+        *word = (*word & !(u64::from(u32::MAX) << shift)) | (u64::from(parent) << shift);
     }
 
     /// The empty slot where `key` (not in the table) goes.
@@ -110,7 +130,7 @@ impl Visited {
         if self.contains(fingerprint) {
             return Ok(false);
         }
-        if self.len + 1 > fill_limit(self.fingerprints.len()) {
+        if self.len + 1 > fill_limit(self.slots) {
             self.grow()?;
         }
         let parent = match parent.and_then(|p| self.slot_of(p)) {
@@ -118,34 +138,32 @@ impl Visited {
             None => NO_PARENT,
         };
         let key = key(fingerprint);
-        let slot = Visited::free_slot(&self.fingerprints, key);
-        self.fingerprints[slot] = key;
-        self.parents[slot] = parent;
+        let slot = Visited::free_slot(self.fingerprints(), key);
+        self.words[slot] = key;
+        self.set_parent(slot, parent);
         self.len += 1;
         Ok(true)
     }
 
     /// Makes room for at least one more state: 1/8 more slots.
     fn grow(&mut self) -> Result<(), Full> {
-        let slots = self.fingerprints.len();
+        let slots = self.slots;
         let wanted = (slots + slots / 8 + 16).min(self.max_slots);
         if fill_limit(wanted) <= self.len {
             return Err(Full { limit: fill_limit(self.max_slots) as u64 });
         }
-        let mut fingerprints = vec![0u64; wanted];
-        for &key in self.fingerprints.iter().filter(|&&k| k != 0) {
-            let slot = Visited::free_slot(&fingerprints, key);
-            fingerprints[slot] = key;
+        let mut grown = Visited { words: table(wanted), slots: wanted, len: self.len, max_slots: self.max_slots };
+        for &key in self.fingerprints().iter().filter(|&&k| k != 0) {
+            let slot = Visited::free_slot(grown.fingerprints(), key);
+            grown.words[slot] = key;
         }
-        let mut grown = Visited { fingerprints, parents: vec![NO_PARENT; wanted], len: self.len, max_slots: self.max_slots };
-        for (slot, &key) in self.fingerprints.iter().enumerate().filter(|(_, &k)| k != 0) {
-            let parent = self.parents[slot];
-            let new_parent = match parent {
+        for (slot, &key) in self.fingerprints().iter().enumerate().filter(|(_, &k)| k != 0) {
+            let new_parent = match self.parent(slot) {
                 NO_PARENT => None,
-                parent => grown.slot_of(self.fingerprints[parent as usize]),
+                parent => grown.slot_of(self.words[parent as usize]),
             };
             if let (Some(new), Some(new_parent)) = (grown.slot_of(key), new_parent) {
-                grown.parents[new] = new_parent as u32;
+                grown.set_parent(new, new_parent as u32);
             }
         }
         *self = grown;
@@ -158,12 +176,71 @@ impl Visited {
         let mut path = vec![fingerprint];
         let Some(mut slot) = self.slot_of(fingerprint) else { return path };
         // A chain of links is never longer than the number of states.
-        while self.parents[slot] != NO_PARENT && path.len() <= self.len {
-            slot = self.parents[slot] as usize;
-            path.push(self.fingerprints[slot]);
+        while self.parent(slot) != NO_PARENT && path.len() <= self.len {
+            slot = self.parent(slot) as usize;
+            path.push(self.words[slot]);
         }
         path.reverse();
         path
+    }
+}
+
+/// An empty table of `slots` slots: no fingerprints, no parents. Exactly the words it needs.
+fn table(slots: usize) -> Words {
+    let mut words = Words::zeroed(slots + slots.div_ceil(2));
+    words[slots..].fill(u64::MAX);
+    words
+}
+
+/// A zeroed array of words from the system allocator (see the module documentation).
+struct Words {
+    start: std::ptr::NonNull<u64>,
+    len: usize,
+}
+
+// SAFETY: `Words` owns its words alone, as a `Vec<u64>` does.
+unsafe impl Send for Words {}
+// SAFETY: shared access is read-only (through `Deref`).
+unsafe impl Sync for Words {}
+
+impl Words {
+    fn layout(len: usize) -> std::alloc::Layout {
+        // At most 1.5 * `MAX_SLOTS` words: far below `isize::MAX` bytes on a 64-bit machine.
+        std::alloc::Layout::array::<u64>(len.max(1)).unwrap_or_else(|_| std::alloc::handle_alloc_error(std::alloc::Layout::new::<u64>()))
+    }
+
+    fn zeroed(len: usize) -> Words {
+        use std::alloc::GlobalAlloc;
+        let layout = Words::layout(len);
+        // SAFETY: the layout's size is not zero (at least one word).
+        let start = unsafe { std::alloc::System.alloc_zeroed(layout) } as *mut u64;
+        match std::ptr::NonNull::new(start) {
+            Some(start) => Words { start, len },
+            None => std::alloc::handle_alloc_error(layout),
+        }
+    }
+}
+
+impl std::ops::Deref for Words {
+    type Target = [u64];
+    fn deref(&self) -> &[u64] {
+        // SAFETY: `start` holds `len` zero-initialised (then written) words, owned by `self`.
+        unsafe { std::slice::from_raw_parts(self.start.as_ptr(), self.len) }
+    }
+}
+
+impl std::ops::DerefMut for Words {
+    fn deref_mut(&mut self) -> &mut [u64] {
+        // SAFETY: as in `deref`, and `&mut self` makes the access unique.
+        unsafe { std::slice::from_raw_parts_mut(self.start.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for Words {
+    fn drop(&mut self) {
+        use std::alloc::GlobalAlloc;
+        // SAFETY: allocated by `System` with this very layout.
+        unsafe { std::alloc::System.dealloc(self.start.as_ptr() as *mut u8, Words::layout(self.len)) }
     }
 }
 
@@ -191,12 +268,12 @@ mod tests {
         let mut visited = Visited::default();
         let mut parent = None;
         let mut grew_at = Vec::new();
-        let mut slots = visited.fingerprints.len();
+        let mut slots = visited.slots;
         for (i, fp) in fingerprints(300_000).enumerate() {
             assert_eq!(visited.insert(fp, parent), Ok(true));
             parent = Some(fp);
-            if visited.fingerprints.len() != slots {
-                slots = visited.fingerprints.len();
+            if visited.slots != slots {
+                slots = visited.slots;
                 grew_at.push(i + 1);
             }
             let n = visited.len();
