@@ -101,8 +101,13 @@ pub fn parsed(db: &dyn Db, file: SourceText) -> ParsedFile {
 }
 
 /// Names, types and modes of every module of `file` and what it imports.
+pub fn analyzed(db: &dyn Db, file: SourceText) -> &Analysis {
+    crate::check::prepare(db, file);
+    analysis(db, file)
+}
+
 #[salsa::tracked(returns(ref))]
-pub fn analyzed(db: &dyn Db, file: SourceText) -> Analysis {
+fn analysis(db: &dyn Db, file: SourceText) -> Analysis {
     analyze_program(db, file)
 }
 
