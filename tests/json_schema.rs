@@ -182,11 +182,13 @@ fn check_json() {
         json!({
             "invariants": ["string"], "invariant": "string|null", "bound": "string|null", "distinct_states": "integer",
             "generated_states": "integer", "depth": "integer", "complete_depth": "integer|null", "queue": "integer",
-            "seconds": "number", "states_per_second": "number", "collision_probability": "number", "trace": "null|itf", "error": "null|object",
+            "seconds": "number", "states_per_second": "number", "collision_probability": "number", "visited_bytes": "integer", "trace": "null|itf", "error": "null|object",
         }),
     );
     let v = assert_schema(&["check", "examples/counter.qnt", "--invariant", "neverFive", "--json"], &schema, 1);
     assert_eq!(v["status"], "violation");
+    let per_state = v["visited_bytes"].as_f64().unwrap() / v["distinct_states"].as_f64().unwrap();
+    assert!(per_state > 0.0, "{v}");
     assert!(v["trace"].is_object());
     let v = assert_schema(&["verify", "examples/counter.qnt", "--invariant", "bounded", "--max-steps", "3", "--json"], &schema, 0);
     assert_eq!(v["status"], "ok");

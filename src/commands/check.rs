@@ -269,6 +269,11 @@ fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
         stats.seconds
     );
     eprintln!("fingerprint collision probability (optimistic): {:.1e}", stats.collision_probability());
+    eprintln!(
+        "visited set: {:.1} MB, {:.1} bytes a state",
+        stats.visited_bytes as f64 / 1e6,
+        stats.visited_bytes as f64 / stats.distinct.max(1) as f64
+    );
 }
 
 fn print_json(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
@@ -313,6 +318,7 @@ fn print_json(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {
         "seconds": stats.seconds,
         "states_per_second": stats.states_per_second(),
         "collision_probability": stats.collision_probability(),
+        "visited_bytes": stats.visited_bytes,
         "trace": trace,
         "error": error,
         "diagnostics": diagnostics,
