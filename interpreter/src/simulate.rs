@@ -1,7 +1,10 @@
 //! The random simulator: many samples, each `init` then up to `max_steps` steps, checking
-//! invariants in every state. Samples run in parallel, in fixed-size batches; each sample's
-//! seed is derived from the run seed and the sample's index, and a batch is finished before
-//! the verdict is taken, so the result does not depend on the number of threads.
+//! invariants in every state. Each sample's seed is derived from the run seed and the
+//! sample's index. Samples are judged in fixed blocks of [`BATCH`], in index order: the run
+//! stops after the first block that holds a violation or an error, so the result does not
+//! depend on the number of threads. They run in parallel in larger rounds (growing to
+//! [`ROUND_MAX`] samples), because every round ends with the threads waiting for each other;
+//! a sample in a block after one known to hold a violation is skipped.
 
 use crate::compile::Compiled;
 use crate::eval::{ErrorKind, EvalError, RandomChooser};
@@ -12,8 +15,14 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-/// Samples per batch: the unit of work between verdict checks.
+/// Samples per block: the unit of the verdict (the run stops after the first block with a
+/// violation or an error, all of whose samples count).
 pub const BATCH: u64 = 64;
+
+/// The most samples run in parallel between two waits for every thread. Rounds start at one
+/// block (an early violation is reported at once) and double. With rounds of one block, two
+/// threads gave 1.6x one thread's speed on tic-tac-toe; with rounds of 512 samples, 1.85x.
+pub const ROUND_MAX: u64 = 512;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -172,36 +181,51 @@ fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &At
     };
     let mut outcome = Outcome { min_length: usize::MAX, witness_counts: vec![0; config.witnesses.len()], ..Outcome::default() };
     let mut start = 0u64;
-    while start < config.max_samples {
+    let mut round = BATCH;
+    // The first block in which some thread found a violation or an error.
+    let first_bad_block = AtomicU64::new(u64::MAX);
+    'rounds: while start < config.max_samples {
         if interrupt.load(Ordering::Relaxed) {
             outcome.interrupted = true;
             break;
         }
-        let end = (start + BATCH).min(config.max_samples);
-        let ran: Vec<(Tally, Option<Sample>)> = (start..end)
+        let end = (start + round).min(config.max_samples);
+        let ran: Vec<Option<(Tally, Option<Sample>)>> = (start..end)
             .into_par_iter()
             .map(|i| {
+                if i / BATCH > first_bad_block.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let s = run_sample_with(spec, compiled_here(), config, i, Some(interrupt));
                 progress.samples.fetch_add(1, Ordering::Relaxed);
                 progress.steps.fetch_add(s.states.len().saturating_sub(1) as u64, Ordering::Relaxed);
                 let tally = Tally::of(&s);
+                let bad = s.is_violation() || (s.error.is_some() && !tally.interrupted);
+                if bad {
+                    first_bad_block.fetch_min(i / BATCH, Ordering::Relaxed);
+                }
                 // A trace travels back only when it may be reported; the others are
                 // dropped here, on the thread whose allocator made them.
                 let reportable = s.error.is_some() || s.is_violation() || config.keep_traces > 0;
-                (tally, reportable.then_some(s))
+                Some((tally, reportable.then_some(s)))
             })
             .collect();
-        for (tally, sample) in ran {
-            if tally.interrupted {
-                outcome.interrupted = true;
-                continue;
+        // Judged block by block: every sample of a block up to the first bad one has run
+        // (only samples in later blocks are skipped).
+        let count = ran.len();
+        for (k, ran) in ran.into_iter().enumerate() {
+            match ran {
+                Some((tally, _)) if tally.interrupted => outcome.interrupted = true,
+                Some((tally, sample)) => absorb(&mut outcome, tally, sample, config.keep_traces),
+                None => {}
             }
-            absorb(&mut outcome, tally, sample, config.keep_traces);
+            let block_done = (k + 1) % BATCH as usize == 0 || k + 1 == count;
+            if block_done && (outcome.violation.is_some() || outcome.error.is_some() || outcome.interrupted) {
+                break 'rounds;
+            }
         }
         start = end;
-        if outcome.violation.is_some() || outcome.error.is_some() || outcome.interrupted {
-            break;
-        }
+        round = (round * 2).min(ROUND_MAX);
     }
     if outcome.min_length == usize::MAX {
         outcome.min_length = 0;
