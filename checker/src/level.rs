@@ -55,6 +55,13 @@ pub(crate) struct Level {
     tables: Vec<Table>,
 }
 
+/// One thread's copies of a level's values, by column and index (see [`Level::state_from`]);
+/// for one level only.
+#[derive(Default)]
+pub(crate) struct LevelCopy {
+    tables: Vec<Vec<Option<Value>>>,
+}
+
 /// The distinct values of one variable in a level, with their hashes.
 #[derive(Default)]
 struct Table {
@@ -126,6 +133,22 @@ impl Level {
         let mut values = vec![self.unit.clone(); self.columns.total];
         for ((&at, table), &var) in self.row(i).iter().zip(&self.tables).zip(&self.columns.vars) {
             values[var] = table.values[at as usize].0.clone();
+        }
+        Arc::new(values)
+    }
+
+    /// State `i`, rebuilt from `copy`, one thread's own copies of this level's values (made
+    /// the first time the thread needs each). Threads that clone the level's shared values
+    /// all write their reference counts, and pass those cache lines between cores: two
+    /// threads took 1.6 times the CPU time of one on two-phase commit.
+    pub(crate) fn state_from(&self, i: usize, copy: &mut LevelCopy) -> State {
+        if copy.tables.len() != self.tables.len() {
+            copy.tables = self.tables.iter().map(|t| vec![None; t.values.len()]).collect();
+        }
+        let mut values = vec![self.unit.clone(); self.columns.total];
+        for (((&at, table), copies), &var) in self.row(i).iter().zip(&self.tables).zip(&mut copy.tables).zip(&self.columns.vars) {
+            let at = at as usize;
+            values[var] = copies[at].get_or_insert_with(|| table.values[at].0.deep_copy()).clone();
         }
         Arc::new(values)
     }

@@ -2,7 +2,7 @@
 //! that makes results independent of the thread count).
 
 use crate::fingerprint::{combine, fingerprint, same_value, value_hash};
-use crate::level::{Columns, Level};
+use crate::level::{Columns, Level, LevelCopy};
 use crate::memo::Memo;
 use crate::reads::variables_read;
 use crate::visited::{Full, Visited};
@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use spec_analysis::ir::DefId;
 use spec_interpreter::{Ctx, EnumeratingChooser, EvalError, Spec, State, Value};
 use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -218,6 +219,8 @@ struct Search<'a> {
     columns: Columns,
     /// The results of each invariant, then the constraint, kept across levels.
     memos: Vec<Memo>,
+    /// Each worker thread's own compilation of the program (when there are several).
+    compiled: Vec<OnceLock<spec_interpreter::compile::Compiled>>,
     stats: Stats,
 }
 
@@ -228,7 +231,7 @@ impl<'a> Search<'a> {
         let columns = Columns::new(&spec.compiled.active_vars);
         // A property that reads every variable has a combination per state: nothing to keep.
         let memos = reads.iter().map(|vars| Memo::new(!columns.vars.iter().all(|v| vars.contains(v)))).collect();
-        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), visited: Visited::default(), reads, columns, memos, stats: Stats::default() }
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), visited: Visited::default(), reads, columns, memos, compiled: Vec::new(), stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {
@@ -280,9 +283,15 @@ impl<'a> Search<'a> {
             // The level is expanded a chunk at a time, so that only one chunk's successors
             // are held at once; the visited set takes them in order.
             let mut fresh = Level::new(self.columns.clone());
+            // With several threads, each reads its own copies of the level's values.
+            let threads = rayon::current_num_threads();
+            let copies: Vec<Mutex<LevelCopy>> = if threads > 1 { (0..threads).map(|_| Mutex::default()).collect() } else { Vec::new() };
+            if threads > 1 && self.compiled.len() != threads {
+                self.compiled = (0..threads).map(|_| OnceLock::new()).collect();
+            }
             for start in (0..frontier.len()).step_by(CHUNK) {
                 let chunk = start..(start + CHUNK).min(frontier.len());
-                let expansions: Vec<Expansion> = chunk.clone().into_par_iter().map_init(Worker::default, |worker, i| self.expand(worker, &frontier, i)).collect();
+                let expansions: Vec<Expansion> = chunk.clone().into_par_iter().map_init(Worker::default, |worker, i| self.expand(worker, &frontier, &copies, i)).collect();
                 for (i, expansion) in chunk.zip(expansions) {
                     let fp = frontier.fingerprint(i);
                     match expansion {
@@ -445,17 +454,27 @@ impl<'a> Search<'a> {
     /// their fingerprints and variable hashes. A next state is looked at before it is built:
     /// an unchanged variable's hash is the parent's, and a state already visited is never
     /// built.
-    fn expand(&self, worker: &mut Worker, frontier: &Level, i: usize) -> Expansion {
+    fn expand(&self, worker: &mut Worker, frontier: &Level, copies: &[Mutex<LevelCopy>], i: usize) -> Expansion {
         if self.stopped().is_some() {
             return Expansion::Skipped;
         }
-        let state = frontier.state(i);
+        let thread = rayon::current_thread_index();
+        let state = match thread.and_then(|t| copies.get(t)).and_then(|copy| copy.lock().ok()) {
+            Some(mut copy) => frontier.state_from(i, &mut copy),
+            None => frontier.state(i),
+        };
+        // Each thread runs its own compilation, so that cloning the program's constants does
+        // not pass reference counts between cores either.
+        let compiled = match thread.and_then(|t| self.compiled.get(t)) {
+            Some(own) => own.get_or_init(|| self.spec.compiled.recompiled()),
+            None => &*self.spec.compiled,
+        };
         frontier.hashes(i, &mut worker.parent_hashes);
         let Worker { expander, evaluator, parent_hashes, hashes: own, .. } = worker;
         let mut generated = 0;
         let (mut fingerprints, mut values, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
         let columns = &self.columns;
-        let result = expander.for_each_successor(self.spec, &state, self.model.step, Some(self.stop), |mut next| {
+        let result = expander.for_each_successor_in(self.spec, compiled, &state, self.model.step, Some(self.stop), |mut next| {
             generated += 1;
             if let Some(var) = columns.others().find(|&v| next.value(v).is_some()) {
                 return Err(outside_main_module(self.spec, self.model.step, var));

@@ -58,6 +58,20 @@ impl fmt::Display for SetError {
 }
 
 impl SetValue {
+    /// An equal set that shares no allocation with `self` (see [`Value::deep_copy`]).
+    pub fn deep_copy(&self) -> SetValue {
+        match self {
+            SetValue::Explicit(items) => SetValue::Explicit(ValueSet::from_sorted_vec(items.iter().map(Value::deep_copy).collect())),
+            SetValue::Interval(bounds) => SetValue::Interval(Arc::new((**bounds).clone())),
+            SetValue::Int => SetValue::Int,
+            SetValue::Nat => SetValue::Nat,
+            SetValue::Powerset(base) => SetValue::Powerset(Arc::new(base.deep_copy())),
+            SetValue::SetOfMaps(from, to) => SetValue::SetOfMaps(Arc::new(from.deep_copy()), Arc::new(to.deep_copy())),
+            SetValue::Tuples(sets) => SetValue::Tuples(Arc::new(sets.iter().map(SetValue::deep_copy).collect())),
+            SetValue::Lists(base, bound) => SetValue::Lists(Arc::new(base.deep_copy()), *bound),
+        }
+    }
+
     pub fn interval(from: Int, to: Int) -> SetValue {
         SetValue::Interval(Arc::new((from, to)))
     }

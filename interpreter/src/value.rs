@@ -237,6 +237,26 @@ impl Value {
         Value::Str(Arc::from(s))
     }
 
+    /// An equal value that shares no allocation with `self` (operators excepted). A value
+    /// read by several threads is better copied once per thread than cloned by each: every
+    /// clone writes the shared reference count, and the cores then pass its cache line, and
+    /// the bytes beside it, back and forth.
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(Int::Small(n)) => Value::Int(Int::Small(*n)),
+            Value::Int(Int::Big(b)) => Value::Int(Int::Big(Arc::new((**b).clone()))),
+            Value::Str(s) => Value::Str(Arc::from(&**s)),
+            Value::Set(set) => Value::Set(set.deep_copy()),
+            Value::Map(map) => Value::Map(crate::collection::ValueMap::from_sorted_vec(map.iter().map(|(k, v)| (k.deep_copy(), v.deep_copy())).collect())),
+            Value::List(items) => Value::list(items.iter().map(Value::deep_copy).collect()),
+            Value::Record(fields) => Value::Record(Arc::new(fields.iter().map(|(name, v)| (Arc::from(&**name), v.deep_copy())).collect())),
+            Value::Tuple(items) => Value::Tuple(Arc::new(items.iter().map(Value::deep_copy).collect())),
+            Value::Variant(tag, payload) => Value::Variant(Arc::from(&**tag), Arc::new(payload.deep_copy())),
+            Value::Lambda(l) => Value::Lambda(l.clone()),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Value::Bool(_) => "bool",

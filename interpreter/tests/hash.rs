@@ -73,3 +73,41 @@ fn symbolic_sets_hash_like_their_elements() {
     assert_ne!(hash(&explicit([Value::int(1)])), hash(&explicit([Value::int(2)])));
     assert_ne!(hash(&Value::int(1)), hash(&Value::Bool(true)));
 }
+
+/// Whether `a` and its deep copy `b` share an allocation anywhere in their structure.
+fn shares(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y),
+        (Value::Int(Int::Big(x)), Value::Int(Int::Big(y))) => Arc::ptr_eq(x, y),
+        (Value::Set(SetValue::Explicit(x)), Value::Set(SetValue::Explicit(y))) => (x.ptr_eq(y) && !x.is_empty()) || x.iter().zip(y.iter()).any(|(p, q)| shares(p, q)),
+        (Value::Set(SetValue::Powerset(x)), Value::Set(SetValue::Powerset(y))) => Arc::ptr_eq(x, y),
+        (Value::Set(SetValue::Interval(x)), Value::Set(SetValue::Interval(y))) => Arc::ptr_eq(x, y),
+        (Value::Tuple(x), Value::Tuple(y)) => (Arc::ptr_eq(x, y) && !x.is_empty()) || x.iter().zip(y.iter()).any(|(p, q)| shares(p, q)),
+        (Value::Map(x), Value::Map(y)) => (x.ptr_eq(y) && !x.is_empty()) || x.iter().zip(y.iter()).any(|((k1, v1), (k2, v2))| shares(k1, k2) || shares(v1, v2)),
+        (Value::Record(x), Value::Record(y)) => Arc::ptr_eq(x, y) || x.iter().zip(y.iter()).any(|((n1, v1), (n2, v2))| Arc::ptr_eq(n1, n2) || shares(v1, v2)),
+        (Value::Variant(t1, p1), Value::Variant(t2, p2)) => Arc::ptr_eq(t1, t2) || Arc::ptr_eq(p1, p2) || shares(p1, p2),
+        _ => false,
+    }
+}
+
+proptest! {
+    /// A deep copy (what each checker thread reads a level's values through) is equal, hashes
+    /// the same, and shares no allocation with the original.
+    #[test]
+    fn a_deep_copy_is_equal_and_shares_nothing(a in value()) {
+        let copy = a.deep_copy();
+        prop_assert_eq!(&a, &copy);
+        prop_assert_eq!(hash(&a), hash(&copy));
+        prop_assert!(!shares(&a, &copy), "{:?}", a);
+    }
+}
+
+#[test]
+fn a_deep_copy_of_records_strings_and_variants_shares_nothing() {
+    let record = Value::Record(Arc::new(vec![(Arc::from("kind"), Value::str("prepared")), (Arc::from("rm"), Value::Variant(Arc::from("Some"), Arc::new(Value::str("r1"))))]));
+    let value = Value::Map([(Value::str("r1"), record.clone())].into_iter().collect());
+    let copy = value.deep_copy();
+    assert_eq!(value, copy);
+    assert_eq!(hash(&value), hash(&copy));
+    assert!(!shares(&value, &copy));
+}

@@ -216,7 +216,16 @@ impl EnumeratingChooser {
     /// Hands `visit` every next state of `state` under `def` before it is built, in the
     /// order of [`EnumeratingChooser::successor_states`]; an error from `visit` ends the
     /// enumeration.
-    pub fn for_each_successor<F>(&mut self, spec: &Spec, state: &State, def: DefId, interrupt: Option<&AtomicBool>, mut visit: F) -> Result<(), Box<EvalError>>
+    pub fn for_each_successor<F>(&mut self, spec: &Spec, state: &State, def: DefId, interrupt: Option<&AtomicBool>, visit: F) -> Result<(), Box<EvalError>>
+    where
+        F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
+    {
+        self.for_each_successor_in(spec, &spec.compiled, state, def, interrupt, visit)
+    }
+
+    /// [`EnumeratingChooser::for_each_successor`] with `compiled`, a compilation of `spec`'s
+    /// program (a thread's own copy, see `Compiled::recompiled`).
+    pub fn for_each_successor_in<F>(&mut self, spec: &Spec, compiled: &crate::compile::Compiled, state: &State, def: DefId, interrupt: Option<&AtomicBool>, mut visit: F) -> Result<(), Box<EvalError>>
     where
         F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
     {
@@ -225,7 +234,7 @@ impl EnumeratingChooser {
         // the state, carry over from run to run); the chooser moves to the next path
         // through it.
         let scratch = std::mem::take(&mut self.buffers.scratch);
-        let mut ctx = Ctx::with_scratch(&spec.compiled, state.clone(), self, scratch);
+        let mut ctx = Ctx::with_scratch(compiled, state.clone(), self, scratch);
         ctx.interrupt = interrupt;
         let result = loop {
             match spec.enabled_in(&mut ctx, def) {
