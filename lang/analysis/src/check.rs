@@ -22,7 +22,7 @@ use crate::db::{parsed, resolve_relative, Db, SourceText};
 use crate::infer::infer_def;
 use crate::ir::{shift_def, Def, DefId, DefTypes, Program, Types};
 use crate::modes::{check_def_modes, check_steps, DefModes, Mode, ModeSummary};
-use crate::pieces::{decl_ast, header_file, syntax_diagnostics, FilePositions};
+use crate::pieces::{decl_ast, header_file, module_spans, syntax_diagnostics, FilePositions};
 use crate::resolve::{lower_def, resolve, resolve_with_origins, LoadedFile, Loader, Origin};
 use spec_syntax::{Diagnostic, FileId, Span};
 use std::collections::BTreeSet;
@@ -46,11 +46,10 @@ impl Analysis {
     }
 }
 
-/// The resolved program of a root file, with the diagnostics of parsing and resolving.
+/// The resolved program of a root file, and the files it was read from (the root first).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
     pub program: Arc<Program>,
-    pub diagnostics: Vec<Diagnostic>,
     pub files: Vec<FileId>,
 }
 
@@ -63,14 +62,63 @@ pub struct DefKey<'db> {
     pub def: u32,
 }
 
+/// The whole program of `file`, with the bodies of its definitions, at positions in the
+/// files: the declarations of [`headers`] with each definition as its own [`def_ir`] lowered
+/// it, placed where the definition starts. It parses and lowers nothing that the
+/// diagnostics did not (the interpreter, hover and the other whole-program readers used to
+/// parse and lower every file a second time, whole).
 #[salsa::tracked(returns(ref))]
 pub fn resolved(db: &dyn Db, file: SourceText) -> Resolved {
+    let headers = headers(db, file);
+    let mut positions = FilePositions::new(db);
+    let mut program = (*headers.program).clone();
+    // A module's end in the declarations' positions lies where bodies were left out.
+    let written: std::collections::HashMap<(FileId, u32), Span> = headers
+        .files
+        .iter()
+        .filter_map(|f| db.source(*f))
+        .flat_map(|source| module_spans(db, source).iter().map(|span| ((span.file, span.start), *span)))
+        .collect();
+    for module in &mut program.modules {
+        let span = positions.span(module.span);
+        module.span = written.get(&(span.file, span.start)).copied().unwrap_or(span);
+    }
+    for var in &mut program.vars {
+        var.span = positions.span(var.span);
+    }
+    for constant in &mut program.consts {
+        constant.span = positions.span(constant.span);
+    }
+    for sum in program.sum_types.values_mut() {
+        sum.span = positions.span(sum.span);
+    }
+    for (d, def) in program.defs.iter_mut().enumerate() {
+        let start = positions.span(def.span).start as i64;
+        match def_ir(db, DefKey::new(db, file, d as u32)) {
+            Some(ir) => {
+                *def = ir.def.clone();
+                shift_def(def, start);
+            }
+            // Not lowered on its own (no body was found where its declaration said): its
+            // header, moved to where it starts.
+            None => {
+                let delta = start - def.span.start as i64;
+                shift_def(def, delta);
+            }
+        }
+    }
+    Resolved { program: Arc::new(program), files: headers.files.clone() }
+}
+
+/// The whole program of `file` resolved from whole parses of its files, the way [`resolved`]
+/// was computed before it was assembled from pieces: the reference that tests compare the
+/// assembled program with.
+pub fn resolved_from_whole_files(db: &dyn Db, file: SourceText) -> Resolved {
     let root_id = FileId(file.id(db));
     let root = parsed(db, file);
-    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: root.diagnostics.clone(), relative_to: None, headers_only: false };
-    let (program, mut diagnostics) = resolve(LoadedFile { id: root_id, ast: root.ast.clone() }, &mut loader);
-    diagnostics.extend(loader.diagnostics);
-    Resolved { program: Arc::new(program), diagnostics, files: loader.files }
+    let mut loader = DbLoader { db, files: vec![root_id], diagnostics: Vec::new(), relative_to: None, headers_only: false };
+    let (program, _) = resolve(LoadedFile { id: root_id, ast: root.ast.clone() }, &mut loader);
+    Resolved { program: Arc::new(program), files: loader.files }
 }
 
 /// The declarations of a program: every module, scope, type and definition, without the
@@ -410,11 +458,9 @@ pub(crate) fn placed<'d>(def_span: Span, diagnostics: impl Iterator<Item = &'d D
 /// read it), the types and modes of its definitions from their queries, and the diagnostics
 /// of [`file_diagnostics`].
 pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
-    let resolved = resolved(db, file);
-    let program = resolved.program.clone();
-    let count = program.defs.len();
+    let count = headers(db, file).program.defs.len();
     let mut schemes = vec![None; count];
-    let mut per_def: Vec<Option<(Span, Arc<DefTypes>)>> = vec![None; count];
+    let mut per_def: Vec<Arc<DefTypes>> = vec![Arc::default(); count];
     let mut modes: Vec<Mode> = vec![ModeSummary::default().mode; count];
     // Each definition after those it uses (`order` holds every definition once), so that
     // inferring one does not recurse through a long chain of others.
@@ -423,16 +469,18 @@ pub fn analyze_program(db: &dyn Db, file: SourceText) -> Analysis {
         let d = d as usize;
         let types = def_types(db, key);
         schemes[d] = types.scheme.clone();
-        per_def[d] = Some((program.defs[d].span, types.clone()));
+        per_def[d] = types.clone();
         modes[d] = def_mode_summary(db, key).mode;
     }
-    // Read last: salsa keeps a finished query's dependency list (cleared, with its capacity)
-    // for the next query run at the same depth, and clearing costs that capacity.
-    // `file_diagnostics` depends on every definition several times over; run before the loop,
-    // each definition's query run after it (`def_mode_summary`) would clear a list that long,
-    // quadratic in the number of definitions (100,000 one-line definitions: 4 s instead of 1).
+    // The queries that read every definition come last: salsa keeps a finished query's
+    // dependency list (cleared, with its capacity) for the next query run at the same depth,
+    // and clearing costs that capacity. Run before the loop, each definition's query run
+    // after them would clear a list that long: quadratic in the number of definitions
+    // (100,000 one-line definitions: 4 s instead of 1).
+    let resolved = resolved(db, file);
     let found = diagnostics_of(db, file);
-    let per_def = per_def.into_iter().enumerate().map(|(d, found)| found.unwrap_or_else(|| (program.defs[d].span, Arc::default()))).collect();
+    let program = resolved.program.clone();
+    let per_def = per_def.into_iter().zip(&program.defs).map(|(types, def)| (def.span, types)).collect();
     let types = Types { defs: schemes, per_def };
     Analysis { program, types: Arc::new(types), modes: Arc::new(modes), diagnostics: found.diagnostics.clone(), files: resolved.files.clone() }
 }

@@ -124,6 +124,13 @@ pub fn files_read(db: &dyn Db, file: SourceText) -> &[FileId] {
     &crate::check::headers(db, file).files
 }
 
+/// The program of `file` resolved from whole parses of its files, without the pieces that
+/// [`resolved_program`] is assembled from: for tests that both give the same program.
+pub fn resolved_from_whole_files(db: &dyn Db, file: SourceText) -> (Arc<crate::ir::Program>, Vec<FileId>) {
+    let resolved = crate::check::resolved_from_whole_files(db, file);
+    (resolved.program, resolved.files)
+}
+
 /// Definition `def` of the program of `file` as its own query lowered it (positions
 /// relative to its start): for tests that it equals the whole resolved program's.
 pub fn lowered_def(db: &dyn Db, file: SourceText, def: u32) -> Option<crate::ir::Def> {

@@ -270,6 +270,30 @@ pub fn layout(db: &dyn Db, file: SourceText) -> Layout {
     layout
 }
 
+/// Where each module of `file` is written, in the file's positions and the order of the
+/// text, as a parse of the whole text gives it: [`header_file`]'s positions of a module's
+/// end fall where its bodies were left out, so they do not map back to the file.
+#[salsa::tracked(returns(ref))]
+pub fn module_spans(db: &dyn Db, file: SourceText) -> Vec<Span> {
+    let layout = layout(db, file);
+    let starts: HashMap<u32, u32> = layout.pieces.iter().copied().collect();
+    let cuts = cuts(db, file);
+    let mut spans = Vec::with_capacity(layout.modules.len());
+    for parts in &layout.modules {
+        let (piece, index) = parts.head;
+        let Some(module) = piece_parsed(db, PieceKey::new(db, file, piece)).modules.get(index as usize) else { continue };
+        let base = starts.get(&piece).copied().unwrap_or_default();
+        let mut span = Span { start: module.span.start + base, end: module.span.end + base, ..module.span };
+        // A long module's head is parsed closed where its first chunk starts; the module
+        // ends at the brace after its last chunk.
+        if let Some((_, close, _)) = parts.chunks.last().and_then(|(last, _)| cuts.get(*last as usize)) {
+            span.end = close + 1;
+        }
+        spans.push(span);
+    }
+    spans
+}
+
 /// The parts of every module of a file, without where they start.
 #[salsa::tracked(returns(ref))]
 fn module_parts(db: &dyn Db, file: SourceText) -> Vec<ModuleParts> {

@@ -280,6 +280,8 @@ fn a_long_module_is_parsed_in_chunks_that_give_what_the_whole_parse_gives() {
         // Every definition as its own query lowered it equals the whole program's.
         let analysis = analyzed(&db, file).clone();
         assert!(analysis.diagnostics.is_empty());
+        // The whole program, assembled from the chunks' pieces, as a whole parse gives it.
+        assert_eq!(*analysis.program, *spec_analysis::db::resolved_from_whole_files(&db, file).0);
         for (d, def) in analysis.program.defs.iter().enumerate() {
             let mut whole = def.clone();
             spec_analysis::ir::shift_def(&mut whole, -(def.span.start as i64));

@@ -57,6 +57,9 @@ fn module_snapshots() {
         }
         let root = root.unwrap_or_else(|| panic!("{name}: no main.qnt in the folder named by `cwd`"));
         let analysis = analyzed(&db, root);
+        // The whole program, assembled from pieces, as whole parses of the files give it.
+        let (whole, whole_files) = spec_analysis::db::resolved_from_whole_files(&db, root);
+        assert_eq!((&*analysis.program, &analysis.files), (&*whole, &whole_files), "{name}");
         let map = db.source_map();
         let mut out = String::new();
         for file in &analysis.files {
