@@ -8,6 +8,14 @@
 //! few variables and shares the others with its parent (the same persistent value, not a
 //! copy), so the hash of an unchanged variable is taken from the parent ([`same_value`]
 //! tells) instead of walking the value again.
+//!
+//! A changed set or map usually differs from the parent's in an element or two (`S.union(Set(x))`,
+//! `m.set(k, v)`), and its other elements are the parent's, shared. So the hash of a set is
+//! the sum of its elements' hashes (of a map, of its entries'), plus terms for the kind and
+//! the size: an order-independent sum that [`next_value_hash`] updates from the parent's by
+//! walking the two collections side by side and hashing only what differs. A sum of
+//! uniform 64-bit hashes of distinct elements collides with the same probability as any
+//! other 64-bit hash; the state's fingerprint mixes the variables' hashes again.
 
 use foldhash::quality::FixedState;
 use spec_interpreter::set::SetValue;
@@ -19,9 +27,140 @@ use std::sync::Arc;
 /// The seed of every fingerprint (fixed: fingerprints are the same in every run).
 const SEED: u64 = 0x5eed_5eed_c0ff_ee00;
 
-/// The hash of one value (a state variable's).
-pub fn value_hash(value: &Value) -> u64 {
+/// The hash of a value inside a set or map (the interpreter's `Hash`, seeded).
+fn plain_hash<T: std::hash::Hash>(value: T) -> u64 {
     FixedState::with_seed(SEED).hash_one(value)
+}
+
+/// The terms a set's and a map's hash add to the sum of their elements' hashes: one for
+/// the kind, one per element.
+const SET_KIND: u64 = 0x9e37_79b9_7f4a_7c15;
+const MAP_KIND: u64 = 0xc2b2_ae3d_27d4_eb4f;
+const PER_ELEMENT: u64 = 0x1656_67b1_9e37_79f9;
+
+fn sealed(kind: u64, sum: u64, len: usize) -> u64 {
+    sum.wrapping_add(kind).wrapping_add((len as u64).wrapping_mul(PER_ELEMENT))
+}
+
+/// The sum of the elements' hashes of a set of `len` elements whose hash is `hash`.
+fn unsealed(kind: u64, hash: u64, len: usize) -> u64 {
+    hash.wrapping_sub(kind).wrapping_sub((len as u64).wrapping_mul(PER_ELEMENT))
+}
+
+fn entry_hash(key: &Value, value: &Value) -> u64 {
+    plain_hash((key, value))
+}
+
+/// The hash of one value (a state variable's). Agrees with `Eq`: a symbolic set hashes
+/// like the explicit set it equals (its elements are listed), and sets too large to list
+/// hash by the interpreter's `Hash` (by their description, as they compare).
+pub fn value_hash(value: &Value) -> u64 {
+    match value {
+        Value::Set(SetValue::Explicit(items)) => sealed(SET_KIND, items.iter().fold(0, |sum, v| sum.wrapping_add(plain_hash(v))), items.len()),
+        Value::Set(set) => match set.iter() {
+            Ok(items) => {
+                let (sum, len) = items.fold((0u64, 0usize), |(sum, len), v| (sum.wrapping_add(plain_hash(&v)), len + 1));
+                sealed(SET_KIND, sum, len)
+            }
+            Err(_) => plain_hash(value),
+        },
+        Value::Map(map) => sealed(MAP_KIND, map.iter().fold(0, |sum, (k, v)| sum.wrapping_add(entry_hash(k, v))), map.len()),
+        _ => plain_hash(value),
+    }
+}
+
+/// The hash of `next`, the next value of a variable whose value was `old` with hash
+/// `old_hash` (see the module documentation): the same as [`value_hash`]`(next)`, from the
+/// elements that differ when both are explicit sets or both maps.
+pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value) -> u64 {
+    if same_value(old, next) {
+        return old_hash;
+    }
+    let updated = match (old, next) {
+        (Value::Set(SetValue::Explicit(a)), Value::Set(SetValue::Explicit(b))) => {
+            let sum = unsealed(SET_KIND, old_hash, a.len());
+            sum_difference(a.iter(), b.iter(), |x, y| x.cmp(y), |v| plain_hash(v), changes_allowed(b.len())).map(|d| sealed(SET_KIND, sum.wrapping_add(d), b.len()))
+        }
+        (Value::Map(a), Value::Map(b)) => {
+            let sum = unsealed(MAP_KIND, old_hash, a.len());
+            let by_key = |x: &(&Value, &Value), y: &(&Value, &Value)| if same_value(x.0, y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(y.0) };
+            sum_difference(a.iter(), b.iter(), by_key, |(k, v)| entry_hash(k, v), changes_allowed(b.len())).map(|d| sealed(MAP_KIND, sum.wrapping_add(d), b.len()))
+        }
+        _ => None,
+    };
+    updated.unwrap_or_else(|| value_hash(next))
+}
+
+/// The most elements that may differ before a collection is hashed whole instead (walking
+/// and comparing costs about as much as hashing once most elements differ).
+fn changes_allowed(len: usize) -> usize {
+    2 + len / 4
+}
+
+/// Walks two collections sorted by `order` side by side and returns the hashes of the
+/// elements only in `new` minus those only in `old` (an element present in both but not
+/// the same at a glance counts as both), or `None` past `allowed` differences.
+fn sum_difference<T: Copy>(old: impl Iterator<Item = T>, new: impl Iterator<Item = T>, order: impl Fn(&T, &T) -> std::cmp::Ordering, hash: impl Fn(T) -> u64, allowed: usize) -> Option<u64>
+where
+    T: AtGlance,
+{
+    let (mut old, mut new) = (old.peekable(), new.peekable());
+    let mut difference = 0u64;
+    let mut changes = 0;
+    loop {
+        match (old.peek().copied(), new.peek().copied()) {
+            (None, None) => return Some(difference),
+            (Some(x), Some(y)) if x.same(&y) => {
+                old.next();
+                new.next();
+                continue;
+            }
+            (Some(x), None) => {
+                difference = difference.wrapping_sub(hash(x));
+                old.next();
+            }
+            (None, Some(y)) => {
+                difference = difference.wrapping_add(hash(y));
+                new.next();
+            }
+            (Some(x), Some(y)) => match order(&x, &y) {
+                std::cmp::Ordering::Less => {
+                    difference = difference.wrapping_sub(hash(x));
+                    old.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    difference = difference.wrapping_add(hash(y));
+                    new.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    difference = difference.wrapping_add(hash(y)).wrapping_sub(hash(x));
+                    old.next();
+                    new.next();
+                }
+            },
+        }
+        changes += 1;
+        if changes > allowed {
+            return None;
+        }
+    }
+}
+
+/// Whether two elements of collections are the same at a glance ([`same_value`]).
+trait AtGlance {
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl AtGlance for &Value {
+    fn same(&self, other: &Self) -> bool {
+        same_value(self, other)
+    }
+}
+
+impl AtGlance for (&Value, &Value) {
+    fn same(&self, other: &Self) -> bool {
+        same_value(self.0, other.0) && same_value(self.1, other.1)
+    }
 }
 
 /// The fingerprint of a state from its variables' hashes; never 0 (0 marks an empty slot
@@ -75,5 +214,97 @@ mod tests {
         let (a, b) = (Value::int(1), Value::int(2));
         assert_ne!(fingerprint(&[a.clone(), b.clone()]), fingerprint(&[b, a]));
         assert_ne!(combine(&[]), 0);
+    }
+}
+
+#[cfg(test)]
+mod incremental_tests {
+    //! The hash [`next_value_hash`] updates from the parent's must be the one
+    //! [`value_hash`] computes from scratch, whatever changed.
+    use super::*;
+    use spec_interpreter::collection::{ValueMap, ValueSet};
+
+    /// A small deterministic generator (no dependency needed for a test).
+    struct Numbers(u64);
+
+    impl Numbers {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    fn element(numbers: &mut Numbers) -> Value {
+        match numbers.below(3) {
+            0 => Value::int(numbers.below(60) as i64),
+            1 => Value::str(&format!("r{}", numbers.below(60))),
+            _ => Value::Record(Arc::new(vec![(Arc::from("kind"), Value::str("prepared")), (Arc::from("rm"), Value::int(numbers.below(60) as i64))])),
+        }
+    }
+
+    fn set(items: &ValueSet) -> Value {
+        Value::Set(SetValue::Explicit(items.clone()))
+    }
+
+    #[test]
+    fn updated_set_hashes_equal_hashes_from_scratch() {
+        let mut numbers = Numbers(11);
+        for _ in 0..300 {
+            let size = numbers.below(45) as usize;
+            let old: ValueSet = (0..size).map(|_| element(&mut numbers)).collect();
+            let mut next = old.clone();
+            for _ in 0..numbers.below(6) {
+                next = match numbers.below(3) {
+                    0 => next.update(element(&mut numbers)),
+                    1 => match next.nth(numbers.below(next.len().max(1) as u64) as usize).cloned() {
+                        Some(v) => next.without(&v),
+                        None => next,
+                    },
+                    _ => next.union(&(0..numbers.below(3)).map(|_| element(&mut numbers)).collect()),
+                };
+            }
+            let (old, next) = (set(&old), set(&next));
+            assert_eq!(next_value_hash(&old, value_hash(&old), &next), value_hash(&next), "{old} -> {next}");
+        }
+    }
+
+    #[test]
+    fn updated_map_hashes_equal_hashes_from_scratch() {
+        let mut numbers = Numbers(5);
+        for _ in 0..300 {
+            let size = numbers.below(40);
+            let old: ValueMap = (0..size).map(|k| (Value::str(&format!("r{k}")), element(&mut numbers))).collect();
+            let mut next = old.clone();
+            for _ in 0..numbers.below(6) {
+                let key = Value::str(&format!("r{}", numbers.below(size + 3)));
+                next = match numbers.below(2) {
+                    0 => next.update(key, element(&mut numbers)),
+                    _ => next.without(&key),
+                };
+            }
+            let (old, next) = (Value::Map(old), Value::Map(next));
+            assert_eq!(next_value_hash(&old, value_hash(&old), &next), value_hash(&next), "{old} -> {next}");
+        }
+    }
+
+    #[test]
+    fn values_that_share_nothing_or_change_kind_are_hashed_whole() {
+        let built: ValueSet = (0..30).map(Value::int).collect();
+        let apart: ValueSet = (1..31).map(Value::int).collect();
+        let (built, apart) = (set(&built), set(&apart));
+        assert_eq!(next_value_hash(&built, value_hash(&built), &apart), value_hash(&apart));
+        let empty_map = Value::Map(ValueMap::new());
+        assert_eq!(next_value_hash(&built, value_hash(&built), &empty_map), value_hash(&empty_map));
+        assert_ne!(value_hash(&empty_map), value_hash(&set(&ValueSet::new())));
+        assert_ne!(value_hash(&set(&[Value::int(1), Value::int(2)].into_iter().collect())), value_hash(&set(&[Value::int(1), Value::int(3)].into_iter().collect())));
+    }
+
+    #[test]
+    fn a_symbolic_set_hashes_like_the_explicit_set_it_equals() {
+        let interval = Value::Set(SetValue::Interval(Arc::new((Int::Small(1), Int::Small(3)))));
+        let explicit = set(&[Value::int(1), Value::int(2), Value::int(3)].into_iter().collect());
+        assert_eq!(interval, explicit);
+        assert_eq!(value_hash(&interval), value_hash(&explicit));
+        assert_eq!(next_value_hash(&explicit, value_hash(&explicit), &interval), value_hash(&explicit));
     }
 }

@@ -1,7 +1,7 @@
 //! The breadth-first search and its verdicts (see the crate documentation for the order
 //! that makes results independent of the thread count).
 
-use crate::fingerprint::{combine, fingerprint, same_value, value_hash, VisitedHasher};
+use crate::fingerprint::{combine, fingerprint, next_value_hash, value_hash, VisitedHasher};
 use crate::level::{Columns, Level, LevelCopy};
 use crate::memo::Memo;
 use crate::reads::variables_read;
@@ -491,8 +491,8 @@ impl<'a> Search<'a> {
             }
             own.clear();
             own.extend(columns.vars.iter().enumerate().map(|(c, &v)| match (next.value(v), state.get(v)) {
-                (Some(value), Some(old)) if same_value(old, value) => parent_hashes[c],
-                (Some(value), _) => value_hash(value),
+                (Some(value), Some(old)) => next_value_hash(old, parent_hashes[c], value),
+                (Some(value), None) => value_hash(value),
                 (None, _) => value_hash(&Value::unit()),
             }));
             match self.model.view {
