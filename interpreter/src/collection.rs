@@ -23,6 +23,12 @@ use std::sync::Arc;
 /// The most entries a collection keeps as a sorted array.
 pub const SMALL_MAX: usize = 32;
 
+/// `items` with `items[from..to]` replaced by `new`, built in a single allocation (a `Vec`
+/// turned into an `Arc<[T]>` is allocated twice and copied once more).
+fn spliced<T: Clone>(items: &[T], from: usize, to: usize, new: T) -> Arc<[T]> {
+    items[..from].iter().cloned().chain(std::iter::once(new)).chain(items[to..].iter().cloned()).collect()
+}
+
 /// Whether `items` is sorted strictly ascending by `key` (no two equal).
 fn strictly_sorted<T>(items: &[T], key: impl Fn(&T) -> &Value) -> bool {
     items.windows(2).all(|w| key(&w[0]) < key(&w[1]))
@@ -175,6 +181,7 @@ impl ValueSet {
                 let items = self.slice().unwrap_or(&[]);
                 match items.binary_search_by(|x| x.cmp_quick(&v)) {
                     Ok(_) => self.clone(),
+                    Err(at) if items.len() < SMALL_MAX => ValueSet(SetRepr::Small(spliced(items, at, at, v))),
                     Err(at) => {
                         let mut out = Vec::with_capacity(items.len() + 1);
                         out.extend_from_slice(&items[..at]);
@@ -539,20 +546,17 @@ impl ValueMap {
             MapRepr::Large(tree) => ValueMap(MapRepr::Large(tree.update(key, value))),
             _ => {
                 let entries = self.slice().unwrap_or(&[]);
-                let mut out = Vec::with_capacity(entries.len() + 1);
                 match ValueMap::search(entries, &key) {
-                    Ok(at) => {
-                        out.extend_from_slice(&entries[..at]);
-                        out.push((key, value));
-                        out.extend_from_slice(&entries[at + 1..]);
-                    }
+                    Ok(at) => ValueMap(MapRepr::Small(spliced(entries, at, at + 1, (key, value)))),
+                    Err(at) if entries.len() < SMALL_MAX => ValueMap(MapRepr::Small(spliced(entries, at, at, (key, value)))),
                     Err(at) => {
+                        let mut out = Vec::with_capacity(entries.len() + 1);
                         out.extend_from_slice(&entries[..at]);
                         out.push((key, value));
                         out.extend_from_slice(&entries[at..]);
+                        ValueMap::from_sorted_vec(out)
                     }
                 }
-                ValueMap::from_sorted_vec(out)
             }
         }
     }

@@ -25,9 +25,19 @@ impl Sub {
         Sub(Some(code))
     }
 
+    #[inline]
     pub fn run(&self, ctx: &mut Ctx) -> EvalResult {
         match &self.0 {
-            Some(code) => stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || code(ctx)),
+            Some(code) => {
+                // Asking `stacker` how much stack is left reads a thread-local and calls out;
+                // a stack pointer inside the range the context knows has room needs neither.
+                let here = stack_address();
+                if here > ctx.stack_room.low && here <= ctx.stack_room.high {
+                    code(ctx)
+                } else {
+                    run_checked(code, ctx)
+                }
+            }
             None => Err(error(Span::default(), "internal error: code run after it was dropped")),
         }
     }
@@ -36,9 +46,39 @@ impl Sub {
 impl Drop for Sub {
     fn drop(&mut self) {
         if let Some(code) = self.0.take() {
-            stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, move || drop(code));
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, move || drop(code));
         }
     }
+}
+
+/// The room a nested run needs below the stack pointer, and the size of a new segment.
+const STACK_RED_ZONE: usize = 64 * 1024;
+const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+
+/// An address in the current stack frame (about the stack pointer).
+#[inline(always)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// Runs `code` on a grown stack if the stack runs low, with the context's stack range set
+/// for the segment it runs on (and put back after): runs nested in it are then checked by
+/// comparing addresses only.
+#[inline(never)]
+fn run_checked(code: &Code, ctx: &mut Ctx) -> EvalResult {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+        let saved = ctx.stack_room;
+        let here = stack_address();
+        ctx.stack_room = match stacker::remaining_stack() {
+            // Twice the red zone: a run that starts above `low` has the red zone left.
+            Some(left) if left > 2 * STACK_RED_ZONE => crate::eval::StackRoom { low: here.saturating_sub(left).saturating_add(2 * STACK_RED_ZONE), high: here },
+            _ => crate::eval::StackRoom::EMPTY,
+        };
+        let result = code(ctx);
+        ctx.stack_room = saved;
+        result
+    })
 }
 
 /// How a parameter or destructuring binds registers.
@@ -127,9 +167,10 @@ impl Compiled {
         }
         let mut defs = Vec::with_capacity(program.defs.len());
         let lambdas = std::cell::Cell::new(program.defs.len());
+        let names = Names::default();
         let per_state = state_functions(&program);
         for (id, def) in program.defs.iter().enumerate() {
-            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals, lambdas: &lambdas };
+            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals, lambdas: &lambdas, names: &names };
             defs.push(def.body.as_ref().map(|body| {
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
                 let mut param_regs = Vec::new();
@@ -408,6 +449,43 @@ struct Compiler<'a> {
     locals: &'a [LocalInfo],
     /// The next anonymous operator's re-entry counter.
     lambdas: &'a std::cell::Cell<usize>,
+    /// Names and constants shared by the whole compilation (see `Names`).
+    names: &'a Names,
+}
+
+/// One allocation per distinct field name, variant name and string literal in a
+/// compilation, and one value per constant variant without payload: records the program
+/// builds then share their field names with the paths that read them and with each other,
+/// so comparing names finds the same pointer and does not look at the text (values are
+/// equal, ordered and hashed by contents all the same).
+#[derive(Default)]
+struct Names {
+    text: std::cell::RefCell<std::collections::HashMap<String, Arc<str>>>,
+    unit_variants: std::cell::RefCell<std::collections::HashMap<String, Value>>,
+}
+
+impl Names {
+    fn name(&self, s: &str) -> Arc<str> {
+        let mut text = self.text.borrow_mut();
+        match text.get(s) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(s);
+                text.insert(s.to_string(), shared.clone());
+                shared
+            }
+        }
+    }
+
+    /// The variant `name` without payload (its payload is the empty tuple).
+    fn unit_variant(&self, name: &str) -> Value {
+        if let Some(v) = self.unit_variants.borrow().get(name) {
+            return v.clone();
+        }
+        let v = Value::Variant(self.name(name), Arc::new(Value::unit()));
+        self.unit_variants.borrow_mut().insert(name.to_string(), v.clone());
+        v
+    }
 }
 
 impl Compiler<'_> {
@@ -420,7 +498,7 @@ impl Compiler<'_> {
             Pat::Bind(l) => PatCode::Reg(self.reg(*l)),
             Pat::Hole(_) => PatCode::Ignore,
             Pat::Tuple(items, _) => PatCode::Tuple(items.iter().map(|i| self.pattern(i)).collect()),
-            Pat::Record(fields, _) => PatCode::Record(fields.iter().map(|(n, l)| (Arc::from(n.as_str()), self.reg(*l))).collect()),
+            Pat::Record(fields, _) => PatCode::Record(fields.iter().map(|(n, l)| (self.names.name(n), self.reg(*l))).collect()),
         }
     }
 
@@ -440,7 +518,7 @@ impl Compiler<'_> {
                 Arc::new(move |_| Ok(Value::Bool(b)))
             }
             ExprKind::Str(s) => {
-                let v = Value::str(s);
+                let v = Value::Str(self.names.name(s));
                 Arc::new(move |_| Ok(v.clone()))
             }
             ExprKind::Local(l) => {
@@ -610,7 +688,7 @@ impl Compiler<'_> {
                 let scrutinee = self.expr(scrutinee);
                 let arms: Vec<(Option<Arc<str>>, Option<PatCode>, Code)> = arms
                     .iter()
-                    .map(|a| (a.variant.as_ref().map(|v| Arc::from(v.as_str())), a.pat.as_ref().map(|p| self.pattern(p)), self.expr(&a.body)))
+                    .map(|a| (a.variant.as_ref().map(|v| self.names.name(v)), a.pat.as_ref().map(|p| self.pattern(p)), self.expr(&a.body)))
                     .collect();
                 if let Some(path) = path {
                     // Matching a local or a part of one: only the payload is cloned, and
@@ -619,7 +697,7 @@ impl Compiler<'_> {
                         let (arm, payload) = {
                             let v = path.get(ctx)?;
                             let Value::Variant(name, payload) = v else { return Err(error(span, format!("match needs a variant, found {v}"))) };
-                            match arms.iter().position(|(variant, _, _)| variant.as_ref().is_none_or(|n| n == name)) {
+                            match arms.iter().position(|(variant, _, _)| variant.as_ref().is_none_or(|n| crate::value::same_name(n, name))) {
                                 Some(i) => (i, arms[i].1.is_some().then(|| (**payload).clone())),
                                 None => return Err(error(span, format!("no case of this match covers {v}"))),
                             }
@@ -636,7 +714,7 @@ impl Compiler<'_> {
                     let Value::Variant(name, payload) = &v else { return Err(error(span, format!("match needs a variant, found {v}"))) };
                     for (variant, pat, body) in &arms {
                         match variant {
-                            Some(n) if n != name => continue,
+                            Some(n) if !crate::value::same_name(n, name) => continue,
                             _ => {}
                         }
                         if let Some(p) = pat {
@@ -648,10 +726,10 @@ impl Compiler<'_> {
                 })
             }
             ExprKind::Variant { name, payload, .. } => {
-                let name: Arc<str> = Arc::from(name.as_str());
+                let name: Arc<str> = self.names.name(name);
                 match payload {
                     None => {
-                        let v = Value::Variant(name, Arc::new(Value::unit()));
+                        let v = self.names.unit_variant(&name);
                         Arc::new(move |_| Ok(v.clone()))
                     }
                     Some(p) => {
@@ -674,7 +752,7 @@ impl Compiler<'_> {
                 })
             }
             ExprKind::Record(fields) => {
-                let mut fields: Vec<(Arc<str>, Code)> = fields.iter().map(|(n, e)| (Arc::from(n.as_str()), self.expr(e))).collect();
+                let mut fields: Vec<(Arc<str>, Code)> = fields.iter().map(|(n, e)| (self.names.name(n), self.expr(e))).collect();
                 fields.sort_by(|a, b| a.0.cmp(&b.0));
                 Arc::new(move |ctx| {
                     let mut values = Vec::with_capacity(fields.len());
@@ -685,7 +763,7 @@ impl Compiler<'_> {
                 })
             }
             ExprKind::Field { record, field } => {
-                let field: Arc<str> = Arc::from(field.as_str());
+                let field: Arc<str> = self.names.name(field);
                 if let Some(path) = self.path(e) {
                     return Arc::new(move |ctx| path.get(ctx).cloned());
                 }
@@ -724,7 +802,7 @@ impl Compiler<'_> {
         let (mut path, step) = match &e.kind {
             ExprKind::Local(l) => return Some(Path { base: Place::Reg(self.reg(*l)), span: e.span, steps: Vec::new() }),
             ExprKind::Var(v) => return Some(Path { base: Place::Var(*v), span: e.span, steps: Vec::new() }),
-            ExprKind::Field { record, field } => (self.path(record)?, Step::Field(Arc::from(field.as_str()))),
+            ExprKind::Field { record, field } => (self.path(record)?, Step::Field(self.names.name(field))),
             ExprKind::Item { tuple, index } => (self.path(tuple)?, Step::Item(*index)),
             ExprKind::Call { callee: Callee::Builtin("get"), args, .. } if args.len() == 2 => (self.path(&args[0])?, Step::Get(self.operand(&args[1])?)),
             _ => return None,
@@ -742,8 +820,8 @@ impl Compiler<'_> {
         Some(match &e.kind {
             ExprKind::Int(n) => Operand::Const(Value::Int(crate::value::Int::from_big(n.clone()))),
             ExprKind::Bool(b) => Operand::Const(Value::Bool(*b)),
-            ExprKind::Str(s) => Operand::Const(Value::str(s)),
-            ExprKind::Variant { name, payload: None, .. } => Operand::Const(Value::Variant(Arc::from(name.as_str()), Arc::new(Value::unit()))),
+            ExprKind::Str(s) => Operand::Const(Value::Str(self.names.name(s))),
+            ExprKind::Variant { name, payload: None, .. } => Operand::Const(self.names.unit_variant(name)),
             _ => Operand::Path(Box::new(self.path(e)?)),
         })
     }

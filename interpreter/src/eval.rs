@@ -108,6 +108,22 @@ pub struct Ctx<'a> {
     /// afterwards, and reading it is an error. `init` and `step` are checked statically to
     /// assign every variable.
     pub unassigned: Vec<bool>,
+    /// Stack addresses known to leave enough room to run code without asking `stacker`
+    /// (see `compile::Sub::run`); empty until the first run.
+    pub(crate) stack_room: StackRoom,
+}
+
+/// A range of addresses of the current stack segment (`low` above its limit by more than
+/// the room a nested run needs; `high` an address seen in the segment) inside which
+/// compiled code runs directly: a stack pointer between them is in that segment, with room.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StackRoom {
+    pub(crate) low: usize,
+    pub(crate) high: usize,
+}
+
+impl StackRoom {
+    pub(crate) const EMPTY: StackRoom = StackRoom { low: usize::MAX, high: 0 };
 }
 
 impl<'a> Ctx<'a> {
@@ -164,6 +180,7 @@ impl<'a> Ctx<'a> {
             debug_output: None,
             recorded: None,
             unassigned: Vec::new(),
+            stack_room: StackRoom::EMPTY,
         }
     }
 

@@ -286,15 +286,32 @@ impl Value {
 
     pub fn field(&self, name: &str) -> Option<&Value> {
         match self {
-            Value::Record(fields) => fields.iter().find(|(n, _)| &**n == name).map(|(_, v)| v),
+            // The same text (a name shared through the compilation) is found without a look inside.
+            Value::Record(fields) => fields.iter().find(|(n, _)| std::ptr::eq(&**n, name) || &**n == name).map(|(_, v)| v),
             _ => None,
         }
     }
 }
 
+/// Equal exactly when `cmp` finds them equal, decided without ordering where that is
+/// cheaper: the same allocation at once, then lengths before contents, names by pointer
+/// before text (a name shared through the compilation, see `compile::Names`).
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
-        self.cmp(other) == Ordering::Equal
+        match (self, other) {
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(Int::Small(a)), Value::Int(Int::Small(b))) => a == b,
+            (Value::Str(a), Value::Str(b)) => same_name(a, b),
+            (Value::Variant(n1, p1), Value::Variant(n2, p2)) => same_name(n1, n2) && (Arc::ptr_eq(p1, p2) || **p1 == **p2),
+            (Value::Tuple(a), Value::Tuple(b)) => Arc::ptr_eq(a, b) || **a == **b,
+            (Value::Record(a), Value::Record(b)) => {
+                Arc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().zip(b.iter()).all(|((n1, v1), (n2, v2))| same_name(n1, n2) && v1 == v2))
+            }
+            (Value::Map(a), Value::Map(b)) => a == b,
+            (Value::Set(SetValue::Explicit(a)), Value::Set(SetValue::Explicit(b))) => a == b,
+            (Value::List(a), Value::List(b)) => Arc::ptr_eq(a, b) || (a.len() == b.len() && a.iter().eq(b.iter())),
+            _ => self.cmp(other) == Ordering::Equal,
+        }
     }
 }
 impl Eq for Value {}
@@ -334,6 +351,12 @@ impl Ord for Value {
             _ => self.kind().cmp(other.kind()),
         }
     }
+}
+
+/// Whether two names are equal, the same one (one allocation) found equal at once.
+#[inline]
+pub fn same_name(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 /// Strings in canonical order, the same string (one allocation) found equal at once.

@@ -20,14 +20,19 @@ pub fn eager(name: &str) -> Option<Eager> {
             Ok(Value::record(fields))
         },
         "with" => |_, a, s| match (&a[0], &a[1]) {
-            (Value::Record(fields), Value::Str(name)) => {
-                let mut fields = (**fields).clone();
-                match fields.iter_mut().find(|(n, _)| n == name) {
-                    Some(slot) => slot.1 = a[2].clone(),
-                    None => fields.push((name.clone(), a[2].clone())),
+            (Value::Record(fields), Value::Str(name)) => match fields.iter().position(|(n, _)| Arc::ptr_eq(n, name) || n == name) {
+                // The fields stay sorted: only the value changes.
+                Some(at) => {
+                    let mut fields = (**fields).clone();
+                    fields[at].1 = a[2].clone();
+                    Ok(Value::Record(Arc::new(fields)))
                 }
-                Ok(Value::record(fields))
-            }
+                None => {
+                    let mut fields = (**fields).clone();
+                    fields.push((name.clone(), a[2].clone()));
+                    Ok(Value::record(fields))
+                }
+            },
             (record, name) => Err(error(s, format!("`with` needs a record and a field name, found {} and {}", record.kind(), name.kind()))),
         },
         "field" => |_, a, s| match &a[1] {
