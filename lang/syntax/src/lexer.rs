@@ -238,7 +238,15 @@ fn contextual(tokens: &mut Vec<(usize, Token<'_>, usize)>) {
                 };
                 if call { Token::CallLParen } else { Token::LParen }
             }
-            Token::And | Token::Or if !matches!(previous, Some(Token::Dot)) && next_is_brace => {
+            // `and {` opens a block of conjuncts, unless an operand ends just before it and
+            // the braces hold one expression: `false or { 2 > 1 }` is the infix `or` with a
+            // braced operand, as Quint parses it (`{ val j = p._2 \n and { a, b } }` stays
+            // a block: a braced operand has no commas).
+            Token::And | Token::Or
+                if !matches!(previous, Some(Token::Dot))
+                    && next_is_brace
+                    && !(previous.is_some_and(Token::ends_operand) && braces_hold_one_expression(&tokens[read..])) =>
+            {
                 let brace_end = tokens[read].2;
                 read += 1;
                 let block = if token == Token::And { Token::AndBlock } else { Token::OrBlock };
@@ -253,6 +261,26 @@ fn contextual(tokens: &mut Vec<(usize, Token<'_>, usize)>) {
         written += 1;
     }
     tokens.truncate(written);
+}
+
+/// Whether the braces opened by the first of `tokens` hold no comma of their own (at their
+/// depth, outside nested brackets) before they close.
+fn braces_hold_one_expression(tokens: &[(usize, Token<'_>, usize)]) -> bool {
+    let mut depth = 0usize;
+    for (_, token, _) in tokens {
+        match token {
+            Token::LBrace | Token::LParen | Token::CallLParen | Token::LBracket | Token::ListLBracket | Token::AndBlock | Token::OrBlock => depth += 1,
+            Token::RBrace | Token::RParen | Token::RBracket => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return true;
+                }
+            }
+            Token::Comma if depth == 1 => return false,
+            _ => {}
+        }
+    }
+    true
 }
 
 impl Token<'_> {

@@ -83,6 +83,17 @@ fn block_items_may_hold_and_chains_and_comments() {
 }
 
 #[test]
+fn an_infix_and_or_may_take_a_braced_operand() {
+    // Seen in real specs: Quint parses these as infix operators with a block operand.
+    parses_as("false or { 2 > 1 }", "(or false (gt 2 1))");
+    parses_as("true and { val y = 1\n y > 0 }", "(and true (let y 1 (gt y 0)))");
+    parses_as("f(x) and { g(x) }", "(and (f x) (g x))");
+    // With commas the braces are a block of conjuncts, wherever they stand.
+    parses_as("{ val j = p._2\n and { a, b } }", "(let j p._2 (and-block a b))");
+    parses_as("{ val j = 1\n or { a, f(b, c) } }", "(let j 1 (or-block a (f b c)))");
+}
+
+#[test]
 fn infix_keywords_may_be_called_as_operators() {
     parses_as("and(x, y, z)", "(and x y z)");
     parses_as("or(x, y)", "(or x y)");
