@@ -132,6 +132,9 @@ pub struct DefCode {
     pub params: Option<Vec<PatCode>>,
     /// Registers written by the parameters (saved and restored around each call).
     pub param_regs: Vec<usize>,
+    /// When every parameter is a plain name (or there are none): their registers, in order,
+    /// bound by moving the arguments straight in (see `Compiled::call_stacked`).
+    pub plain_params: Option<Vec<usize>>,
     pub body: Code,
     /// A pure value without parameters: computed once per context.
     pub cacheable: bool,
@@ -173,6 +176,7 @@ impl Compiled {
             let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals, lambdas: &lambdas, names: &names };
             defs.push(def.body.as_ref().map(|body| {
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
+                let plain_params = plain_registers(params.as_deref());
                 let mut param_regs = Vec::new();
                 if let Some(ps) = &params {
                     ps.iter().for_each(|p| p.regs(&mut param_regs));
@@ -181,6 +185,7 @@ impl Compiled {
                     name: def.name.clone(),
                     params,
                     param_regs,
+                    plain_params,
                     body: compiler.expr(body),
                     cacheable: def.params.is_none() && matches!(def.qualifier, Qualifier::PureVal),
                     per_state: per_state[id] && !(def.params.is_none() && matches!(def.qualifier, Qualifier::PureVal)),
@@ -240,6 +245,16 @@ impl Compiled {
             return Err(error(site, "the evaluation nests too deeply"));
         }
         let given = ctx.args.len() - base;
+        if let Some(regs) = &code.plain_params {
+            // The common call: plain parameters, the right number of arguments, and the
+            // definition not already running further up (its registers are free).
+            if regs.len() == given && ctx.active.get(d as usize) == Some(&0) {
+                ctx.stack.push((d, site));
+                let result = run_plain(ctx, d as usize, regs, &code.body);
+                ctx.stack.pop();
+                return self.finish_call(ctx, d, code, result);
+            }
+        }
         let params: &[PatCode] = match &code.params {
             Some(params) if params.len() != given => {
                 ctx.args.truncate(base);
@@ -251,6 +266,12 @@ impl Compiled {
         ctx.stack.push((d, site));
         let result = run_bound(ctx, d as usize, params, &code.param_regs, base, site, &code.body);
         ctx.stack.pop();
+        self.finish_call(ctx, d, code, result)
+    }
+
+    /// After a call of `d`: an error gets the call stack, a value is kept when it may be.
+    #[inline]
+    fn finish_call(&self, ctx: &mut Ctx, d: DefId, code: &DefCode, result: EvalResult) -> EvalResult {
         let value = result.map_err(|e| ctx.annotate(e))?;
         if code.cacheable {
             let _ = self.pure_values[d as usize].set(value.clone());
@@ -368,6 +389,32 @@ fn bind_and_run(ctx: &mut Ctx, id: usize, params: &[PatCode], base: usize, site:
     result
 }
 
+/// The registers of `params` when each is a plain name (no parameters: none).
+fn plain_registers(params: Option<&[PatCode]>) -> Option<Vec<usize>> {
+    params.unwrap_or(&[]).iter().map(|p| match p {
+        PatCode::Reg(r) => Some(*r),
+        _ => None,
+    }).collect()
+}
+
+/// Moves the last `regs.len()` arguments into `regs` (the caller checked there are that
+/// many, and that operator `id` is not running: its registers are free) and runs `body`.
+#[inline]
+fn run_plain(ctx: &mut Ctx, id: usize, regs: &[usize], body: &Code) -> EvalResult {
+    for r in regs.iter().rev() {
+        let Some(v) = ctx.args.pop() else { break };
+        ctx.regs[*r] = v;
+    }
+    if let Some(n) = ctx.active.get_mut(id) {
+        *n += 1;
+    }
+    let result = body(ctx);
+    if let Some(n) = ctx.active.get_mut(id) {
+        *n -= 1;
+    }
+    result
+}
+
 /// Applies an operator value.
 pub fn apply(ctx: &mut Ctx, f: &Value, args: &[Value], span: Span) -> EvalResult {
     let base = ctx.args.len();
@@ -404,6 +451,8 @@ pub struct LambdaCode {
     id: usize,
     params: Vec<PatCode>,
     regs: Vec<usize>,
+    /// The parameters' registers when each is a plain name (see `DefCode::plain_params`).
+    plain_params: Option<Vec<usize>>,
     body: Code,
     span: Span,
 }
@@ -421,6 +470,11 @@ impl LambdaCode {
         if self.params.len() != given {
             ctx.args.truncate(base);
             return Err(error(self.span, format!("this operator takes {} arguments, given {}", self.params.len(), given)));
+        }
+        if let Some(regs) = &self.plain_params {
+            if ctx.active.get(self.id) == Some(&0) {
+                return run_plain(ctx, self.id, regs, &self.body);
+            }
         }
         run_bound(ctx, self.id, &self.params, &self.regs, base, self.span, &self.body)
     }
@@ -850,7 +904,8 @@ impl Compiler<'_> {
         params.iter().for_each(|p| p.regs(&mut regs));
         let id = self.lambdas.get();
         self.lambdas.set(id + 1);
-        let code = Arc::new(LambdaCode { name: Arc::from(name.as_str()), id, params, regs, body, span });
+        let plain_params = plain_registers(Some(&params));
+        let code = Arc::new(LambdaCode { name: Arc::from(name.as_str()), id, params, regs, plain_params, body, span });
         // An operator captures nothing (its free names are registers), so its value is a
         // constant: built once here, shared by every evaluation.
         let value = Value::Lambda(Arc::new(Lambda::Code(code)));
@@ -879,6 +934,19 @@ mod tests {
         let s = spec("pure def twice(f: int => int, v: int): int = f(f(v))  pure val r = twice(a => twice(b => b + a, a), 1)");
         // inner twice(b => b + a, a) = a + a + a, applied twice from 1: 3, then 9.
         assert_eq!(eval(&s, "r"), Value::int(9));
+    }
+
+    #[test]
+    fn plain_and_destructuring_parameters_bind_alike() {
+        // `add` has plain parameters (bound by moving the arguments in), `addp` destructures
+        // a tuple; `fold` re-enters `add` through the operator it is given.
+        let s = spec(
+            "pure def add(a: int, b: int): int = a - b  pure def addp(p: (int, int)): int = p._1 - p._2  \
+             pure def apply2(f: (int, int) => int, x: int, y: int): int = f(x, y)  \
+             pure val r = add(10, 3) * 100 + addp((10, 3)) * 10 + apply2((u, v) => add(u, apply2(add, v, 1)), 7, 4)",
+        );
+        // add(7, add(4, 1)) = 7 - 3 = 4
+        assert_eq!(eval(&s, "r"), Value::int(700 + 70 + 4));
     }
 
     #[test]

@@ -39,6 +39,11 @@ pub fn error(span: Span, message: impl Into<String>) -> Box<EvalError> {
     Box::new(EvalError { message: message.into(), span, stack: Vec::new(), kind: ErrorKind::Runtime })
 }
 
+#[cold]
+fn interrupted(span: Span) -> Box<EvalError> {
+    Box::new(EvalError { message: "interrupted".into(), span, stack: Vec::new(), kind: ErrorKind::Interrupted })
+}
+
 /// See `Ctx::state_value`.
 #[derive(Default)]
 struct StateValues {
@@ -225,11 +230,10 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[inline]
     pub fn check_interrupt(&self, span: Span) -> Result<(), Box<EvalError>> {
         match self.interrupt {
-            Some(flag) if flag.load(Ordering::Relaxed) => {
-                Err(Box::new(EvalError { message: "interrupted".into(), span, stack: Vec::new(), kind: ErrorKind::Interrupted }))
-            }
+            Some(flag) if flag.load(Ordering::Relaxed) => Err(interrupted(span)),
             _ => Ok(()),
         }
     }
