@@ -5,11 +5,12 @@ use crate::fingerprint::{combine, fingerprint, next_value_hash, value_hash, Visi
 use crate::level::{Columns, Level, LevelCopy};
 use crate::memo::Memo;
 use crate::reads::variables_read;
-use crate::visited::{Full, Visited};
+use crate::visited::{Full, Room, Visited};
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
 use spec_interpreter::{Ctx, EnumeratingChooser, EvalError, Spec, State, Value};
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::{Mutex, OnceLock};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -134,10 +135,73 @@ const CHUNK: usize = 1024;
 enum Admission {
     /// Admitted, or seen before.
     Done,
+    /// Not admitted: the visited set must grow first.
+    NeedsRoom,
     /// The budget of states was reached first.
     Budget,
     /// The visited set is full.
     Full(Full),
+}
+
+/// How a level's expansion ended.
+enum LevelEnd {
+    /// Every state was expanded and its successors merged.
+    Complete,
+    /// The search was stopped (interrupt or time).
+    Stopped,
+    /// Expanding the state with this fingerprint failed.
+    Error(Box<EvalError>, u64),
+    /// The state with this fingerprint has no successor.
+    Deadlock(u64),
+    /// The budget of states was reached.
+    Budget,
+    Full(Full),
+}
+
+/// How merging (part of) a chunk ended.
+enum Merged {
+    /// Every successor of the chunk was merged.
+    Chunk,
+    /// The visited set must grow before the successor at the cursor.
+    NeedsRoom,
+    /// The level ends here.
+    End(LevelEnd),
+}
+
+/// Where a merge stands in a chunk: the state, its next successor, and whether its
+/// successors were counted.
+#[derive(Default)]
+struct Cursor {
+    state: usize,
+    successor: usize,
+    counted: bool,
+}
+
+/// Adds a state to the visited set and to `fresh` unless it was seen before; or says that
+/// the budget of states was reached first, or that the visited set must grow or is full
+/// (the state is then not admitted).
+#[allow(clippy::too_many_arguments)]
+fn admit(visited: &Visited, budget: &Budget, stats: &mut Stats, depth: usize, parent: Option<u64>, fp: u64, values: &[Value], hashes: &[u64], fresh: &mut Level) -> Admission {
+    if visited.contains(fp) {
+        return Admission::Done;
+    }
+    if budget.max_states.is_some_and(|max| stats.distinct >= max) {
+        stats.queue = fresh.len();
+        stats.depth = depth;
+        return Admission::Budget;
+    }
+    match visited.insert_shared(fp, parent) {
+        Ok(_) => {}
+        Err(Room::Needed) => return Admission::NeedsRoom,
+        Err(Room::Full(full)) => {
+            stats.queue = fresh.len();
+            return Admission::Full(full);
+        }
+    }
+    stats.distinct += 1;
+    stats.depth = depth;
+    fresh.push(fp, values, hashes);
+    Admission::Done
 }
 
 /// What expanding one state gave.
@@ -149,6 +213,8 @@ enum Expansion {
     Error(Box<EvalError>),
     /// Not expanded: the search was stopped meanwhile.
     Skipped,
+    /// Merged already (its values are gone).
+    Merged,
 }
 
 /// One worker's reusable buffers: the enumerator (with its evaluation buffers), a chooser
@@ -262,8 +328,18 @@ impl<'a> Search<'a> {
                 Err(e) => return self.finish(Verdict::Error(e), Some(Vec::new())),
             };
             let values: Vec<Value> = self.columns.vars.iter().map(|&v| state.get(v).cloned().unwrap_or_else(Value::unit)).collect();
-            match self.admit(0, None, fp, &values, &hashes, &mut fresh) {
-                Admission::Done => {}
+            let admission = loop {
+                match admit(&self.visited, self.budget, &mut self.stats, 0, None, fp, &values, &hashes, &mut fresh) {
+                    Admission::NeedsRoom => {
+                        if let Err(full) = self.visited.grow() {
+                            break Admission::Full(full);
+                        }
+                    }
+                    other => break other,
+                }
+            };
+            match admission {
+                Admission::Done | Admission::NeedsRoom => {}
                 Admission::Budget => return self.finish_checked(fresh, Verdict::Bounded(Stop::States)),
                 Admission::Full(full) => return self.finish(Verdict::Error(self.full_error(full)), None),
             }
@@ -299,37 +375,20 @@ impl<'a> Search<'a> {
             if threads > 1 && self.compiled.len() != threads {
                 self.compiled = (0..threads).map(|_| OnceLock::new()).collect();
             }
-            for start in (0..frontier.len()).step_by(CHUNK) {
-                let chunk = start..(start + CHUNK).min(frontier.len());
-                let expansions: Vec<Expansion> = chunk.clone().into_par_iter().map_init(Worker::default, |worker, i| self.expand(worker, &frontier, &copies, i)).collect();
-                for (i, expansion) in chunk.zip(expansions) {
-                    let fp = frontier.fingerprint(i);
-                    match expansion {
-                        Expansion::Skipped => {
-                            self.stats.queue = frontier.len();
-                            let stop = self.stopped().unwrap_or(Stop::Interrupted);
-                            return self.finish(Verdict::Bounded(stop), None);
-                        }
-                        Expansion::Error(e) => return self.finish(Verdict::Error(e), Some(self.path_to(fp))),
-                        Expansion::Successors { generated, fingerprints, values, hashes } => {
-                            if generated == 0 && self.budget.deadlock {
-                                return self.finish(Verdict::Deadlock, Some(self.path_to(fp)));
-                            }
-                            self.stats.generated += generated as u64;
-                            let width = self.columns.vars.len();
-                            for (k, child) in fingerprints.into_iter().enumerate() {
-                                let row = k * width..(k + 1) * width;
-                                match self.admit(depth + 1, Some(fp), child, &values[row.clone()], &hashes[row], &mut fresh) {
-                                    Admission::Done => {}
-                                    Admission::Budget => return self.finish_checked(fresh, Verdict::Bounded(Stop::States)),
-                                    Admission::Full(full) => return self.finish(Verdict::Error(self.full_error(full)), None),
-                                }
-                            }
-                        }
-                    }
+            let mut stats = std::mem::take(&mut self.stats);
+            let end = self.expand_level(&frontier, depth, &copies, &mut stats, &mut fresh);
+            self.stats = stats;
+            match end {
+                LevelEnd::Complete => {}
+                LevelEnd::Stopped => {
+                    self.stats.queue = frontier.len();
+                    let stop = self.stopped().unwrap_or(Stop::Interrupted);
+                    return self.finish(Verdict::Bounded(stop), None);
                 }
-                self.progress.generated.store(self.stats.generated, Ordering::Relaxed);
-                self.progress.distinct.store(self.stats.distinct, Ordering::Relaxed);
+                LevelEnd::Error(e, fp) => return self.finish(Verdict::Error(e), Some(self.path_to(fp))),
+                LevelEnd::Deadlock(fp) => return self.finish(Verdict::Deadlock, Some(self.path_to(fp))),
+                LevelEnd::Budget => return self.finish_checked(fresh, Verdict::Bounded(Stop::States)),
+                LevelEnd::Full(full) => return self.finish(Verdict::Error(self.full_error(full)), None),
             }
             self.stats.complete_depth = Some(depth);
             drop(frontier);
@@ -341,26 +400,76 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Adds a state to the visited set and to `fresh` unless it was seen before; or says
-    /// that the budget of states was reached first, or that the visited set is full (the
-    /// state is then not admitted).
-    fn admit(&mut self, depth: usize, parent: Option<u64>, fp: u64, values: &[Value], hashes: &[u64], fresh: &mut Level) -> Admission {
-        if self.visited.contains(fp) {
-            return Admission::Done;
+    /// Expands the level `frontier` (at `depth`) a chunk at a time and merges the successors
+    /// into the visited set and `fresh`, in order. The merge of a chunk runs while the next
+    /// chunk is expanded (`rayon::join`): on one thread one after the other, as before; on
+    /// several, the workers expand the next chunk while one thread merges, instead of
+    /// waiting for it. Workers that read the visited set while the merge inserts may miss
+    /// a state just added and hand it on: the merge, which alone decides, drops it.
+    fn expand_level(&mut self, frontier: &Level, depth: usize, copies: &[Mutex<LevelCopy>], stats: &mut Stats, fresh: &mut Level) -> LevelEnd {
+        let chunks: Vec<Range<usize>> = (0..frontier.len()).step_by(CHUNK).map(|start| start..(start + CHUNK).min(frontier.len())).collect();
+        let expand_chunk = |search: &Search, chunk: &Range<usize>| -> Vec<Expansion> { chunk.clone().into_par_iter().map_init(Worker::default, |worker, i| search.expand(worker, frontier, copies, i)).collect() };
+        let mut next = chunks.first().map(|chunk| expand_chunk(self, chunk));
+        for (c, chunk) in chunks.iter().enumerate() {
+            let Some(mut expansions) = next.take() else { break };
+            let mut cursor = Cursor::default();
+            let search = &*self;
+            let (mut merged, following) = rayon::join(
+                || search.merge(frontier, chunk.start, depth, &mut expansions, &mut cursor, stats, fresh),
+                || chunks.get(c + 1).map(|following| expand_chunk(search, following)),
+            );
+            // The table is full: it grows now that no worker reads it, and the merge goes on.
+            while matches!(merged, Merged::NeedsRoom) {
+                if let Err(full) = self.visited.grow() {
+                    return LevelEnd::Full(full);
+                }
+                merged = self.merge(frontier, chunk.start, depth, &mut expansions, &mut cursor, stats, fresh);
+            }
+            if let Merged::End(end) = merged {
+                return end;
+            }
+            next = following;
+            self.progress.generated.store(stats.generated, Ordering::Relaxed);
+            self.progress.distinct.store(stats.distinct, Ordering::Relaxed);
         }
-        if self.budget.max_states.is_some_and(|max| self.stats.distinct >= max) {
-            self.stats.queue = fresh.len();
-            self.stats.depth = depth;
-            return Admission::Budget;
+        LevelEnd::Complete
+    }
+
+    /// Merges the expansions of the chunk of `frontier` that starts at `start`, from
+    /// `cursor` on (see [`Merged`]).
+    #[allow(clippy::too_many_arguments)]
+    fn merge(&self, frontier: &Level, start: usize, depth: usize, expansions: &mut [Expansion], cursor: &mut Cursor, stats: &mut Stats, fresh: &mut Level) -> Merged {
+        let width = self.columns.vars.len();
+        while let Some(expansion) = expansions.get_mut(cursor.state) {
+            let fp = frontier.fingerprint(start + cursor.state);
+            match expansion {
+                Expansion::Skipped => return Merged::End(LevelEnd::Stopped),
+                Expansion::Merged => {}
+                Expansion::Error(e) => return Merged::End(LevelEnd::Error(e.clone(), fp)),
+                Expansion::Successors { generated, fingerprints, values, hashes } => {
+                    if !cursor.counted {
+                        if *generated == 0 && self.budget.deadlock {
+                            return Merged::End(LevelEnd::Deadlock(fp));
+                        }
+                        stats.generated += *generated as u64;
+                        cursor.counted = true;
+                    }
+                    while let Some(&child) = fingerprints.get(cursor.successor) {
+                        let row = cursor.successor * width..(cursor.successor + 1) * width;
+                        match admit(&self.visited, self.budget, stats, depth + 1, Some(fp), child, &values[row.clone()], &hashes[row], fresh) {
+                            Admission::Done => cursor.successor += 1,
+                            Admission::NeedsRoom => return Merged::NeedsRoom,
+                            Admission::Budget => return Merged::End(LevelEnd::Budget),
+                            Admission::Full(full) => return Merged::End(LevelEnd::Full(full)),
+                        }
+                    }
+                }
+            }
+            // Done with this state: its successors' values go now.
+            *expansion = Expansion::Merged;
+            *cursor = Cursor { state: cursor.state + 1, ..Cursor::default() };
         }
-        if let Err(full) = self.visited.insert(fp, parent) {
-            self.stats.queue = fresh.len();
-            return Admission::Full(full);
-        }
-        self.stats.distinct += 1;
-        self.stats.depth = depth;
-        fresh.push(fp, values, hashes);
-        Admission::Done
+        Merged::Chunk
     }
 
     /// The error that ends a search whose visited set is full: it names the limit (a wrong

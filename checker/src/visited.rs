@@ -20,8 +20,16 @@
 //!
 //! A slot's place is `fingerprint * slots >> 64` (fingerprints are uniform already). The
 //! insertion order is the search's fixed merge order, so slots, and everything read from them,
-//! are the same at any thread count. Workers only read the table (in parallel) while a level
-//! is expanded; the merge inserts.
+//! are the same at any thread count. Workers read the table (in parallel) while a level
+//! is expanded, and the merge of one chunk's successors inserts while the next chunk is
+//! expanded: through a shared reference, with atomic loads and stores of whole words
+//! ([`Visited::insert_shared`]), into room made beforehand. A worker that reads a slot as it
+//! is written sees the fingerprint or an empty slot: either way it only decides whether to
+//! hand a successor on to the merge, which looks it up again. Growing needs the table alone
+//! (`&mut`): the merge stops where the table is full ([`Room::Needed`]) and goes on once the
+//! workers are done and the table has grown.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// The parent link of an initial state.
 const NO_PARENT: u32 = u32::MAX;
@@ -42,12 +50,21 @@ pub(crate) struct Full {
     pub limit: u64,
 }
 
+/// Why [`Visited::insert_shared`] could not insert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Room {
+    /// The table must grow first ([`Visited::grow`], which needs it alone).
+    Needed,
+    /// The table cannot grow any more.
+    Full(Full),
+}
+
 pub(crate) struct Visited {
     /// A fingerprint per slot (0 for an empty one), then per slot the slot of the parent of
     /// the state there, two to a word.
     words: Words,
     slots: usize,
-    len: usize,
+    len: AtomicUsize,
     /// The most slots this table may take (a parameter so that tests can reach it).
     max_slots: usize,
 }
@@ -68,18 +85,17 @@ impl Visited {
     pub(crate) fn with_max_slots(max_slots: usize) -> Visited {
         let max_slots = max_slots.clamp(1, MAX_SLOTS);
         let slots = INITIAL_SLOTS.min(max_slots);
-        Visited { words: table(slots), slots, len: 0, max_slots }
+        Visited { words: table(slots), slots, len: AtomicUsize::new(0), max_slots }
     }
 
     /// The number of states.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.len.load(Ordering::Relaxed)
     }
 
     /// The bytes the table has allocated.
     pub(crate) fn allocated_bytes(&self) -> usize {
-        self.words.len() * std::mem::size_of::<u64>()
+        self.words.len * std::mem::size_of::<u64>()
     }
 
     pub(crate) fn contains(&self, fingerprint: u64) -> bool {
@@ -92,7 +108,7 @@ impl Visited {
         let (slots, fingerprints) = (self.slots, self.fingerprints());
         let mut slot = home(key, slots);
         loop {
-            match fingerprints[slot] {
+            match fingerprints[slot].load(Ordering::Relaxed) {
                 0 => return None,
                 k if k == key => return Some(slot),
                 _ => slot = if slot + 1 == slots { 0 } else { slot + 1 },
@@ -100,38 +116,57 @@ impl Visited {
         }
     }
 
-    fn fingerprints(&self) -> &[u64] {
-        &self.words[..self.slots]
+    /// The fingerprints' words, read and written atomically (see the module documentation).
+    fn fingerprints(&self) -> &[AtomicU64] {
+        &self.words.atomic()[..self.slots]
     }
 
     fn parent(&self, slot: usize) -> u32 {
-        (self.words[self.slots + slot / 2] >> (32 * (slot % 2))) as u32
+        (self.words.atomic()[self.slots + slot / 2].load(Ordering::Relaxed) >> (32 * (slot % 2))) as u32
     }
 
-    fn set_parent(&mut self, slot: usize, parent: u32) {
-        let word = &mut self.words[self.slots + slot / 2];
+    /// Only the merge writes links (one thread), and workers never read them.
+    fn set_parent(&self, slot: usize, parent: u32) {
+        let word = &self.words.atomic()[self.slots + slot / 2];
         let shift = 32 * (slot % 2);
-        *word = (*word & !(u64::from(u32::MAX) << shift)) | (u64::from(parent) << shift);
+        let old = word.load(Ordering::Relaxed);
+        word.store((old & !(u64::from(u32::MAX) << shift)) | (u64::from(parent) << shift), Ordering::Relaxed);
     }
 
     /// The empty slot where `key` (not in the table) goes.
-    fn free_slot(fingerprints: &[u64], key: u64) -> usize {
+    fn free_slot(fingerprints: &[AtomicU64], key: u64) -> usize {
         let slots = fingerprints.len();
         let mut slot = home(key, slots);
-        while fingerprints[slot] != 0 {
+        while fingerprints[slot].load(Ordering::Relaxed) != 0 {
             slot = if slot + 1 == slots { 0 } else { slot + 1 };
         }
         slot
     }
 
     /// Adds `fingerprint` with its parent's fingerprint (`None` for an initial state; the
-    /// parent must be in the table). `Ok(false)` when it was there already.
+    /// parent must be in the table), growing the table when it must. `Ok(false)` when it was
+    /// there already. (The search inserts with [`Visited::insert_shared`] and grows itself.)
+    #[cfg(test)]
     pub(crate) fn insert(&mut self, fingerprint: u64, parent: Option<u64>) -> Result<bool, Full> {
+        loop {
+            match self.insert_shared(fingerprint, parent) {
+                Ok(added) => return Ok(added),
+                Err(Room::Needed) => self.grow()?,
+                Err(Room::Full(full)) => return Err(full),
+            }
+        }
+    }
+
+    /// [`Visited::insert`] through a shared reference, while workers read the table: when
+    /// the table has no room left it says so instead of growing. Only one thread may insert
+    /// at a time (the merge).
+    pub(crate) fn insert_shared(&self, fingerprint: u64, parent: Option<u64>) -> Result<bool, Room> {
         if self.contains(fingerprint) {
             return Ok(false);
         }
-        if self.len + 1 > fill_limit(self.slots) {
-            self.grow()?;
+        let len = self.len();
+        if len + 1 > fill_limit(self.slots) {
+            return Err(if fill_limit(self.max_slots) <= len { Room::Full(self.full()) } else { Room::Needed });
         }
         let parent = match parent.and_then(|p| self.slot_of(p)) {
             Some(slot) => slot as u32,
@@ -139,28 +174,34 @@ impl Visited {
         };
         let key = key(fingerprint);
         let slot = Visited::free_slot(self.fingerprints(), key);
-        self.words[slot] = key;
         self.set_parent(slot, parent);
-        self.len += 1;
+        self.fingerprints()[slot].store(key, Ordering::Relaxed);
+        self.len.store(len + 1, Ordering::Relaxed);
         Ok(true)
     }
 
+    fn full(&self) -> Full {
+        Full { limit: fill_limit(self.max_slots) as u64 }
+    }
+
     /// Makes room for at least one more state: 1/8 more slots.
-    fn grow(&mut self) -> Result<(), Full> {
+    pub(crate) fn grow(&mut self) -> Result<(), Full> {
         let slots = self.slots;
+        let len = self.len();
         let wanted = (slots + slots / 8 + 16).min(self.max_slots);
-        if fill_limit(wanted) <= self.len {
-            return Err(Full { limit: fill_limit(self.max_slots) as u64 });
+        if fill_limit(wanted) <= len {
+            return Err(self.full());
         }
-        let mut grown = Visited { words: table(wanted), slots: wanted, len: self.len, max_slots: self.max_slots };
-        for &key in self.fingerprints().iter().filter(|&&k| k != 0) {
+        let grown = Visited { words: table(wanted), slots: wanted, len: AtomicUsize::new(len), max_slots: self.max_slots };
+        let key_at = |slot: usize| self.fingerprints()[slot].load(Ordering::Relaxed);
+        for key in (0..slots).map(key_at).filter(|&k| k != 0) {
             let slot = Visited::free_slot(grown.fingerprints(), key);
-            grown.words[slot] = key;
+            grown.fingerprints()[slot].store(key, Ordering::Relaxed);
         }
-        for (slot, &key) in self.fingerprints().iter().enumerate().filter(|(_, &k)| k != 0) {
+        for (slot, key) in (0..slots).map(|slot| (slot, key_at(slot))).filter(|&(_, k)| k != 0) {
             let new_parent = match self.parent(slot) {
                 NO_PARENT => None,
-                parent => grown.slot_of(self.words[parent as usize]),
+                parent => grown.slot_of(key_at(parent as usize)),
             };
             if let (Some(new), Some(new_parent)) = (grown.slot_of(key), new_parent) {
                 grown.set_parent(new, new_parent as u32);
@@ -176,9 +217,9 @@ impl Visited {
         let mut path = vec![fingerprint];
         let Some(mut slot) = self.slot_of(fingerprint) else { return path };
         // A chain of links is never longer than the number of states.
-        while self.parent(slot) != NO_PARENT && path.len() <= self.len {
+        while self.parent(slot) != NO_PARENT && path.len() <= self.len() {
             slot = self.parent(slot) as usize;
-            path.push(self.words[slot]);
+            path.push(self.fingerprints()[slot].load(Ordering::Relaxed));
         }
         path.reverse();
         path
@@ -187,8 +228,8 @@ impl Visited {
 
 /// An empty table of `slots` slots: no fingerprints, no parents. Exactly the words it needs.
 fn table(slots: usize) -> Words {
-    let mut words = Words::zeroed(slots + slots.div_ceil(2));
-    words[slots..].fill(u64::MAX);
+    let words = Words::zeroed(slots + slots.div_ceil(2));
+    words.atomic()[slots..].iter().for_each(|w| w.store(u64::MAX, Ordering::Relaxed));
     words
 }
 
@@ -200,7 +241,7 @@ struct Words {
 
 // SAFETY: `Words` owns its words alone, as a `Vec<u64>` does.
 unsafe impl Send for Words {}
-// SAFETY: shared access is read-only (through `Deref`).
+// SAFETY: shared access goes through atomics ([`Words::atomic`]); plain access needs `&mut`.
 unsafe impl Sync for Words {}
 
 impl Words {
@@ -221,18 +262,13 @@ impl Words {
     }
 }
 
-impl std::ops::Deref for Words {
-    type Target = [u64];
-    fn deref(&self) -> &[u64] {
-        // SAFETY: `start` holds `len` zero-initialised (then written) words, owned by `self`.
-        unsafe { std::slice::from_raw_parts(self.start.as_ptr(), self.len) }
-    }
-}
-
-impl std::ops::DerefMut for Words {
-    fn deref_mut(&mut self) -> &mut [u64] {
-        // SAFETY: as in `deref`, and `&mut self` makes the access unique.
-        unsafe { std::slice::from_raw_parts_mut(self.start.as_ptr(), self.len) }
+impl Words {
+    /// The words, for access through a shared reference (another thread may write them).
+    fn atomic(&self) -> &[AtomicU64] {
+        // SAFETY: `start` holds `len` zero-initialised (then written) words, owned by `self`;
+        // `AtomicU64` has the size and alignment of `u64`, and every access through a shared
+        // reference is atomic.
+        unsafe { std::slice::from_raw_parts(self.start.as_ptr() as *const AtomicU64, self.len) }
     }
 }
 
@@ -310,6 +346,71 @@ mod tests {
         let expected: Vec<u64> = [1, 2, 4, 9, 19, 39, 78, 156, 312, 625, 1250, 2500, 5000].iter().map(|&n| fps[n - 1]).collect();
         assert_eq!(path, expected);
         assert_eq!(visited.path_to(fps[0]), vec![fps[0]]);
+    }
+
+    #[test]
+    fn a_shared_insert_asks_for_room_instead_of_growing() {
+        let mut visited = Visited::default();
+        let fps: Vec<u64> = fingerprints(1_000).collect();
+        let mut asked = 0;
+        for (i, &fp) in fps.iter().enumerate() {
+            let parent = (i > 0).then(|| fps[i - 1]);
+            loop {
+                match visited.insert_shared(fp, parent) {
+                    Ok(added) => {
+                        assert!(added);
+                        break;
+                    }
+                    Err(Room::Needed) => {
+                        let slots = visited.slots;
+                        assert_eq!(visited.len(), fill_limit(slots), "room is asked for only when the table is full");
+                        visited.grow().expect("room to grow");
+                        asked += 1;
+                    }
+                    Err(Room::Full(_)) => panic!("far from the limit"),
+                }
+            }
+        }
+        assert!(asked > 5, "{asked}");
+        assert_eq!(visited.path_to(fps[999]), fps);
+        let mut small = Visited::with_max_slots(100);
+        let full = fingerprints(200).map(|fp| small.insert(fp, None)).find_map(Result::err);
+        assert_eq!(full, Some(Full { limit: 87 }));
+        assert_eq!(small.insert_shared(3, None), Err(Room::Full(Full { limit: 87 })));
+    }
+
+    #[test]
+    fn readers_during_shared_inserts_see_only_states_inserted() {
+        // One thread inserts (into room made beforehand) while another reads: the reader never
+        // sees a fingerprint that was not inserted, and a fingerprint it has seen stays.
+        let mut visited = Visited::default();
+        while fill_limit(visited.slots) < 20_000 {
+            visited.grow().expect("room");
+        }
+        let slots = visited.slots;
+        let inserted: Vec<u64> = fingerprints(40_000).step_by(2).take(20_000).collect();
+        let never: Vec<u64> = fingerprints(40_000).skip(1).step_by(2).collect();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for &fp in &inserted {
+                    assert_eq!(visited.insert_shared(fp, None), Ok(true));
+                }
+            });
+            scope.spawn(|| {
+                let mut seen = vec![false; inserted.len()];
+                for _ in 0..20 {
+                    for (i, &fp) in inserted.iter().enumerate() {
+                        let now = visited.contains(fp);
+                        assert!(now || !seen[i], "a fingerprint seen went away");
+                        seen[i] = now;
+                    }
+                    assert!(never.iter().all(|&fp| !visited.contains(fp)));
+                }
+            });
+        });
+        assert_eq!(visited.slots, slots, "the table did not grow");
+        assert!(inserted.iter().all(|&fp| visited.contains(fp)));
+        assert_eq!(visited.len(), 20_000);
     }
 
     #[test]

@@ -338,3 +338,33 @@ fn results_kept_across_levels_are_those_of_evaluating() {
     assert!(matches!(outcome.verdict, Verdict::Violation { .. }), "{:?}", outcome.verdict);
     assert_eq!(outcome.path.as_ref().map(Vec::len), Some(10));
 }
+
+/// Levels of thousands of states: several chunks a level, merged while the next chunk is
+/// expanded, with the visited set growing mid-merge. x takes every value mod 61 and y every
+/// value mod 53, and every state has 2 * 30 successors.
+#[test]
+fn levels_of_many_chunks_give_the_same_results_at_any_thread_count() {
+    let spec = load(
+        "module m { var x: int  var y: int
+           action init = all { x' = 0, y' = 0 }
+           action step = { nondet v = 0.to(29).oneOf() any { all { x' = (x + v) % 61, y' = y }, all { x' = x, y' = (y * 3 + v) % 53 } } }
+           val far = not(x == 60 and y == 52) }",
+    );
+    let free = model(&spec, &[]);
+    let guarded = model(&spec, &["far"]);
+    let mut results = Vec::new();
+    for threads in [1, 2] {
+        let all = run(&spec, &free, Budget { threads, ..Budget::default() });
+        assert!(matches!(all.verdict, Verdict::Holds), "{:?}", all.verdict);
+        assert_eq!((all.stats.distinct, all.stats.generated), (61 * 53, 1 + 61 * 53 * 60));
+        let violated = run(&spec, &guarded, Budget { threads, ..Budget::default() });
+        assert!(matches!(violated.verdict, Verdict::Violation { .. }), "{:?}", violated.verdict);
+        let path = violated.path.clone().expect("a trace");
+        assert_eq!(path.len(), violated.stats.depth + 1, "the trace is as long as the level of the violation");
+        let bounded = run(&spec, &free, Budget { threads, max_states: Some(2_000), ..Budget::default() });
+        assert!(matches!(bounded.verdict, Verdict::Bounded(Stop::States)), "{:?}", bounded.verdict);
+        assert_eq!(bounded.stats.distinct, 2_000);
+        results.push((all.stats.depth, violated.stats.distinct, violated.stats.generated, path, bounded.stats.generated, bounded.stats.queue));
+    }
+    assert_eq!(results[0], results[1]);
+}
