@@ -14,8 +14,11 @@
 //! States are kept as 64-bit fingerprints (a fixed-seed hash of the state's canonical value,
 //! or of the `--view` expression's value) with a link to the parent (`visited.rs`: at most 16 bytes a state); only the
 //! frontier holds states, compactly (`level.rs`: rows of indices into tables of each
-//! variable's distinct values). Workers drop successors already in the visited set (it is
-//! only read while they run) and hash only the variables a step changed ([`fingerprint`]).
+//! variable's distinct values). Workers drop successors already in the visited set or
+//! already handed on in the same chunk, and hash only what a step changed: unchanged
+//! variables keep their hash, and a changed set or map is hashed from the elements that
+//! differ ([`fingerprint`]). One chunk's successors are merged while the next chunk is
+//! expanded; the merge alone inserts into the visited set and decides what is new.
 //! An invariant is evaluated once per distinct combination, in a level, of the values of
 //! the variables it reads (`reads.rs`), not once per state, and its results are kept
 //! from level to level (`memo.rs`). A counterexample is rebuilt
