@@ -46,6 +46,63 @@ pub fn make_def(head: DefHead, body: Option<Expr>, span: Span) -> Def {
     Def { qualifier, name, params, ret, body, span }
 }
 
+/// `val (a, (b, _)) = e` or `val { f, g } = e` at the top of a module: a definition of
+/// the value, named by the pattern as written (a name no one can write or shadow), and a
+/// definition of each bound name that takes its part (`a = P._1`, `b = P._2._1`,
+/// `f = P.f`). The spans do not overlap and come in the order of the text (each name, then
+/// the value), as the spans of separate declarations do.
+pub fn destructure(qualifier: Qualifier, pattern: Pattern, value: Expr) -> Vec<Decl> {
+    let whole = Ident { name: pattern_text(&pattern), span: Span { end: value.span.start, ..value.span } };
+    let mut parts: Vec<(Ident, Vec<String>)> = Vec::new();
+    bound_parts(&pattern, &mut Vec::new(), &mut parts);
+    let mut decls: Vec<Decl> = parts
+        .into_iter()
+        .map(|(name, path)| {
+            let at = name.span;
+            let body = path.into_iter().fold(Expr { kind: ExprKind::Name(whole.name.clone()), span: at }, |receiver, field| Expr {
+                kind: ExprKind::Field { receiver: Box::new(receiver), field: Ident { name: field, span: at } },
+                span: at,
+            });
+            let def = Def { qualifier, name, params: None, ret: None, body: Some(body), span: at };
+            Decl { kind: DeclKind::Def(def), doc: None, span: at }
+        })
+        .collect();
+    let value_span = value.span;
+    let def = Def { qualifier, name: whole, params: None, ret: None, body: Some(value), span: value_span };
+    decls.push(Decl { kind: DeclKind::Def(def), doc: None, span: value_span });
+    decls
+}
+
+/// A pattern as it is written: `(a, (b, _))`, `{ f, g }`.
+fn pattern_text(pattern: &Pattern) -> String {
+    match pattern {
+        Pattern::Name(name) => name.name.clone(),
+        Pattern::Hole(_) => "_".into(),
+        Pattern::Tuple(items, _) => format!("({})", items.iter().map(pattern_text).collect::<Vec<_>>().join(", ")),
+        Pattern::Record(fields, _) => format!("{{ {} }}", fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// The names a pattern binds, each with the path of fields (`_1`, `f`) that reaches it.
+fn bound_parts(pattern: &Pattern, path: &mut Vec<String>, out: &mut Vec<(Ident, Vec<String>)>) {
+    match pattern {
+        Pattern::Name(name) => out.push((name.clone(), path.clone())),
+        Pattern::Hole(_) => {}
+        Pattern::Tuple(items, _) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(format!("_{}", i + 1));
+                bound_parts(item, path, out);
+                path.pop();
+            }
+        }
+        Pattern::Record(fields, _) => {
+            for field in fields {
+                out.push((field.clone(), path.iter().cloned().chain([field.name.clone()]).collect()));
+            }
+        }
+    }
+}
+
 pub fn binary(op: BinOp, lhs: Expr, rhs: Expr, op_span: Span, span: Span) -> Expr {
     Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
 }

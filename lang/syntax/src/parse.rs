@@ -457,7 +457,16 @@ fn describe(error: Error, file: FileId, text: &str, unclosed: &[(usize, &'static
     match error {
         ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
             let found = token.describe();
-            let wanted = describe_expected(&expected);
+            let mut wanted = describe_expected(&expected);
+            // After `val` a name, or a pattern to destructure, is expected: the same tokens
+            // a type starts with, so the set alone cannot tell.
+            let before = text.get(..l).unwrap_or_default().trim_end();
+            let after_qualifier = ["val", "def", "action", "temporal", "run", "nondet"].iter().any(|q| {
+                before.strip_suffix(q).is_some_and(|rest| !rest.ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+            });
+            if wanted == "a type" && after_qualifier {
+                wanted = "a name".to_string();
+            }
             let mut d = Diagnostic::error(Code::UnexpectedToken, Span::new(file, l, r), format!("expected {wanted}, found {found}"))
                 .with_label(format!("expected {wanted}"));
             if matches!(token, Token::Eq) {
