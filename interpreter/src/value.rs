@@ -363,19 +363,23 @@ pub fn same_name(a: &Arc<str>, b: &Arc<str>) -> bool {
 #[inline]
 fn cmp_names(a: &Arc<str>, b: &Arc<str>) -> Ordering {
     if Arc::ptr_eq(a, b) {
-        Ordering::Equal
-    } else {
-        a.cmp(b)
+        return Ordering::Equal;
+    }
+    // Byte order: names that differ in their first byte are ordered without a `memcmp` call.
+    match a.as_bytes().first().cmp(&b.as_bytes().first()) {
+        Ordering::Equal => a.cmp(b),
+        other => other,
     }
 }
 
 impl Value {
-    /// The canonical order (`Ord::cmp`), with the commonest case, two small integers,
-    /// decided inline: for searches in sorted collections.
+    /// The canonical order (`Ord::cmp`), with the commonest cases, two small integers or
+    /// two strings, decided inline: for searches in sorted collections.
     #[inline]
     pub fn cmp_quick(&self, other: &Value) -> Ordering {
         match (self, other) {
             (Value::Int(Int::Small(a)), Value::Int(Int::Small(b))) => a.cmp(b),
+            (Value::Str(a), Value::Str(b)) => cmp_names(a, b),
             _ => self.cmp(other),
         }
     }

@@ -74,3 +74,15 @@ fn names_are_equal_by_text_whether_shared_or_not() {
     assert_eq!(r1.field("pc"), Some(&Value::int(1)));
     assert_eq!(r1.field("pd"), None);
 }
+
+proptest! {
+    /// Strings order by their bytes (the first byte decided inline, the rest by the text),
+    /// through `cmp` and the inline `cmp_quick` alike.
+    #[test]
+    fn strings_order_like_their_text(a in "[a-c\u{e9}]{0,4}", b in "[a-c\u{e9}]{0,4}") {
+        let (x, y) = (Value::str(&a), Value::str(&b));
+        prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+        prop_assert_eq!(x.cmp_quick(&y), a.cmp(&b));
+        prop_assert_eq!(x == y, a == b);
+    }
+}
