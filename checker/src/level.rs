@@ -130,11 +130,11 @@ impl Level {
 
     /// State `i`, rebuilt (the variables not kept are the unit value).
     pub(crate) fn state(&self, i: usize) -> State {
-        let mut values = vec![self.unit.clone(); self.columns.total];
-        for ((&at, table), &var) in self.row(i).iter().zip(&self.tables).zip(&self.columns.vars) {
-            values[var] = table.values[at as usize].0.clone();
-        }
-        Arc::new(values)
+        let row = self.row(i);
+        Arc::new((0..self.columns.total).map(|var| match self.columns.column_of[var] {
+            Some(c) => self.tables[c].values[row[c] as usize].0.clone(),
+            None => self.unit.clone(),
+        }).collect())
     }
 
     /// State `i`, rebuilt from `copy`, one thread's own copies of this level's values (made
@@ -145,12 +145,14 @@ impl Level {
         if copy.tables.len() != self.tables.len() {
             copy.tables = self.tables.iter().map(|t| vec![None; t.values.len()]).collect();
         }
-        let mut values = vec![self.unit.clone(); self.columns.total];
-        for (((&at, table), copies), &var) in self.row(i).iter().zip(&self.tables).zip(&mut copy.tables).zip(&self.columns.vars) {
-            let at = at as usize;
-            values[var] = copies[at].get_or_insert_with(|| table.values[at].0.deep_copy()).clone();
-        }
-        Arc::new(values)
+        let row = self.row(i);
+        Arc::new((0..self.columns.total).map(|var| match self.columns.column_of[var] {
+            Some(c) => {
+                let at = row[c] as usize;
+                copy.tables[c][at].get_or_insert_with(|| self.tables[c].values[at].0.deep_copy()).clone()
+            }
+            None => self.unit.clone(),
+        }).collect())
     }
 
     /// The indices of state `i`'s values of the variables `vars`, into `out`: two states

@@ -227,7 +227,8 @@ struct Worker {
     evaluator: EnumeratingChooser,
     parent_hashes: Vec<u64>,
     hashes: Vec<u64>,
-    /// The fingerprints this worker has handed on in this chunk. About four in five of
+    /// The fingerprints this worker has met in this chunk (handed on, or found in the
+    /// visited set). About four in five of
     /// the successors that pass the visited set are duplicates of others in the same chunk
     /// (sibling states reach the same states: 1.36 million pass it on two-phase commit with
     /// seven managers, for 296,448 distinct); a later one is dropped here rather than moved
@@ -607,20 +608,22 @@ impl<'a> Search<'a> {
             match self.model.view {
                 None => {
                     let fp = combine(own);
-                    if emitted.contains(&fp) || self.visited.contains(fp) {
+                    // A fingerprint met again in this chunk is dropped without a look at the
+                    // visited set (the first time decided it).
+                    if !emitted.insert(fp) || self.visited.contains(fp) {
                         return Ok(());
                     }
-                    emitted.insert(fp);
                     fingerprints.push(fp);
                     values.extend(columns.vars.iter().map(|&v| next.take(v)));
                 }
                 Some(view) => {
                     let built = next.build();
                     let fp = fingerprint(std::slice::from_ref(&view_value(self.spec, evaluator, &built, view)?));
-                    if emitted.contains(&fp) || self.visited.contains(fp) {
+                    // A fingerprint met again in this chunk is dropped without a look at the
+                    // visited set (the first time decided it).
+                    if !emitted.insert(fp) || self.visited.contains(fp) {
                         return Ok(());
                     }
-                    emitted.insert(fp);
                     fingerprints.push(fp);
                     values.extend(columns.vars.iter().map(|&v| built[v].clone()));
                 }
