@@ -86,3 +86,21 @@ proptest! {
         prop_assert_eq!(x == y, a == b);
     }
 }
+
+proptest! {
+    /// Lookups in small sets and maps (scanned in order) and larger ones (halved) find
+    /// exactly the equal elements and keys, whatever their kind.
+    #[test]
+    fn lookups_find_exactly_the_equal_elements(items in prop::collection::vec(value(), 0..12), probes in prop::collection::vec(value(), 1..6)) {
+        use spec_interpreter::collection::{ValueMap, ValueSet};
+        let set: ValueSet = items.iter().cloned().collect();
+        let map: ValueMap = items.iter().cloned().enumerate().map(|(i, v)| (v, Value::int(i as i64))).collect();
+        for p in probes.iter().chain(items.iter()) {
+            let present = items.iter().any(|x| x == p);
+            prop_assert_eq!(set.contains(p), present, "{} in {:?}", p, set);
+            prop_assert_eq!(map.get(p).is_some(), present, "{} a key of {:?}", p, map);
+            prop_assert_eq!(set.update(p.clone()).contains(p), true);
+            prop_assert_eq!(set.without(p).contains(p), false);
+        }
+    }
+}
