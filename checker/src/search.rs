@@ -413,6 +413,10 @@ impl<'a> Search<'a> {
         let mut next = chunks.first().map(|chunk| expand_chunk(self, chunk));
         for (c, chunk) in chunks.iter().enumerate() {
             let Some(mut expansions) = next.take() else { break };
+            // Room for the chunk's new states now, when growing now keeps the memory bound,
+            // rather than a stop of the merge while the next chunk is expanded.
+            let coming = expansions.iter().map(|e| if let Expansion::Successors { fingerprints, .. } = e { fingerprints.len() } else { 0 }).sum();
+            self.visited.grow_before(coming);
             let mut cursor = Cursor::default();
             let search = &*self;
             let (mut merged, following) = rayon::join(

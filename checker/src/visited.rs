@@ -12,8 +12,10 @@
 //! Open addressing with linear probing and no displacement: a state stays in its slot until
 //! the table grows, so a slot names it. The table is filled up to 7/8 and then grows by 1/8
 //! (not 2x), so it is always more than 7/9 full once past its first few hundred states:
-//! 12 bytes a slot make at most 15.5 bytes a state. Growing inserts the fingerprints again and
-//! then maps each parent link to its parent's new slot by looking its fingerprint up.
+//! 12 bytes a slot make at most 15.5 bytes a state. The search may grow it a little earlier,
+//! before a chunk's merge, only while that keeps 16 bytes a state ([`Visited::grow_before`]).
+//! Growing inserts the fingerprints again, noting each state's new slot, and then maps each
+//! parent link through those notes.
 //!
 //! Slots are `u32`, so the table holds at most [`MAX_SLOTS`] slots, and the search stops with
 //! [`Full`] (naming the limit) rather than wrap a link around.
@@ -184,6 +186,21 @@ impl Visited {
         Full { limit: fill_limit(self.max_slots) as u64 }
     }
 
+    /// Grows now if `coming` more states would fill the table and the grown table still
+    /// takes at most 16 bytes a state of those there now: the search calls it before a
+    /// chunk's merge, so that the merge, which runs beside the next chunk's expansion, need
+    /// not stop for room (growing needs the table alone). Whether it grew; a table that
+    /// cannot grow is left for the merge to report full, if it fills.
+    pub(crate) fn grow_before(&mut self, coming: usize) -> bool {
+        let len = self.len();
+        let wanted = (self.slots + self.slots / 8 + 16).min(self.max_slots);
+        let bytes = (wanted + wanted.div_ceil(2)) * std::mem::size_of::<u64>();
+        if len + coming <= fill_limit(self.slots) || bytes > 16 * len || fill_limit(wanted) <= len {
+            return false;
+        }
+        self.grow().is_ok()
+    }
+
     /// Makes room for at least one more state: 1/8 more slots.
     pub(crate) fn grow(&mut self) -> Result<(), Full> {
         let slots = self.slots;
@@ -193,18 +210,19 @@ impl Visited {
             return Err(self.full());
         }
         let grown = Visited { words: table(wanted), slots: wanted, len: AtomicUsize::new(len), max_slots: self.max_slots };
+        // Each state's new slot, by old slot (4 bytes an old slot, for the time of the growth),
+        // so that links are mapped without looking fingerprints up again.
+        let mut moved = vec![NO_PARENT; slots];
         let key_at = |slot: usize| self.fingerprints()[slot].load(Ordering::Relaxed);
-        for key in (0..slots).map(key_at).filter(|&k| k != 0) {
-            let slot = Visited::free_slot(grown.fingerprints(), key);
-            grown.fingerprints()[slot].store(key, Ordering::Relaxed);
-        }
         for (slot, key) in (0..slots).map(|slot| (slot, key_at(slot))).filter(|&(_, k)| k != 0) {
-            let new_parent = match self.parent(slot) {
-                NO_PARENT => None,
-                parent => grown.slot_of(key_at(parent as usize)),
-            };
-            if let (Some(new), Some(new_parent)) = (grown.slot_of(key), new_parent) {
-                grown.set_parent(new, new_parent as u32);
+            let new = Visited::free_slot(grown.fingerprints(), key);
+            grown.fingerprints()[new].store(key, Ordering::Relaxed);
+            moved[slot] = new as u32;
+        }
+        for (slot, &new) in moved.iter().enumerate().filter(|(_, &new)| new != NO_PARENT) {
+            match self.parent(slot) {
+                NO_PARENT => {}
+                parent => grown.set_parent(new as usize, moved[parent as usize]),
             }
         }
         *self = grown;
@@ -377,6 +395,31 @@ mod tests {
         let full = fingerprints(200).map(|fp| small.insert(fp, None)).find_map(Result::err);
         assert_eq!(full, Some(Full { limit: 87 }));
         assert_eq!(small.insert_shared(3, None), Err(Room::Full(Full { limit: 87 })));
+    }
+
+    #[test]
+    fn growing_early_keeps_16_bytes_a_state_and_only_when_room_will_be_needed() {
+        let mut visited = Visited::default();
+        let fps: Vec<u64> = fingerprints(100_000).collect();
+        let mut early = 0;
+        for chunk in fps.chunks(700) {
+            if visited.grow_before(chunk.len()) {
+                early += 1;
+                assert!(visited.allocated_bytes() <= 16 * visited.len(), "{} bytes for {} states", visited.allocated_bytes(), visited.len());
+            }
+            for &fp in chunk {
+                assert_eq!(visited.insert(fp, None), Ok(true));
+            }
+        }
+        assert!(early > 3, "{early}");
+        // No growth when the coming states fit, nor when growing now would break the bound.
+        let slots = visited.slots;
+        assert!(!visited.grow_before(0));
+        assert!(!visited.grow_before(fill_limit(slots) - visited.len()));
+        let mut small = Visited::default();
+        small.insert(1, None).unwrap();
+        assert!(!small.grow_before(10_000), "one state cannot pay for a larger table");
+        assert!(fps.iter().all(|&fp| visited.contains(fp)));
     }
 
     #[test]
