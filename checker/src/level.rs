@@ -25,6 +25,8 @@ pub(crate) struct Columns {
     pub(crate) total: usize,
     /// For each variable, its column, if kept.
     column_of: Vec<Option<usize>>,
+    /// The variables not kept (looked at for every successor).
+    others: Vec<usize>,
 }
 
 impl Columns {
@@ -35,12 +37,13 @@ impl Columns {
         for (c, &v) in vars.iter().enumerate() {
             column_of[v] = Some(c);
         }
-        Columns { vars, total: active.len(), column_of }
+        let others = (0..active.len()).filter(|&v| column_of[v].is_none()).collect();
+        Columns { vars, total: active.len(), column_of, others }
     }
 
     /// The variables not kept.
     pub(crate) fn others(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.total).filter(|&v| self.column_of[v].is_none())
+        self.others.iter().copied()
     }
 }
 
