@@ -239,6 +239,11 @@ impl EnumeratingChooser {
         let result = loop {
             match spec.enabled_in(&mut ctx, def) {
                 Ok(true) => {
+                    // Quint leaves a variable the step did not assign without a value (an
+                    // error where it is read); a checker's state needs every value.
+                    if let Some(var) = ctx.next.iter().zip(&compiled.active_vars).position(|(v, active)| v.is_none() && *active) {
+                        break Err(unassigned_error(compiled, def, var));
+                    }
                     if let Err(e) = visit(NextState { parent: state, values: &mut ctx.next }) {
                         break Err(e);
                     }
@@ -289,6 +294,9 @@ impl Spec {
             let mut ctx = Ctx::with_registers(&self.compiled, state.clone(), &mut chooser, std::mem::take(&mut regs));
             ctx.interrupt = interrupt;
             if let Some(step) = self.step_in(&mut ctx, def)? {
+                if let Some(var) = ctx.unassigned.iter().position(|unassigned| *unassigned) {
+                    return Err(unassigned_error(&self.compiled, def, var));
+                }
                 out.push((ctx.state.clone(), step));
             }
             regs = std::mem::take(&mut ctx.regs);
@@ -474,4 +482,15 @@ mod tests {
         // Disabled bodies were moved past within runs rather than by new runs.
         assert!(saved > 10, "{saved} runs saved");
     }
+}
+
+/// The error of a step that leaves the state variable `var` without a value: the checker
+/// and the oracle of model-based testing need every variable's value in a state.
+fn unassigned_error(compiled: &crate::compile::Compiled, def: DefId, var: usize) -> Box<EvalError> {
+    let program = &compiled.program;
+    let name = program.vars.get(var).map(|v| v.name.as_str()).unwrap_or("?");
+    let action = program.defs.get(def as usize);
+    let span = action.map(|d| d.name_span).unwrap_or_default();
+    let action = action.map(|d| d.name.as_str()).unwrap_or("the step");
+    crate::eval::error(span, format!("`{action}` leaves the state variable `{name}` without a value; the checker needs a value for every variable (assign `{name}' = {name}` where it should stay the same)"))
 }

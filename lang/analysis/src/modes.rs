@@ -104,7 +104,7 @@ pub fn check_modes(program: &Program, order: &[DefId]) -> (Vec<Mode>, Vec<Diagno
     (modes, diagnostics)
 }
 
-/// `init` and `step` must assign every state variable in scope of their module.
+/// `init` and `step` should assign every state variable in scope of their module (a warning).
 pub fn check_steps(program: &Program, summary: &dyn Fn(DefId) -> Option<ModeSummary>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for module in &program.modules {
@@ -127,10 +127,13 @@ pub fn check_steps(program: &Program, summary: &dyn Fn(DefId) -> Option<ModeSumm
             }
             let missing: Vec<&str> = vars.iter().filter(|v| !found.assigns.contains(v)).map(|v| var_name(program, *v)).collect();
             if !missing.is_empty() {
+                // A warning, as Quint accepts it: such a variable has no value after the
+                // action, and reading it is a runtime error (real specs declare variables
+                // that only some tools read, and never assign them).
                 diagnostics.push(
-                    Diagnostic::error(Code::MissingAssignment, def.name_span, format!("`{name}` does not assign {}", quote_list(&missing)))
+                    Diagnostic::warning(Code::MissingAssignment, def.name_span, format!("`{name}` does not assign {}", quote_list(&missing)))
                         .with_label("some state variables are left unassigned")
-                        .with_help(format!("every step must assign every state variable; add `{0}' = {0}` where it should stay the same", missing[0])),
+                        .with_help(format!("after `{name}` they have no value, and reading one is an error; add `{0}' = {0}` where it should stay the same", missing[0])),
                 );
             }
         }
@@ -326,6 +329,18 @@ impl Checker<'_> {
                 }
                 "actionAny" | "or" => self.branches(args.iter().collect(), e.span),
                 "ite" if args.len() == 3 => self.branches(vec![&args[1], &args[2]], e.span),
+                // `a.then(b)` ends in the state `b` makes (what `a` assigns is checked on its
+                // own); `a.expect(p)` in the state `a` makes; `n.reps(i => a)` in the state of
+                // the last `a`. Quint accepts them in `init` and `step`.
+                "then" if args.len() == 2 => {
+                    self.assigns(&args[0]);
+                    self.assigns(&args[1])
+                }
+                "expect" if !args.is_empty() => self.assigns(&args[0]),
+                "reps" if args.len() == 2 => match &args[1].kind {
+                    ExprKind::Lambda { body, .. } => self.assigns(body),
+                    _ => self.assigns(&args[1]),
+                },
                 "then" | "expect" | "reps" | "fail" => Assigned::new(),
                 _ => Assigned::new(),
             },

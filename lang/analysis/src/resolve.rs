@@ -348,16 +348,18 @@ impl Resolver<'_> {
         for name in names {
             self.resolve_type_decl(id, &module.name.name, &name, &mut types);
         }
+        // A state variable's or constant's type may hold type variables (`var log: List[p]`),
+        // as Quint allows: each use of the name takes the type with fresh variables.
         for decl in &module.decls {
             match &decl.kind {
                 ast::DeclKind::Var { name, ty } => {
-                    let resolved = self.resolve_type(id, ty, &mut TyVars::closed());
+                    let resolved = self.resolve_type(id, ty, &mut TyVars::open());
                     if let Some(var) = self.program.vars.iter_mut().rev().find(|v| v.module == id && v.name == name.name) {
                         var.ty = resolved;
                     }
                 }
                 ast::DeclKind::Const { name, ty } => {
-                    let resolved = self.resolve_type(id, ty, &mut TyVars::closed());
+                    let resolved = self.resolve_type(id, ty, &mut TyVars::open());
                     match self.program.consts.iter_mut().rev().find(|c| c.module == id && c.name == name.name) {
                         Some(c) => c.ty = resolved,
                         None => {
