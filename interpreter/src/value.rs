@@ -296,6 +296,20 @@ impl Value {
 /// Equal exactly when `cmp` finds them equal, decided without ordering where that is
 /// cheaper: the same allocation at once, then lengths before contents, names by pointer
 /// before text (a name shared through the compilation, see `compile::Names`).
+impl Value {
+    /// Drops a value, without calling its drop glue when it holds nothing to free (a Boolean
+    /// or a small integer): for the hot paths that drop many such values (registers
+    /// overwritten by a call, the arguments of an operator, a condition's result).
+    #[inline(always)]
+    pub fn discard(self) {
+        if matches!(self, Value::Bool(_) | Value::Int(Int::Small(_))) {
+            std::mem::forget(self);
+        } else {
+            drop(self);
+        }
+    }
+}
+
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         match (self, other) {

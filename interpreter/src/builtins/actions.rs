@@ -3,7 +3,7 @@
 //! the assignments of a branch that turns out disabled, see `choose::any`), the test combinators `then`,
 //! `reps`, `expect` and `fail`, and `assert`, `q::debug` and `x'`.
 
-use super::{boolean, call, deeper, int, Eager};
+use super::{boolean, call, deeper, int, truth, Eager};
 use crate::compile::{Code, Sub};
 use crate::eval::{error, Ctx, EvalError, ErrorKind, EvalResult};
 use crate::value::Value;
@@ -16,7 +16,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
     Some(match name {
         "and" | "actionAll" => Arc::new(move |ctx| {
             for a in args.iter() {
-                if !boolean(&deeper(ctx, a)?, span)? {
+                if !truth(deeper(ctx, a)?, span)? {
                     return Ok(Value::Bool(false));
                 }
             }
@@ -25,7 +25,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
         "or" => Arc::new(move |ctx| {
             for a in args.iter() {
                 let saved = crate::choose::Snapshot::take(ctx);
-                if boolean(&deeper(ctx, a)?, span)? {
+                if truth(deeper(ctx, a)?, span)? {
                     return Ok(Value::Bool(true));
                 }
                 saved.restore_assignments(ctx);
@@ -39,20 +39,20 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             Arc::new(move |ctx| {
                 let program = &ctx.compiled.program;
                 let names = names.get_or_init(|| candidates.iter().map(|c| first_action(program, c)).collect());
-                crate::choose::any(ctx, names, span, &|ctx, i| boolean(&deeper(ctx, &args[i])?, span))
+                crate::choose::any(ctx, names, span, &|ctx, i| truth(deeper(ctx, &args[i])?, span))
             })
         }
         "implies" => Arc::new(move |ctx| {
-            if !boolean(&deeper(ctx, &args[0])?, span)? {
+            if !truth(deeper(ctx, &args[0])?, span)? {
                 return Ok(Value::Bool(true));
             }
-            Ok(Value::Bool(boolean(&deeper(ctx, &args[1])?, span)?))
+            Ok(Value::Bool(truth(deeper(ctx, &args[1])?, span)?))
         }),
-        "ite" => Arc::new(move |ctx| if boolean(&deeper(ctx, &args[0])?, span)? { deeper(ctx, &args[1]) } else { deeper(ctx, &args[2]) }),
+        "ite" => Arc::new(move |ctx| if truth(deeper(ctx, &args[0])?, span)? { deeper(ctx, &args[1]) } else { deeper(ctx, &args[2]) }),
         "then" => {
             let actions = [ir.first().and_then(action_name), ir.get(1).and_then(action_name)];
             Arc::new(move |ctx| {
-                if !boolean(&deeper(ctx, &args[0])?, span)? {
+                if !truth(deeper(ctx, &args[0])?, span)? {
                     return Ok(Value::Bool(false));
                 }
                 note_action(ctx, actions[0]);
@@ -68,12 +68,12 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             let checked = ir.get(1).map(|e| e.span).unwrap_or(span);
             let action = ir.first().and_then(action_name);
             Arc::new(move |ctx| {
-            if !boolean(&deeper(ctx, &args[0])?, span)? {
+            if !truth(deeper(ctx, &args[0])?, span)? {
                 return Ok(Value::Bool(false));
             }
             note_action(ctx, action);
             ctx.commit(span)?;
-            let ok = boolean(&deeper(ctx, &args[1])?, span)?;
+            let ok = truth(deeper(ctx, &args[1])?, span)?;
             if !ok {
                 return Err(Box::new(EvalError { message: "expectation failed: the condition is false after the action".into(), span: checked, stack: Vec::new(), kind: ErrorKind::Expectation }));
             }
@@ -90,7 +90,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             let f = deeper(ctx, &args[1])?;
             for i in 0..n {
                 ctx.check_interrupt(span)?;
-                if !boolean(&call(ctx, &f, [Value::int(i)], span)?, span)? {
+                if !truth(call(ctx, &f, [Value::int(i)], span)?, span)? {
                     return Ok(Value::Bool(false));
                 }
                 if i + 1 < n {
@@ -101,7 +101,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
         }),
         "fail" => Arc::new(move |ctx| {
             let saved = ctx.next.clone();
-            let enabled = boolean(&deeper(ctx, &args[0])?, span)?;
+            let enabled = truth(deeper(ctx, &args[0])?, span)?;
             ctx.next = saved;
             if !enabled {
                 for (i, v) in ctx.state.iter().enumerate() {

@@ -1,6 +1,6 @@
 //! List operators. Indices count from 0; out-of-range access is a runtime error.
 
-use super::{boolean, call, index, int, list, Eager};
+use super::{call, index, int, list, truth, Eager};
 use crate::eval::error;
 use crate::set::SetValue;
 use crate::value::{count, Value};
@@ -59,7 +59,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "select" => |ctx, a, s| {
             let mut out = Vector::new();
             for x in list(&a[0], s)?.clone() {
-                if boolean(&call(ctx, &a[1], [x.clone()], s)?, s)? {
+                if truth(call(ctx, &a[1], [x.clone()], s)?, s)? {
                     out.push_back(x);
                 }
             }

@@ -37,7 +37,9 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
             let a = Sub::new(args[0].clone());
             Arc::new(move |ctx| {
                 let x = deeper(ctx, &a)?;
-                op(ctx, &[x], span)
+                let result = op(ctx, std::slice::from_ref(&x), span);
+                x.discard();
+                result
             })
         }
         2 => {
@@ -45,7 +47,12 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
             Arc::new(move |ctx| {
                 let x = deeper(ctx, &a)?;
                 let y = deeper(ctx, &b)?;
-                op(ctx, &[x, y], span)
+                let args = [x, y];
+                let result = op(ctx, &args, span);
+                let [x, y] = args;
+                x.discard();
+                y.discard();
+                result
             })
         }
         _ => {
@@ -112,6 +119,15 @@ pub(crate) fn boolean(v: &Value, span: Span) -> Result<bool, Box<EvalError>> {
     }
 }
 
+/// `boolean` of a value owned: a Boolean is taken apart without a call to drop it.
+#[inline]
+pub(crate) fn truth(v: Value, span: Span) -> Result<bool, Box<EvalError>> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        other => boolean(&other, span),
+    }
+}
+
 pub(crate) fn set(v: &Value, span: Span) -> Result<&SetValue, Box<EvalError>> {
     match v {
         Value::Set(s) => Ok(s),
@@ -159,4 +175,22 @@ pub(crate) fn call<const N: usize>(ctx: &mut Ctx, f: &Value, args: [Value; N], s
     let base = ctx.args.len();
     ctx.args.extend(args);
     crate::compile::apply_stacked(ctx, f, base, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truth_of_an_owned_value_answers_as_boolean_does() {
+        let span = Span::default();
+        assert_eq!(truth(Value::Bool(true), span).ok(), Some(true));
+        assert_eq!(truth(Value::Bool(false), span).ok(), Some(false));
+        for other in [Value::int(1), Value::str("yes"), crate::value::set_of([Value::Bool(true)])] {
+            let owned = truth(other.clone(), span).map_err(|e| e.message);
+            let borrowed = boolean(&other, span).map_err(|e| e.message);
+            assert!(owned.is_err());
+            assert_eq!(owned, borrowed);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Set operators. Symbolic sets answer membership and size directly; operators that need
 //! every element enumerate them (and fail with the set's size if that is too many).
 
-use super::{boolean, call, each, elements, set, Eager};
+use super::{call, each, elements, set, truth, Eager};
 use crate::eval::{error, Ctx, EvalResult};
 use crate::set::SetValue;
 use crate::collection::{ValueMap, ValueSet};
@@ -49,7 +49,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         "oneOf" => |ctx, a, s| crate::choose::one_of(ctx, set(&a[0], s)?, s),
         "exists" => |ctx, a, s| {
             for x in each(&a[0], s)? {
-                if boolean(&call(ctx, &a[1], [x], s)?, s)? {
+                if truth(call(ctx, &a[1], [x], s)?, s)? {
                     return Ok(Value::Bool(true));
                 }
             }
@@ -57,7 +57,7 @@ pub fn eager(name: &str) -> Option<Eager> {
         },
         "forall" => |ctx, a, s| {
             for x in each(&a[0], s)? {
-                if !boolean(&call(ctx, &a[1], [x], s)?, s)? {
+                if !truth(call(ctx, &a[1], [x], s)?, s)? {
                     return Ok(Value::Bool(false));
                 }
             }
@@ -67,7 +67,7 @@ pub fn eager(name: &str) -> Option<Eager> {
             // Kept in the order of the set: canonical, so no sorting.
             let mut out = Vec::new();
             for x in each(&a[0], s)? {
-                if boolean(&call(ctx, &a[1], [x.clone()], s)?, s)? {
+                if truth(call(ctx, &a[1], [x.clone()], s)?, s)? {
                     out.push(x);
                 }
             }
@@ -116,7 +116,7 @@ pub fn eager(name: &str) -> Option<Eager> {
 pub(crate) fn count_filtered(ctx: &mut Ctx, set: &Value, pred: &Value, s: Span) -> EvalResult {
     let mut n = 0usize;
     for x in each(set, s)? {
-        if boolean(&call(ctx, pred, [x], s)?, s)? {
+        if truth(call(ctx, pred, [x], s)?, s)? {
             n += 1;
         }
     }
