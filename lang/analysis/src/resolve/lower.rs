@@ -416,9 +416,11 @@ impl<'p> Lowering<'p> {
         for item in items {
             match item {
                 ast::RecordItem::Spread(e) => {
+                    // Anywhere among the fields, as Quint accepts it (`{ a: 1, ...r }`): the
+                    // fields given override the record's, wherever they are written.
                     let e = self.expr(e);
-                    if base.is_some() || !fields.is_empty() {
-                        self.diagnostics.push(Diagnostic::error(Code::Unsupported, e.span, "a spread `...r` must come first in a record, and only once").with_label("move it to the front"));
+                    if base.is_some() {
+                        self.diagnostics.push(Diagnostic::error(Code::Unsupported, e.span, "a record may hold one spread `...r`, not two").with_label("second spread"));
                     }
                     base = Some(e);
                 }
