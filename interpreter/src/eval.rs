@@ -150,7 +150,9 @@ impl<'a> Ctx<'a> {
     pub fn with_scratch(compiled: &'a Compiled, state: Arc<Vec<Value>>, chooser: &'a mut dyn Chooser, scratch: Scratch) -> Ctx<'a> {
         let Scratch { mut regs, mut args, mut active, state_values, mut next, mut stack, mut actions_taken, mut picks } = scratch;
         if regs.len() != compiled.register_count {
-            regs = vec![Value::Bool(false); compiled.register_count];
+            // Written in place (`vec![v; n]` clones `v` through the value's `Clone`, n times).
+            regs.clear();
+            regs.resize_with(compiled.register_count, || Value::Bool(false));
         }
         let counters = compiled.defs.len() + compiled.lambda_count;
         if active.len() == counters {
