@@ -208,9 +208,28 @@ pub fn one_of(ctx: &mut Ctx, set: &SetValue, span: Span) -> EvalResult {
     set.nth(tries.current).map_err(|e| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe())))
 }
 
-/// A pick from a set whose size does not fit a `u64`, or an infinite one (an error).
+/// The position of `n` among the picks from `Int` or `Nat` (see [`pick_big`]): a pick's
+/// position less 2^255 is the integer picked.
+pub(crate) fn infinite_pick_position(n: &BigInt) -> BigInt {
+    n + (BigInt::from(1) << 255)
+}
+
+/// A pick from a set whose size does not fit a `u64`, or from `Int` or `Nat`.
 fn pick_big(ctx: &mut Ctx, name: Option<&str>, set: &SetValue, span: Span) -> EvalResult {
     let cannot = |e: &dyn fmt::Display| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe()));
+    if let SetValue::Int | SetValue::Nat = set {
+        // As Quint's simulator: an integer of [-2^255, 2^255) (of Nat, its absolute value),
+        // never retried. A chooser that enumerates cannot list it: the error names the set.
+        let choice = Choice { site: Site::Pick { name, set }, size: u64::MAX };
+        let position = match ctx.chooser.choose_big(&choice, &(BigInt::from(1) << 256)) {
+            Ok(position) => position,
+            Err(ChoiceError::TooLarge(_)) => return Err(cannot(&crate::set::SetError::Infinite)),
+            Err(e) => return Err(choice_error(span, e)),
+        };
+        let n = position - (BigInt::from(1) << 255);
+        let n = if matches!(set, SetValue::Nat) { num_traits::Signed::abs(&n) } else { n };
+        return Ok(Value::Int(crate::value::Int::from_big(n)));
+    }
     let Some(size) = set.size() else { return Err(cannot(&crate::set::SetError::Infinite)) };
     let choice = Choice { site: Site::Pick { name, set }, size: u64::MAX };
     let i = ctx.chooser.choose_big(&choice, &size).map_err(|e| choice_error(span, e))?;

@@ -52,6 +52,12 @@ impl ScriptedChooser {
     fn position(&mut self, choice: &Choice) -> Result<BigInt, ChoiceError> {
         let Site::Pick { name: Some(name), set } = choice.site else { return Err(ChoiceError::Anonymous) };
         let value = self.value_for(name).ok_or_else(|| ChoiceError::NoPick { name: name.to_string() })?;
+        // A pick from `Int` or `Nat` (a simulator's random integer): its own position.
+        if let (crate::set::SetValue::Int | crate::set::SetValue::Nat, Value::Int(n)) = (set, &value) {
+            if matches!(set, crate::set::SetValue::Int) || n.to_big() >= BigInt::from(0) {
+                return Ok(super::infinite_pick_position(&n.to_big()));
+            }
+        }
         set.position(&value).ok_or_else(|| ChoiceError::NotInSet { name: name.to_string(), value, set: set.describe() })
     }
 }
