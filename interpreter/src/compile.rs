@@ -172,8 +172,9 @@ impl Compiled {
         let lambdas = std::cell::Cell::new(program.defs.len());
         let names = Names::default();
         let per_state = state_functions(&program);
+        let memo = Memo { effect_free: effect_free(&program), first_slot: program.defs.len(), calls: Default::default() };
         for (id, def) in program.defs.iter().enumerate() {
-            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals, lambdas: &lambdas, names: &names };
+            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals, lambdas: &lambdas, names: &names, memo: &memo };
             defs.push(def.body.as_ref().map(|body| {
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
                 let plain_params = plain_registers(params.as_deref());
@@ -295,6 +296,20 @@ const EFFECTS: &[&str] = &["oneOf", "apalache::generate", "next", "q::debug", "a
 /// empty list), and no choice, assignment, commit or printing in them or in anything they
 /// refer to. Their values are kept for the state they were computed in (`Ctx::state_value`).
 fn state_functions(program: &Program) -> Vec<bool> {
+    let free = effect_free(program);
+    (0..program.defs.len())
+        .map(|d| {
+            let def = &program.defs[d];
+            let nullary = def.params.as_ref().is_none_or(|ps| ps.is_empty());
+            nullary && free[d]
+        })
+        .collect()
+}
+
+/// Which definitions (values and operators, with or without parameters) make no choice,
+/// assign nothing, commit nothing and print nothing, in them or in anything they refer to:
+/// given the same arguments in the same state they give the same value.
+fn effect_free(program: &Program) -> Vec<bool> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         Unknown,
@@ -330,9 +345,8 @@ fn state_functions(program: &Program) -> Vec<bool> {
     (0..program.defs.len())
         .map(|d| {
             let def = &program.defs[d];
-            let nullary = def.params.as_ref().is_none_or(|ps| ps.is_empty());
             let kind = matches!(def.qualifier, Qualifier::Val | Qualifier::Def | Qualifier::PureVal | Qualifier::PureDef);
-            nullary && kind && def.body.is_some() && pure(program, d as DefId, &mut marks)
+            kind && def.body.is_some() && pure(program, d as DefId, &mut marks)
         })
         .collect()
 }
@@ -505,6 +519,34 @@ struct Compiler<'a> {
     lambdas: &'a std::cell::Cell<usize>,
     /// Names and constants shared by the whole compilation (see `Names`).
     names: &'a Names,
+    /// Calls with constant arguments kept per state (see `Memo`).
+    memo: &'a Memo,
+}
+
+/// Calls of an effect-free definition whose arguments are all constants (`won(X)`): their
+/// value depends on the state alone, so it is kept per state like a `val`'s
+/// (`Ctx::state_value`), in a slot numbered after the definitions'. The same definition
+/// with the same constants shares one slot wherever it is written: the invariant's `won(O)`
+/// and the next step's `won(O)` are computed once per state.
+struct Memo {
+    effect_free: Vec<bool>,
+    first_slot: usize,
+    calls: std::cell::RefCell<Vec<(DefId, Vec<Value>)>>,
+}
+
+impl Memo {
+    /// The slot of `d` called with `args`.
+    fn slot(&self, d: DefId, args: &[Value]) -> DefId {
+        let mut calls = self.calls.borrow_mut();
+        let at = match calls.iter().position(|(e, a)| *e == d && a.as_slice() == args) {
+            Some(at) => at,
+            None => {
+                calls.push((d, args.to_vec()));
+                calls.len() - 1
+            }
+        };
+        (self.first_slot + at) as DefId
+    }
 }
 
 /// One allocation per distinct field name, variant name and string literal in a
@@ -649,6 +691,9 @@ impl Compiler<'_> {
                     }
                     Callee::Def(d) => {
                         let d = *d;
+                        if let Some(code) = self.memoized_call(d, args, span) {
+                            return code;
+                        }
                         Arc::new(move |ctx| {
                             let base = push_args(ctx, &arg_codes)?;
                             let compiled = ctx.compiled;
@@ -895,6 +940,33 @@ impl Compiler<'_> {
         }
     }
 
+    /// A call of effect-free `d` with constant, non-empty `args`, kept per state (see `Memo`);
+    /// `None` for any other call.
+    fn memoized_call(&self, d: DefId, args: &[Expr], span: Span) -> Option<Code> {
+        if args.is_empty() || !self.memo.effect_free.get(d as usize).copied().unwrap_or(false) {
+            return None;
+        }
+        let constants: Vec<Value> = args
+            .iter()
+            .map(|a| match self.operand(a) {
+                Some(Operand::Const(v)) => Some(v),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let slot = self.memo.slot(d, &constants);
+        Some(Arc::new(move |ctx| {
+            if let Some(v) = ctx.state_value(slot) {
+                return Ok(v);
+            }
+            let base = ctx.args.len();
+            ctx.args.extend(constants.iter().cloned());
+            let compiled = ctx.compiled;
+            let value = compiled.call_stacked(ctx, d, base, span)?;
+            ctx.keep_state_value(slot, value.clone());
+            Ok(value)
+        }))
+    }
+
     fn local_name(&self, local: LocalId) -> String {
         self.locals.get(local as usize).map(|l| l.name.clone()).unwrap_or_default()
     }
@@ -934,6 +1006,32 @@ mod tests {
         let s = spec("pure def twice(f: int => int, v: int): int = f(f(v))  pure val r = twice(a => twice(b => b + a, a), 1)");
         // inner twice(b => b + a, a) = a + a + a, applied twice from 1: 3, then 9.
         assert_eq!(eval(&s, "r"), Value::int(9));
+    }
+
+    #[test]
+    fn calls_with_constant_arguments_are_kept_per_state_and_per_argument() {
+        // `scaled(2)` and `scaled(3)` are kept per state in slots of their own; `at(3)` fails
+        // until the map has the key 3 (an error is not kept).
+        let s = spec(
+            "var x: int  var m: int -> int  def scaled(k: int): int = x * k  def at(k: int): int = m.get(k)  \
+             val early = scaled(2)  action init = all { x' = 1, m' = Map(1 -> 0) }  \
+             action step = all { x' = scaled(2) + scaled(3) + early - scaled(2), m' = m.put(x, x) }  val probe = at(3) + scaled(3)",
+        );
+        let mut chooser = RandomChooser::new(1);
+        let (mut state, _) = s.run_action(&s.state0(), "init", &mut chooser).unwrap().unwrap();
+        let probe = s.lookup("probe").unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.push(s.eval_def(&state, probe, &mut chooser).map(|v| v.to_string()).map_err(|e| e.message.contains("the key 3")));
+            state = s.run_action(&state, "step", &mut chooser).unwrap().unwrap().0;
+            seen.push(Ok(s.var_value(&state, "x").unwrap().to_string()));
+        }
+        // x: 1 -> 5 -> 25 -> 125; m gains the key x of each state.
+        let expected: Vec<Result<String, bool>> = vec![Err(true), Ok("5".into()), Err(true), Ok("25".into()), Err(true), Ok("125".into())];
+        assert_eq!(seen, expected);
+        let s = spec("var x: int  def scaled(k: int): int = x * k  action init = x' = 3  val probe = scaled(2) * 100 + scaled(3)");
+        let (state, _) = s.run_action(&s.state0(), "init", &mut chooser).unwrap().unwrap();
+        assert_eq!(s.eval_def(&state, s.lookup("probe").unwrap(), &mut chooser).unwrap(), Value::int(609));
     }
 
     #[test]
