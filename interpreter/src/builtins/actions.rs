@@ -51,9 +51,13 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
         "ite" => Arc::new(move |ctx| if truth(deeper(ctx, &args[0])?, span)? { deeper(ctx, &args[1]) } else { deeper(ctx, &args[2]) }),
         "then" => {
             let actions = [ir.first().and_then(action_name), ir.get(1).and_then(action_name)];
+            let first = ir.first().map(|e| e.span).unwrap_or(span);
             Arc::new(move |ctx| {
+                // As in Quint (QNT513): a disabled action with an action after it is an
+                // error, not `false`, so that `a.then(b).then(c).fail()` does not pass
+                // because `a` was disabled; the last action may be disabled (then `false`).
                 if !truth(deeper(ctx, &args[0])?, span)? {
-                    return Ok(Value::Bool(false));
+                    return Err(error(first, "cannot continue with `then`: the action before it is disabled (false) in this state"));
                 }
                 note_action(ctx, actions[0]);
                 ctx.commit(span)?;
@@ -91,6 +95,10 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             for i in 0..n {
                 ctx.check_interrupt(span)?;
                 if !truth(call(ctx, &f, [Value::int(i)], span)?, span)? {
+                    // As `then`: only the last repetition may be disabled.
+                    if i + 1 < n {
+                        return Err(error(span, format!("`reps` cannot continue: repetition {} of {n} is disabled (false) in this state", i + 1)));
+                    }
                     return Ok(Value::Bool(false));
                 }
                 if i + 1 < n {
