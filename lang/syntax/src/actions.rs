@@ -51,7 +51,18 @@ pub fn make_def(head: DefHead, body: Option<Expr>, span: Span) -> Def {
 /// definition of each bound name that takes its part (`a = P._1`, `b = P._2._1`,
 /// `f = P.f`). The spans do not overlap and come in the order of the text (each name, then
 /// the value), as the spans of separate declarations do.
-pub fn destructure(qualifier: Qualifier, pattern: Pattern, value: Expr) -> Vec<Decl> {
+pub fn destructure(state: &mut State, qualifier: Qualifier, pattern: Pattern, value: Expr) -> Vec<Decl> {
+    // Each bound name's part is a chain as long as its depth: a pattern past the nesting
+    // limit is refused before it is taken apart.
+    let max = crate::limits::Limits::current().nesting as usize;
+    if crate::parse::pattern_depth(&pattern) > max {
+        let span = match &pattern {
+            Pattern::Name(i) => i.span,
+            Pattern::Hole(s) | Pattern::Tuple(_, s) | Pattern::Record(_, s) => *s,
+        };
+        state.diagnostics.push(crate::parse::too_deep_pattern(span, max));
+        return Vec::new();
+    }
     let whole = Ident { name: pattern_text(&pattern), span: Span { end: value.span.start, ..value.span } };
     let mut parts: Vec<(Ident, Vec<String>)> = Vec::new();
     bound_parts(&pattern, &mut Vec::new(), &mut parts);
@@ -150,6 +161,13 @@ pub fn assign(state: &mut State, lhs: Expr, value: Expr, span: Span) -> Expr {
 /// `params => body`: the parameters were parsed as an expression; take them apart.
 pub fn lambda(state: &mut State, params: Expr, body: Expr, span: Span) -> Expr {
     let params_span = params.span;
+    // Taking the parameters apart recurses: parameters nested past the limit are refused
+    // before (the expression itself is dropped without recursion).
+    let max = crate::limits::Limits::current().nesting as usize;
+    if tuple_depth(&params) > max {
+        state.diagnostics.push(crate::parse::too_deep_pattern(params_span, max));
+        return Expr::error(span);
+    }
     let params = match params.kind {
         ExprKind::Tuple(_) | ExprKind::Paren(_) => match params.into_kind() {
             ExprKind::Tuple(items) => items.into_iter().map(|item| lambda_param(item, false)).collect(),
@@ -176,6 +194,21 @@ fn lambda_param(e: Expr, tuple_allowed: bool) -> Option<Param> {
     let span = e.span;
     let pattern = expr_pattern(e, tuple_allowed)?;
     Some(Param { pattern, ty: None, span })
+}
+
+/// How deep tuples and parentheses nest in `e`, measured without recursion.
+fn tuple_depth(e: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match &e.kind {
+            ExprKind::Tuple(items) => stack.extend(items.iter().map(|c| (c, depth + 1))),
+            ExprKind::Paren(inner) => stack.push((inner, depth + 1)),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn expr_pattern(e: Expr, tuple_allowed: bool) -> Option<Pattern> {

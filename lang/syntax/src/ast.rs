@@ -233,6 +233,23 @@ impl Drop for Expr {
     }
 }
 
+impl Drop for Pattern {
+    /// Taken apart without recursion: a pattern may nest deeper than the stack allows before
+    /// the nesting limit refuses it.
+    fn drop(&mut self) {
+        let Pattern::Tuple(items, _) = self else { return };
+        if !items.iter().any(|p| matches!(p, Pattern::Tuple(..))) {
+            return;
+        }
+        let mut pending = std::mem::take(items);
+        while let Some(mut p) = pending.pop() {
+            if let Pattern::Tuple(inner, _) = &mut p {
+                pending.append(inner);
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BinOp {
     And,

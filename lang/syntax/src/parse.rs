@@ -256,9 +256,14 @@ fn finish_decl(decl: &mut Decl, text: &str, docs: &[DocComment], diagnostics: &m
     decl.doc = doc_before(text, docs, decl.span.start as usize);
     match &mut decl.kind {
         DeclKind::Def(def) => {
+            let max = Limits::current().nesting as usize;
             for param in def.params.iter_mut().flatten() {
                 if let Some(t) = &mut param.ty {
                     limit_type_depth(t, diagnostics);
+                }
+                if pattern_depth(&param.pattern) > max {
+                    diagnostics.push(too_deep_pattern(param.span, max));
+                    param.pattern = Pattern::Hole(param.span);
                 }
             }
             if let Some(t) = &mut def.ret {
@@ -282,6 +287,13 @@ fn finish_decl(decl: &mut Decl, text: &str, docs: &[DocComment], diagnostics: &m
         }
         _ => {}
     }
+}
+
+/// The error for a pattern deeper than the `nesting` limit.
+pub(crate) fn too_deep_pattern(span: Span, max: usize) -> Diagnostic {
+    Diagnostic::error(Code::TooDeep, span, format!("this pattern nests more than {max} levels deep (the `{}` limit)", Limit::Nesting.key()))
+        .with_label("too deeply nested")
+        .with_help("take the value apart in several steps")
 }
 
 /// The `///` comments that end right before `offset` (only blank space between), joined.
@@ -321,6 +333,10 @@ fn limit_depth(root: &mut Expr, diagnostics: &mut Vec<Diagnostic>) {
         }
         if annotations(e).into_iter().any(|t| type_depth(t) > max) {
             too_deep = Some("type annotation in this expression");
+            break;
+        }
+        if patterns(e).into_iter().any(|p| pattern_depth(p) > max) {
+            too_deep = Some("pattern in this expression");
             break;
         }
         let spine = chain_continuation(e).map(|c| c as *const Expr);
@@ -366,6 +382,36 @@ fn annotations(e: &Expr) -> Vec<&Type> {
         },
         _ => Vec::new(),
     }
+}
+
+/// The patterns an expression binds directly (lambda parameters, a destructuring `val`,
+/// a local operator's parameters, match arms): measured like annotations.
+fn patterns(e: &Expr) -> Vec<&Pattern> {
+    match &e.kind {
+        ExprKind::Lambda { params, .. } => params.iter().map(|p| &p.pattern).collect(),
+        ExprKind::Let { binding, .. } => match &**binding {
+            LetBinding::Def(def) => def.params.iter().flatten().map(|p| &p.pattern).collect(),
+            LetBinding::Destructure { pattern, .. } => vec![pattern],
+        },
+        ExprKind::Match { arms, .. } => arms.iter().filter_map(|a| match &a.pattern {
+            MatchPattern::Variant(_, p) => p.as_ref(),
+            MatchPattern::Wildcard(_) => None,
+        }).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// How deep a pattern nests, measured without recursion.
+pub(crate) fn pattern_depth(p: &Pattern) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(p, 1usize)];
+    while let Some((p, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        if let Pattern::Tuple(items, _) = p {
+            stack.extend(items.iter().map(|c| (c, depth + 1)));
+        }
+    }
+    deepest
 }
 
 /// How deep a type nests, measured without recursion.

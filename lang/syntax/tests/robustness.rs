@@ -45,6 +45,27 @@ fn a_twenty_thousand_deep_type_is_refused_with_a_diagnostic() {
 }
 
 #[test]
+fn a_hundred_thousand_deep_pattern_is_refused_with_a_diagnostic() {
+    // In every place a pattern is written: a destructuring `val` at the top of a module and
+    // inside an expression, an operator's and a lambda's parameter, a match arm.
+    let deep = format!("{}a, b{}", "(".repeat(100_000), ", c)".repeat(100_000));
+    for text in [
+        format!("module m {{ val {deep} = 1 }}"),
+        format!("module m {{ val g = {{ val {deep} = 1\n a }} }}"),
+        format!("module m {{ def f({deep}) = 1 }}"),
+        format!("module m {{ val g = ({deep}) => 1 }}"),
+        format!("module m {{ val h = match Some(1) {{ | Some({deep}) => 1 | None => 2 }} }}"),
+    ] {
+        let (_, diagnostics) = parse(&text, FileId(0));
+        assert!(diagnostics.iter().any(|d| d.code == Code::TooDeep && d.message.contains("pattern")), "{:?}", diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
+    }
+    // Within the limit, the same forms parse.
+    let fine = format!("{}a, b{}", "(".repeat(100), ", c)".repeat(100));
+    let (_, diagnostics) = parse(&format!("module m {{ val {fine} = 1\n def f({fine}) = 1 }}"), FileId(0));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+}
+
+#[test]
 fn moderately_deep_nesting_parses() {
     let text = format!("{}1{}", "(".repeat(500), ")".repeat(500));
     let (e, diagnostics) = parse_expr(&text, FileId(0));
