@@ -113,6 +113,9 @@ pub struct Ctx<'a> {
     /// afterwards, and reading it is an error. `init` and `step` are checked statically to
     /// assign every variable.
     pub unassigned: Vec<bool>,
+    /// When kept (simulation): the states that `then` and `reps` commit inside an action
+    /// before its last one. Quint's traces show them, and count them in a trace's length.
+    pub intermediate: Option<Vec<crate::State>>,
     /// Stack addresses known to leave enough room to run code without asking `stacker`
     /// (see `compile::Sub::run`); empty until the first run.
     pub(crate) stack_room: StackRoom,
@@ -187,6 +190,7 @@ impl<'a> Ctx<'a> {
             debug_output: None,
             recorded: None,
             unassigned: Vec::new(),
+            intermediate: None,
             stack_room: StackRoom::EMPTY,
         }
     }

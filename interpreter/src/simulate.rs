@@ -116,10 +116,22 @@ fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64
     };
     let mut ctx = crate::Ctx::new(compiled, spec.state0(), &mut chooser);
     ctx.interrupt = interrupt;
+    // States that `then` commits inside `step` are part of the trace, as in Quint (they
+    // count in its length; invariants are checked after each whole step). Quint's trace
+    // starts at the state `init` ends in.
+    ctx.intermediate = Some(Vec::new());
     for step_no in 0..=config.max_steps {
         let action = if step_no == 0 { config.init } else { config.step };
+        if let Some(states) = &mut ctx.intermediate {
+            states.clear();
+        }
         match spec.step_in(&mut ctx, action) {
             Ok(Some(step)) => {
+                let intermediate = ctx.intermediate.as_mut().map(std::mem::take).unwrap_or_default();
+                for state in intermediate.into_iter().filter(|_| step_no > 0) {
+                    sample.states.push(state);
+                    sample.steps.push(Step::default());
+                }
                 sample.states.push(ctx.state.clone());
                 sample.steps.push(step);
             }

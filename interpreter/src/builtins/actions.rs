@@ -61,6 +61,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
                 }
                 note_action(ctx, actions[0]);
                 ctx.commit(span)?;
+                note_intermediate(ctx);
                 let after = deeper(ctx, &args[1])?;
                 if after == Value::Bool(true) {
                     note_action(ctx, actions[1]);
@@ -103,6 +104,7 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
                 }
                 if i + 1 < n {
                     ctx.commit(span)?;
+                    note_intermediate(ctx);
                 }
             }
             Ok(Value::Bool(true))
@@ -206,4 +208,11 @@ fn debug(ctx: &mut Ctx, a: &[Value], _: Span) -> EvalResult {
     };
     ctx.debug(format!("> {message} {}", a[1]));
     Ok(a[1].clone())
+}
+
+/// Keeps the state `then` or `reps` just committed inside an action, when asked to.
+fn note_intermediate(ctx: &mut Ctx) {
+    if let Some(states) = &mut ctx.intermediate {
+        states.push(ctx.state.clone());
+    }
 }
