@@ -56,11 +56,7 @@ pub fn destructure(state: &mut State, qualifier: Qualifier, pattern: Pattern, va
     // limit is refused before it is taken apart.
     let max = crate::limits::Limits::current().nesting as usize;
     if crate::parse::pattern_depth(&pattern) > max {
-        let span = match &pattern {
-            Pattern::Name(i) => i.span,
-            Pattern::Hole(s) | Pattern::Tuple(_, s) | Pattern::Record(_, s) => *s,
-        };
-        state.diagnostics.push(crate::parse::too_deep_pattern(span, max));
+        state.diagnostics.push(crate::parse::too_deep_pattern(pattern.span(), max));
         return Vec::new();
     }
     let whole = Ident { name: pattern_text(&pattern), span: Span { end: value.span.start, ..value.span } };
