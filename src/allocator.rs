@@ -66,8 +66,29 @@ unsafe impl GlobalAlloc for Mimalloc {
 /// enum keeps deprecated entries so that the numbers never change).
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
-/// Keeps freed pages in the process instead of giving them back to the kernel.
-pub fn keep_freed_pages() {
+/// Sets up the process's memory: freed pages are kept in the process instead of being given
+/// back to the kernel, and the kernel's transparent huge pages are off.
+///
+/// Huge pages cost more than they give here. Each first touch of a 2 MiB page makes the
+/// kernel clear all of it, and a run that holds 40 MiB still touches pages all over its
+/// heap: on the Interchain Security simulation `clear_page` was 8.8% of the profile, and with
+/// huge pages off the run took 1.24 s of CPU instead of 1.35 s (0.03 s of it in the kernel
+/// instead of 0.05–0.23 s) and 39 MiB instead of 49 MiB. A model-checking run of 296,448 states
+/// took the same time and 35 MiB instead of 50 MiB.
+pub fn set_up_memory() {
     // SAFETY: sets one option of the allocator; valid at any time (later purges use it).
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+    disable_transparent_huge_pages();
 }
+
+#[cfg(target_os = "linux")]
+fn disable_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes the flag as its one argument and touches no memory of
+    // ours. A kernel without the option returns an error, which changes nothing: ignored.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn disable_transparent_huge_pages() {}

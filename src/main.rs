@@ -97,7 +97,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    allocator::keep_freed_pages();
+    allocator::set_up_memory();
     commands::signals::default_sigpipe();
     let cli = match report::program() {
         "quint" => Cli::parse_from(std::iter::once(std::ffi::OsString::from("quint")).chain(std::env::args_os().skip(1))),
