@@ -604,6 +604,9 @@ impl Compiler<'_> {
 
     fn expr_inner(&self, e: &Expr) -> Code {
         let span = e.span;
+        if let Some(v) = self.constant_compound(e) {
+            return Arc::new(move |_| Ok(v.clone()));
+        }
         match &e.kind {
             ExprKind::Int(n) => {
                 let v = Value::Int(crate::value::Int::from_big(n.clone()));
@@ -763,7 +766,9 @@ impl Compiler<'_> {
                 // The rest of the action with `x` bound to a pick.
                 let pick_name = name.clone();
                 let run = move |ctx: &mut Ctx, picked: Value| {
-                    ctx.picks.push((pick_name.clone(), picked.clone()));
+                    if ctx.record_picks {
+                        ctx.picks.push((pick_name.clone(), picked.clone()));
+                    }
                     ctx.regs[r] = picked;
                     body.run(ctx)
                 };
@@ -914,14 +919,49 @@ impl Compiler<'_> {
         Some(path)
     }
 
-    /// `e` as an operand read without running code: a literal, a constant variant or a path.
+    /// `e` as an operand read without running code: a constant (see [`Compiler::constant`])
+    /// or a path.
     fn operand(&self, e: &Expr) -> Option<Operand> {
-        Some(match &e.kind {
-            ExprKind::Int(n) => Operand::Const(Value::Int(crate::value::Int::from_big(n.clone()))),
-            ExprKind::Bool(b) => Operand::Const(Value::Bool(*b)),
-            ExprKind::Str(s) => Operand::Const(Value::Str(self.names.name(s))),
-            ExprKind::Variant { name, payload: None, .. } => Operand::Const(self.names.unit_variant(name)),
-            _ => Operand::Path(Box::new(self.path(e)?)),
+        match self.constant(e) {
+            Some(v) => Some(Operand::Const(v)),
+            None => Some(Operand::Path(Box::new(self.path(e)?))),
+        }
+    }
+
+    /// The value of `e` when it is a constant: a literal, or a record, tuple, set, list or
+    /// variant built of constants only (`{ kind: "commit", rm: "" }`, `Set((1, 2))`). Such a
+    /// value is built once, at compilation, and each evaluation clones it (a reference count)
+    /// instead of allocating it again. Building one cannot fail, so nothing an evaluation
+    /// would report is lost.
+    fn constant(&self, e: &Expr) -> Option<Value> {
+        match &e.kind {
+            ExprKind::Int(n) => Some(Value::Int(crate::value::Int::from_big(n.clone()))),
+            ExprKind::Bool(b) => Some(Value::Bool(*b)),
+            ExprKind::Str(s) => Some(Value::Str(self.names.name(s))),
+            ExprKind::Variant { name, payload: None, .. } => Some(self.names.unit_variant(name)),
+            _ => self.constant_compound(e),
+        }
+    }
+
+    /// [`Compiler::constant`] for the kinds built of parts: `None` for a literal.
+    fn constant_compound(&self, e: &Expr) -> Option<Value> {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || match &e.kind {
+            ExprKind::Variant { name, payload: Some(p), .. } => Some(Value::Variant(self.names.name(name), Arc::new(self.constant(p)?))),
+            ExprKind::Record(fields) => {
+                let mut values = fields.iter().map(|(n, e)| Some((self.names.name(n), self.constant(e)?))).collect::<Option<Vec<_>>>()?;
+                // As the record code below: sorted by name, stably.
+                values.sort_by(|a, b| a.0.cmp(&b.0));
+                Some(Value::Record(Arc::new(values)))
+            }
+            ExprKind::Call { callee: Callee::Builtin(name @ ("Tup" | "Set" | "List")), args, .. } => {
+                let values = args.iter().map(|a| self.constant(a)).collect::<Option<Vec<_>>>()?;
+                Some(match *name {
+                    "Tup" => Value::Tuple(Arc::new(values)),
+                    "Set" => Value::Set(crate::set::SetValue::Explicit(crate::collection::ValueSet::from_vec(values))),
+                    _ => Value::list(values.into_iter().collect()),
+                })
+            }
+            _ => None,
         })
     }
 
@@ -1064,6 +1104,59 @@ mod tests {
         assert!(s.eval_def(&state, s.lookup("at3").unwrap(), &mut chooser).is_err());
         let unset = s.eval_def(&s.state0(), s.lookup("at2").unwrap(), &mut chooser).unwrap_err();
         assert!(unset.message.contains("board"), "{}", unset.message);
+    }
+
+    #[test]
+    fn constant_records_tuples_sets_lists_and_variants_are_built_once_and_equal_built_ones() {
+        // Each constant is compared with the same value built from a parameter at run time.
+        let s = spec(
+            "type T = A(int) | B  pure def id(x: int): int = x  \
+             pure val r = { kind: \"commit\", rm: \"\", n: 1 } == { rm: \"\", n: id(1), kind: \"commit\" }  \
+             pure val t = (1, \"a\", (true, 2)) == (id(1), \"a\", (true, id(2)))  \
+             pure val st = Set(3, 1, 2, 1) == Set(id(1), id(2), id(3)) and Set(3, 1, 2, 1).size() == 3  \
+             pure val l = [3, 1, 3] == [id(3), id(1), id(3)]  \
+             pure val v = A(5) == A(id(5)) and Set(A(1), B, A(1)).size() == 2  \
+             pure val nested = Set({ a: (1, [2]), b: A(3) }).contains({ b: A(id(3)), a: (id(1), [id(2)]) })",
+        );
+        for name in ["r", "t", "st", "l", "v", "nested"] {
+            assert_eq!(eval(&s, name), Value::Bool(true), "{name}");
+        }
+        let constant = |src: &str| {
+            let s = spec(&format!("pure val c = {src}"));
+            let d = s.lookup("c").unwrap();
+            let code = &s.compiled.defs[d as usize].as_ref().unwrap().body;
+            let mut chooser = RandomChooser::new(1);
+            let mut ctx = crate::Ctx::new(&s.compiled, s.state0(), &mut chooser);
+            let (a, b) = (code(&mut ctx).unwrap(), code(&mut ctx).unwrap());
+            // Built once: both evaluations share one allocation.
+            match (&a, &b) {
+                (Value::Record(x), Value::Record(y)) => std::sync::Arc::ptr_eq(x, y),
+                (Value::Tuple(x), Value::Tuple(y)) => std::sync::Arc::ptr_eq(x, y),
+                (Value::List(x), Value::List(y)) => std::sync::Arc::ptr_eq(x, y),
+                (Value::Variant(_, x), Value::Variant(_, y)) => std::sync::Arc::ptr_eq(x, y),
+                (Value::Set(x), Value::Set(y)) => x.to_string() == y.to_string(),
+                _ => false,
+            }
+        };
+        for src in ["{ a: 1, b: \"x\" }", "(1, 2)", "[1, 2]", "Set(1, 2)"] {
+            assert!(constant(src), "{src}");
+        }
+    }
+
+    #[test]
+    fn picks_are_noted_unless_turned_off() {
+        let s = spec("var x: int  action init = x' = 0  action step = nondet v = Set(5, 6).oneOf() x' = v");
+        let step = s.lookup("step").unwrap();
+        let (state, _) = s.run_action(&s.state0(), "init", &mut RandomChooser::new(1)).unwrap().unwrap();
+        for record in [true, false] {
+            let mut chooser = RandomChooser::new(1);
+            let mut ctx = crate::Ctx::new(&s.compiled, state.clone(), &mut chooser);
+            ctx.record_picks = record;
+            assert!(s.enabled_in(&mut ctx, step).unwrap());
+            let picked = ctx.next[0].clone().unwrap();
+            let expected = if record { vec![(std::sync::Arc::from("v"), picked)] } else { Vec::new() };
+            assert_eq!(ctx.picks, expected);
+        }
     }
 
     #[test]

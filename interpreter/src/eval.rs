@@ -102,6 +102,10 @@ pub struct Ctx<'a> {
     pub actions_taken: Vec<Arc<str>>,
     /// Nondeterministic picks of the current step, by name (for MBT traces).
     pub picks: Vec<(Arc<str>, Value)>,
+    /// Whether `nondet` notes its picks in `picks` (the default). A caller that never reads
+    /// them (an exhaustive search keeps only the next states) turns it off and saves a
+    /// clone of each pick and of its name.
+    pub record_picks: bool,
     pub interrupt: Option<&'a AtomicBool>,
     /// Lines printed by `q::debug`, when captured (the REPL); printed to stderr otherwise.
     pub debug_output: Option<Vec<String>>,
@@ -186,6 +190,7 @@ impl<'a> Ctx<'a> {
             stack,
             actions_taken,
             picks,
+            record_picks: true,
             interrupt: None,
             debug_output: None,
             recorded: None,
