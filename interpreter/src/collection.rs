@@ -84,6 +84,15 @@ impl ValueSet {
         })
     }
 
+    /// A set of the values of `items` (cloned), in any order, duplicates allowed: a small set
+    /// already in order is built in one allocation, without a vector first (`Set(x)`).
+    pub fn from_slice(items: &[Value]) -> ValueSet {
+        if items.len() <= SMALL_MAX && strictly_sorted(items, |v| v) {
+            return ValueSet(if items.is_empty() { SetRepr::Empty } else { SetRepr::Small(Arc::from(items)) });
+        }
+        ValueSet::from_vec(items.to_vec())
+    }
+
     /// A set of the values of `items`, in any order, duplicates allowed.
     pub fn from_vec(mut items: Vec<Value>) -> ValueSet {
         if !strictly_sorted(&items, |v| v) {
@@ -233,6 +242,14 @@ impl ValueSet {
         }
         if self.is_empty() {
             return other.clone();
+        }
+        // `s.union(Set(x))`: one element added in place of a merge (a set that has it already
+        // is shared, not copied).
+        if let Some([x]) = other.slice() {
+            return self.update(x.clone());
+        }
+        if let Some([x]) = self.slice() {
+            return other.update(x.clone());
         }
         match (self.slice(), other.slice()) {
             (Some(a), Some(b)) => {
@@ -580,6 +597,32 @@ impl ValueMap {
         }
     }
 
+    /// The map with `key` bound to `value`, taking the map: a small map no one else holds is
+    /// changed in place when the key is in it. With `must_exist`, a key not in the map is
+    /// an error (`Err` gives the key back) rather than added.
+    pub fn updated(self, key: Value, value: Value, must_exist: bool) -> Result<ValueMap, Value> {
+        match self.0 {
+            MapRepr::Small(mut entries) => match ValueMap::search(&entries, &key) {
+                Ok(at) => match Arc::get_mut(&mut entries) {
+                    Some(owned) => {
+                        owned[at].1 = value;
+                        Ok(ValueMap(MapRepr::Small(entries)))
+                    }
+                    None => Ok(ValueMap(MapRepr::Small(spliced(&entries, at, at + 1, (key, value))))),
+                },
+                Err(_) if must_exist => Err(key),
+                Err(_) => Ok(ValueMap(MapRepr::Small(entries)).update(key, value)),
+            },
+            repr => {
+                let map = ValueMap(repr);
+                if must_exist && !map.contains_key(&key) {
+                    return Err(key);
+                }
+                Ok(map.update(key, value))
+            }
+        }
+    }
+
     /// Binds `key` to `value` (O(n) on a small map: build maps with `collect` or `from_vec`).
     pub fn insert(&mut self, key: Value, value: Value) {
         *self = self.update(key, value);
@@ -732,6 +775,50 @@ mod tests {
             assert_eq!(x.is_subset(&y), tx.is_subset(&ty));
             assert!(x.intersection(&y).is_subset(&x));
         }
+    }
+
+    #[test]
+    fn a_union_with_one_element_equals_the_merge_and_shares_a_set_that_has_it() {
+        for n in [1, 5, SMALL_MAX as i64 - 1, SMALL_MAX as i64, 50] {
+            let s: ValueSet = (0..n).map(|v| Value::int(2 * v)).collect();
+            for x in [-1, 0, 3, 2 * n - 2, 2 * n + 5] {
+                let one = ValueSet::from_slice(&[Value::int(x)]);
+                let expected: Vec<Value> = s.iter().cloned().chain([Value::int(x)]).collect::<ValueSet>().iter().cloned().collect();
+                assert_eq!(s.union(&one).iter().cloned().collect::<Vec<_>>(), expected, "{n} {x}");
+                assert_eq!(one.union(&s).iter().cloned().collect::<Vec<_>>(), expected, "{n} {x}");
+                assert_eq!(s.union(&one).slice().is_some(), expected.len() <= SMALL_MAX);
+            }
+            if n <= SMALL_MAX as i64 {
+                assert!(s.union(&ValueSet::from_slice(&[Value::int(0)])).ptr_eq(&s));
+            }
+        }
+        let unsorted = [Value::int(3), Value::int(1), Value::int(3)];
+        assert_eq!(ValueSet::from_slice(&unsorted), ValueSet::from_vec(unsorted.to_vec()));
+        assert!(ValueSet::from_slice(&[]).is_empty());
+    }
+
+    #[test]
+    fn owned_map_updates_change_an_unshared_map_in_place_and_copy_a_shared_one() {
+        let m: ValueMap = ints(0..5).into_iter().map(|k| (k.clone(), k)).collect();
+        let kept = m.clone();
+        // Shared: copied, the original unchanged.
+        let changed = m.updated(Value::int(2), Value::int(20), true).unwrap();
+        assert!(!changed.ptr_eq(&kept));
+        assert_eq!(kept.get(&Value::int(2)), Some(&Value::int(2)));
+        assert_eq!(changed.get(&Value::int(2)), Some(&Value::int(20)));
+        // Not shared: the same array.
+        let address = changed.slice().unwrap().as_ptr();
+        let again = changed.updated(Value::int(3), Value::int(30), true).unwrap();
+        assert_eq!(again.slice().unwrap().as_ptr(), address);
+        assert_eq!(again.values().cloned().collect::<Vec<_>>(), [0, 1, 20, 30, 4].map(Value::int));
+        // A missing key: an error with `must_exist`, added without.
+        assert_eq!(again.clone().updated(Value::int(9), Value::int(90), true).err(), Some(Value::int(9)));
+        let added = again.updated(Value::int(9), Value::int(90), false).unwrap();
+        assert_eq!(added.keys().cloned().collect::<Vec<_>>(), [0, 1, 2, 3, 4, 9].map(Value::int));
+        let big: ValueMap = ints(0..50).into_iter().map(|k| (k.clone(), k)).collect();
+        assert_eq!(big.clone().updated(Value::int(60), Value::int(0), true).err(), Some(Value::int(60)));
+        assert_eq!(big.updated(Value::int(7), Value::int(70), true).unwrap().get(&Value::int(7)), Some(&Value::int(70)));
+        assert_eq!(ValueMap::new().updated(Value::int(1), Value::int(1), false).unwrap().len(), 1);
     }
 
     #[test]

@@ -1144,6 +1144,21 @@ mod tests {
     }
 
     #[test]
+    fn set_and_put_on_owned_arguments_answer_as_before() {
+        let s = spec(
+            "var m: int -> int  action init = m' = Map(1 -> 10, 2 -> 20)  \
+             val chained = m.set(1, 11).set(1, 12).put(3, 30)  val missing = m.set(3, 0)",
+        );
+        let mut chooser = RandomChooser::new(1);
+        let (state, _) = s.run_action(&s.state0(), "init", &mut chooser).unwrap().unwrap();
+        let chained = s.eval_def(&state, s.lookup("chained").unwrap(), &mut chooser).unwrap();
+        assert_eq!(chained.to_string(), "Map(1 -> 12, 2 -> 20, 3 -> 30)");
+        assert_eq!(s.var_value(&state, "m").unwrap().to_string(), "Map(1 -> 10, 2 -> 20)", "the state's map is not changed in place");
+        let missing = s.eval_def(&state, s.lookup("missing").unwrap(), &mut chooser).unwrap_err();
+        assert!(missing.message.contains("3 is not in the map; use `put`"), "{}", missing.message);
+    }
+
+    #[test]
     fn picks_are_noted_unless_turned_off() {
         let s = spec("var x: int  action init = x' = 0  action step = nondet v = Set(5, 6).oneOf() x' = v");
         let step = s.lookup("step").unwrap();

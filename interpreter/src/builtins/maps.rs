@@ -40,6 +40,18 @@ pub fn eager(name: &str) -> Option<Eager> {
     })
 }
 
+/// `m.set(key, value)` (`must_exist`) and `m.put(key, value)` on owned arguments: nothing
+/// is cloned, and a map no one else holds is changed in place (`m.set(a, x).set(b, y)`).
+pub(crate) fn set_owned(m: Value, key: Value, value: Value, must_exist: bool, span: spec_syntax::Span) -> crate::eval::EvalResult {
+    match m {
+        Value::Map(m) => match m.updated(key, value, must_exist) {
+            Ok(m) => Ok(Value::Map(m)),
+            Err(key) => Err(error(span, format!("`set` changes an existing key, but {key} is not in the map; use `put` to add it"))),
+        },
+        other => Err(super::not_a_map(&other, span)),
+    }
+}
+
 /// `m.get(key)`: the value at `key`, an error when it is missing.
 pub(crate) fn get(m: &Value, key: &Value, span: spec_syntax::Span) -> crate::eval::EvalResult {
     entry(m, key, span).cloned()

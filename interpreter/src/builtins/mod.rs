@@ -8,6 +8,7 @@ mod lists;
 mod maps;
 pub(crate) use maps::entry as map_entry;
 pub(crate) use maps::get as map_get;
+use maps::set_owned as map_set_owned;
 pub(crate) use sets::count_filtered;
 mod records;
 mod sets;
@@ -52,6 +53,33 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
                 let [x, y] = args;
                 x.discard();
                 y.discard();
+                result
+            })
+        }
+        3 if matches!(name, "set" | "put") => {
+            // The arguments are moved into the new map (see `maps::set_owned`).
+            let must_exist = name == "set";
+            let (a, b, c) = (Sub::new(args[0].clone()), Sub::new(args[1].clone()), Sub::new(args[2].clone()));
+            Arc::new(move |ctx| {
+                let m = deeper(ctx, &a)?;
+                let k = deeper(ctx, &b)?;
+                let v = deeper(ctx, &c)?;
+                map_set_owned(m, k, v, must_exist, span)
+            })
+        }
+        3 => {
+            // `m.setBy(k, f)`, `r.with(f, v)`: without a vector for the arguments.
+            let (a, b, c) = (Sub::new(args[0].clone()), Sub::new(args[1].clone()), Sub::new(args[2].clone()));
+            Arc::new(move |ctx| {
+                let x = deeper(ctx, &a)?;
+                let y = deeper(ctx, &b)?;
+                let z = deeper(ctx, &c)?;
+                let args = [x, y, z];
+                let result = op(ctx, &args, span);
+                let [x, y, z] = args;
+                x.discard();
+                y.discard();
+                z.discard();
                 result
             })
         }
@@ -150,8 +178,12 @@ pub(crate) fn each(v: &Value, span: Span) -> Result<crate::set::Elements<'_>, Bo
 pub(crate) fn map(v: &Value, span: Span) -> Result<&ValueMap, Box<EvalError>> {
     match v {
         Value::Map(m) => Ok(m),
-        other => Err(error(span, format!("expected a map, found {other}"))),
+        other => Err(not_a_map(other, span)),
     }
+}
+
+pub(crate) fn not_a_map(v: &Value, span: Span) -> Box<EvalError> {
+    error(span, format!("expected a map, found {v}"))
 }
 
 pub(crate) fn list(v: &Value, span: Span) -> Result<&Vector<Value>, Box<EvalError>> {

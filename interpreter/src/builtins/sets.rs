@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
-        "Set" => |_, a, _| Ok(explicit(ValueSet::from_vec(a.to_vec()))),
+        "Set" => |_, a, _| Ok(explicit(ValueSet::from_slice(a))),
         "eq" => |_, a, _| Ok(Value::Bool(a[0] == a[1])),
         "neq" => |_, a, _| Ok(Value::Bool(a[0] != a[1])),
         "contains" => |_, a, s| Ok(Value::Bool(set(&a[0], s)?.contains(&a[1]))),
