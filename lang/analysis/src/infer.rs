@@ -14,6 +14,7 @@ use crate::ty::Substitution;
 use crate::ty::{Aliases, Row, Scheme, Ty, TyVar};
 use spec_syntax::{Code, Diagnostic, Span};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Infers the type of one definition. `interface` gives the program's declarations (bodies
 /// may be left out); `dependency` gives the type of each definition this one uses (or
@@ -42,10 +43,9 @@ pub fn infer_def(interface: &Program, id: DefId, def: &Def, dependency: &mut dyn
         }
     }
     infer.check_def(id, def);
-    let exprs = std::mem::take(&mut infer.exprs).into_iter().map(|(s, t)| (s, infer.resolve(&t))).collect();
-    let locals = std::mem::take(&mut infer.local_types).into_iter().map(|((_, l), t)| (l, infer.resolve(&t))).collect();
+    let locals = std::mem::take(&mut infer.local_types).into_iter().map(|((_, l), t)| (l, t)).collect();
     let scheme = infer.schemes.remove(&id);
-    DefTypes { scheme, exprs, locals, diagnostics: infer.diagnostics }
+    DefTypes { scheme, exprs: infer.exprs, locals, substitution: infer.subst, diagnostics: infer.diagnostics }
 }
 
 #[derive(Clone)]
@@ -103,9 +103,6 @@ impl<'p> Infer<'p> {
         self.subst.resolve(ty)
     }
 
-    fn row(&self, row: &Row) -> (BTreeMap<String, Ty>, Option<TyVar>) {
-        self.subst.row(row)
-    }
 
     fn shallow(&self, ty: &Ty) -> Ty {
         self.subst.shallow(ty)
@@ -115,9 +112,10 @@ impl<'p> Infer<'p> {
         self.subst.occurs(v, ty)
     }
 
-    fn bind(&mut self, v: TyVar, ty: Ty) -> Result<(), ()> {
-        if let Ty::Var(w) = self.shallow(&ty) {
-            if w == v {
+    fn bind(&mut self, v: TyVar, ty: impl Into<Arc<Ty>>) -> Result<(), ()> {
+        let ty = ty.into();
+        if let Ty::Var(w) = &*self.subst.shallow_shared(&ty) {
+            if *w == v {
                 return Ok(());
             }
         }
@@ -183,12 +181,18 @@ impl<'p> Infer<'p> {
     }
 
     fn unify_inner(&mut self, a: &Ty, b: &Ty) -> Result<(), ()> {
-        let a = self.shallow(a);
-        let b = self.shallow(b);
-        match (&a, &b) {
+        let a = self.subst.shallow_shared(a);
+        let b = self.subst.shallow_shared(b);
+        match (&*a, &*b) {
             (Ty::Var(x), Ty::Var(y)) if x == y => Ok(()),
-            (Ty::Var(x), _) => self.bind(*x, b.clone()),
-            (_, Ty::Var(y)) => self.bind(*y, a.clone()),
+            (Ty::Var(x), _) => {
+                let x = *x;
+                self.bind(x, b.into_shared())
+            }
+            (_, Ty::Var(y)) => {
+                let y = *y;
+                self.bind(y, a.into_shared())
+            }
             (Ty::Int, Ty::Int) | (Ty::Bool, Ty::Bool) | (Ty::Str, Ty::Str) => Ok(()),
             (Ty::Const(x), Ty::Const(y)) if x == y => Ok(()),
             (Ty::Set(x), Ty::Set(y)) | (Ty::List(x), Ty::List(y)) => self.unify(x, y),
@@ -240,9 +244,9 @@ impl<'p> Infer<'p> {
     }
 
     fn unify_rows(&mut self, r1: &Row, r2: &Row) -> Result<(), ()> {
-        let (f1, rest1) = self.row(r1);
-        let (f2, rest2) = self.row(r2);
-        for (k, t1) in &f1 {
+        let (f1, rest1) = self.subst.row(r1);
+        let (f2, rest2) = self.subst.row(r2);
+        for (k, t1) in f1.iter() {
             if let Some(t2) = f2.get(k) {
                 self.unify(t1, t2)?;
             }
@@ -621,9 +625,10 @@ impl<'p> Infer<'p> {
     }
 
     fn field_type(&mut self, record: &Ty, field: &str, record_span: Span, span: Span) -> Ty {
-        match self.shallow(record) {
+        let shape = self.subst.shallow_shared(record);
+        match &*shape {
             Ty::Record(row) => {
-                let (fields, rest) = self.row(&row);
+                let (fields, rest) = self.subst.row(row);
                 if let Some(t) = fields.get(field) {
                     return t.clone();
                 }
@@ -640,7 +645,7 @@ impl<'p> Infer<'p> {
             Ty::Var(_) => {}
             other => {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::TypeMismatch, record_span, format!("`.{field}` needs a record, but this has type {}", self.show(&other)))
+                    Diagnostic::error(Code::TypeMismatch, record_span, format!("`.{field}` needs a record, but this has type {}", self.show(other)))
                         .with_label("not a record"),
                 );
                 return self.fresh();

@@ -8,8 +8,10 @@
 //! is [`Ty::tuple_rest`] over a variable standing for the items after these (see
 //! [`split_tuple`]); the variable is bound to a tuple of the remaining items once known.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 pub type TyVar = u32;
 
@@ -290,13 +292,46 @@ impl TyDisplay<'_> {
     }
 }
 
-/// What type variables stand for, as inference found out.
+/// What type variables stand for, as inference found out. A bound type is shared: following
+/// a variable hands out its type without copying it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Substitution {
-    pub bindings: Vec<Option<Ty>>,
+    pub bindings: Vec<Option<Arc<Ty>>>,
+}
+
+/// A type with its outermost variables followed: the type given, or the type a variable
+/// stands for (shared with the substitution). Reading it copies nothing.
+pub enum Shallow<'a> {
+    Given(&'a Ty),
+    Bound(Arc<Ty>),
+}
+
+impl std::ops::Deref for Shallow<'_> {
+    type Target = Ty;
+    fn deref(&self) -> &Ty {
+        match self {
+            Shallow::Given(t) => t,
+            Shallow::Bound(t) => t,
+        }
+    }
+}
+
+impl Shallow<'_> {
+    /// The type, to be stored: shared when it is already, copied once otherwise.
+    pub fn into_shared(self) -> Arc<Ty> {
+        match self {
+            Shallow::Given(t) => Arc::new(t.clone()),
+            Shallow::Bound(t) => t,
+        }
+    }
 }
 
 impl Substitution {
+    /// What variable `v` stands for, if it is known.
+    pub fn bound(&self, v: TyVar) -> Option<&Ty> {
+        self.bindings.get(v as usize).and_then(|b| b.as_deref())
+    }
+
     /// The type with every known variable replaced, records flattened.
     pub fn resolve(&self, ty: &Ty) -> Ty {
         grow(|| self.resolve_inner(ty))
@@ -304,7 +339,7 @@ impl Substitution {
 
     fn resolve_inner(&self, ty: &Ty) -> Ty {
         match ty {
-            Ty::Var(v) => match self.bindings.get(*v as usize).and_then(|b| b.as_ref()) {
+            Ty::Var(v) => match self.bound(*v) {
                 Some(t) => self.resolve(t),
                 None => ty.clone(),
             },
@@ -325,13 +360,15 @@ impl Substitution {
         }
     }
 
-    /// All fields of a row, following bound row variables, and its open tail if any.
-    pub fn row(&self, row: &Row) -> (BTreeMap<String, Ty>, Option<TyVar>) {
-        let mut fields = row.fields.clone();
+    /// All fields of a row, following bound row variables, and its open tail if any. The
+    /// row's own fields are borrowed when no bound variable adds to them.
+    pub fn row<'a>(&self, row: &'a Row) -> (Cow<'a, BTreeMap<String, Ty>>, Option<TyVar>) {
+        let mut fields = Cow::Borrowed(&row.fields);
         let mut rest = row.rest;
         while let Some(v) = rest {
-            match self.bindings.get(v as usize).and_then(|b| b.as_ref()) {
+            match self.bound(v) {
                 Some(Ty::Record(inner)) => {
+                    let fields = fields.to_mut();
                     for (k, t) in &inner.fields {
                         fields.entry(k.clone()).or_insert_with(|| t.clone());
                     }
@@ -349,7 +386,7 @@ impl Substitution {
         let (known, mut rest) = split_tuple(items);
         let mut out = known.to_vec();
         while let Some(v) = rest {
-            match self.bindings.get(v as usize).and_then(|b| b.as_ref()) {
+            match self.bound(v) {
                 Some(Ty::Tuple(more)) => {
                     let (known, next) = split_tuple(more);
                     out.extend(known.iter().cloned());
@@ -362,18 +399,22 @@ impl Substitution {
         (out, rest)
     }
 
-    /// The outermost shape of a type (variables followed).
+    /// The outermost shape of a type (variables followed), as a copy.
     pub fn shallow(&self, ty: &Ty) -> Ty {
-        let mut t = ty.clone();
-        while let Ty::Var(v) = t {
-            match self.bindings.get(v as usize).and_then(|b| b.clone()) {
-                Some(next) => t = next,
+        (*self.shallow_shared(ty)).clone()
+    }
+
+    /// The outermost shape of a type (variables followed), without copying it.
+    pub fn shallow_shared<'a>(&self, ty: &'a Ty) -> Shallow<'a> {
+        let mut t = Shallow::Given(ty);
+        while let Ty::Var(v) = &*t {
+            match self.bindings.get(*v as usize).and_then(|b| b.clone()) {
+                Some(next) => t = Shallow::Bound(next),
                 None => break,
             }
         }
         t
     }
-
 
     /// Whether `v` occurs in `ty` (following known variables), without building a copy.
     pub fn occurs(&self, v: TyVar, ty: &Ty) -> bool {
@@ -382,7 +423,7 @@ impl Substitution {
 
     fn occurs_inner(&self, v: TyVar, ty: &Ty) -> bool {
         match ty {
-            Ty::Var(w) => *w == v || self.bindings.get(*w as usize).and_then(|b| b.as_ref()).is_some_and(|t| self.occurs(v, t)),
+            Ty::Var(w) => *w == v || self.bound(*w).is_some_and(|t| self.occurs(v, t)),
             Ty::Int | Ty::Bool | Ty::Str | Ty::Const(_) => false,
             Ty::Set(t) | Ty::List(t) => self.occurs(v, t),
             Ty::Map(a, b) => self.occurs(v, a) || self.occurs(v, b),
