@@ -126,6 +126,10 @@ impl PatCode {
     }
 }
 
+/// The most calls of definitions running at once: past it an evaluation stops with an
+/// error (a spec that recurses without end through operator arguments).
+const MAX_DEPTH: usize = 10_000;
+
 /// A compiled definition.
 pub struct DefCode {
     pub name: String,
@@ -174,7 +178,7 @@ impl Compiled {
         let per_state = state_functions(&program);
         let memo = Memo { effect_free: effect_free(&program), first_slot: program.defs.len(), calls: Default::default() };
         for (id, def) in program.defs.iter().enumerate() {
-            let compiler = Compiler { program: &program, base: bases[id], types: &types, locals: &def.locals, lambdas: &lambdas, names: &names, memo: &memo };
+            let compiler = Compiler { program: &program, base: bases[id], bases: &bases, types: &types, locals: &def.locals, lambdas: &lambdas, names: &names, memo: &memo };
             defs.push(def.body.as_ref().map(|body| {
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
                 let plain_params = plain_registers(params.as_deref());
@@ -241,7 +245,7 @@ impl Compiled {
                 return Ok(v);
             }
         }
-        if ctx.stack.len() > 10_000 {
+        if ctx.depth > MAX_DEPTH {
             ctx.args.truncate(base);
             return Err(error(site, "the evaluation nests too deeply"));
         }
@@ -250,10 +254,10 @@ impl Compiled {
             // The common call: plain parameters, the right number of arguments, and the
             // definition not already running further up (its registers are free).
             if regs.len() == given && ctx.active.get(d as usize) == Some(&0) {
-                ctx.stack.push((d, site));
+                ctx.depth += 1;
                 let result = run_plain(ctx, d as usize, regs, &code.body);
-                ctx.stack.pop();
-                return self.finish_call(ctx, d, code, result);
+                ctx.depth -= 1;
+                return self.finish_call(ctx, d, code, result, site);
             }
         }
         let params: &[PatCode] = match &code.params {
@@ -264,16 +268,16 @@ impl Compiled {
             Some(params) => params,
             None => &[],
         };
-        ctx.stack.push((d, site));
+        ctx.depth += 1;
         let result = run_bound(ctx, d as usize, params, &code.param_regs, base, site, &code.body);
-        ctx.stack.pop();
-        self.finish_call(ctx, d, code, result)
+        ctx.depth -= 1;
+        self.finish_call(ctx, d, code, result, site)
     }
 
     /// After a call of `d`: an error gets the call stack, a value is kept when it may be.
     #[inline]
-    fn finish_call(&self, ctx: &mut Ctx, d: DefId, code: &DefCode, result: EvalResult) -> EvalResult {
-        let value = result.map_err(|e| ctx.annotate(e))?;
+    fn finish_call(&self, ctx: &mut Ctx, d: DefId, code: &DefCode, result: EvalResult, site: Span) -> EvalResult {
+        let value = result.map_err(|e| ctx.annotate(e, d, site))?;
         if code.cacheable {
             let _ = self.pure_values[d as usize].set(value.clone());
         } else if code.per_state {
@@ -403,6 +407,34 @@ fn bind_and_run(ctx: &mut Ctx, id: usize, params: &[PatCode], base: usize, site:
     result
 }
 
+/// Calls `d`, whose plain parameters are the registers `regs`, with `values`: they are
+/// moved into the registers when `d` is not already running (its registers are free) and the
+/// evaluation is not too deep; otherwise, or when `d` has no code, the call goes the general
+/// way ([`Compiled::call_stacked`]), with the same checks and errors.
+#[inline]
+fn call_direct<const N: usize>(ctx: &mut Ctx, d: DefId, regs: [usize; N], values: [Value; N], site: Span) -> EvalResult {
+    let compiled = ctx.compiled;
+    match compiled.defs.get(d as usize) {
+        Some(Some(code)) if ctx.active.get(d as usize) == Some(&0) && ctx.depth <= MAX_DEPTH && !code.cacheable && !code.per_state => {
+            ctx.check_interrupt(site)?;
+            for (r, v) in regs.into_iter().zip(values) {
+                ctx.regs[r] = v;
+            }
+            ctx.active[d as usize] = 1;
+            ctx.depth += 1;
+            let result = (code.body)(ctx);
+            ctx.depth -= 1;
+            ctx.active[d as usize] = 0;
+            result.map_err(|e| ctx.annotate(e, d, site))
+        }
+        _ => {
+            let base = ctx.args.len();
+            ctx.args.extend(values);
+            compiled.call_stacked(ctx, d, base, site)
+        }
+    }
+}
+
 /// The registers of `params` when each is a plain name (no parameters: none).
 fn plain_registers(params: Option<&[PatCode]>) -> Option<Vec<usize>> {
     params.unwrap_or(&[]).iter().map(|p| match p {
@@ -512,6 +544,8 @@ fn push_args(ctx: &mut Ctx, codes: &[Code]) -> Result<usize, Box<crate::eval::Ev
 struct Compiler<'a> {
     program: &'a Program,
     base: usize,
+    /// The first register of each definition (its locals follow).
+    bases: &'a [usize],
     types: &'a Types,
     /// The local names of the definition being compiled.
     locals: &'a [LocalInfo],
@@ -695,6 +729,9 @@ impl Compiler<'_> {
                     Callee::Def(d) => {
                         let d = *d;
                         if let Some(code) = self.memoized_call(d, args, span) {
+                            return code;
+                        }
+                        if let Some(code) = self.direct_call(d, &arg_codes, span) {
                             return code;
                         }
                         Arc::new(move |ctx| {
@@ -1007,6 +1044,49 @@ impl Compiler<'_> {
         }))
     }
 
+    /// A call of `d` with one to three arguments bound to plain parameters: the arguments
+    /// are evaluated into a local array and moved straight into the parameters' registers,
+    /// without the context's argument stack (see [`call_direct`]). `None` for any other call.
+    fn direct_call(&self, d: DefId, args: &[Code], span: Span) -> Option<Code> {
+        let def = &self.program.defs[d as usize];
+        def.body.as_ref()?;
+        let base = self.bases[d as usize];
+        let regs: Vec<usize> = def.params.as_ref()?.iter().map(|p| match p {
+            Pat::Bind(l) => Some(base + *l as usize),
+            _ => None,
+        }).collect::<Option<_>>()?;
+        if regs.len() != args.len() {
+            return None;
+        }
+        Some(match (args, regs.as_slice()) {
+            ([a], &[r]) => {
+                let a = a.clone();
+                Arc::new(move |ctx| {
+                    let x = a(ctx)?;
+                    call_direct(ctx, d, [r], [x], span)
+                })
+            }
+            ([a, b], &[r, q]) => {
+                let (a, b) = (a.clone(), b.clone());
+                Arc::new(move |ctx| {
+                    let x = a(ctx)?;
+                    let y = b(ctx)?;
+                    call_direct(ctx, d, [r, q], [x, y], span)
+                })
+            }
+            ([a, b, c], &[r, q, t]) => {
+                let (a, b, c) = (a.clone(), b.clone(), c.clone());
+                Arc::new(move |ctx| {
+                    let x = a(ctx)?;
+                    let y = b(ctx)?;
+                    let z = c(ctx)?;
+                    call_direct(ctx, d, [r, q, t], [x, y, z], span)
+                })
+            }
+            _ => return None,
+        })
+    }
+
     fn local_name(&self, local: LocalId) -> String {
         self.locals.get(local as usize).map(|l| l.name.clone()).unwrap_or_default()
     }
@@ -1156,6 +1236,24 @@ mod tests {
         assert_eq!(s.var_value(&state, "m").unwrap().to_string(), "Map(1 -> 10, 2 -> 20)", "the state's map is not changed in place");
         let missing = s.eval_def(&state, s.lookup("missing").unwrap(), &mut chooser).unwrap_err();
         assert!(missing.message.contains("3 is not in the map; use `put`"), "{}", missing.message);
+    }
+
+    #[test]
+    fn an_error_lists_the_calls_that_led_to_it_innermost_first() {
+        // Direct calls (plain parameters), a destructuring parameter, an operator argument
+        // and a value: each definition call on the way adds itself once, lambdas do not.
+        let text = "pure def inner(x: int): int = 10 / x  pure def pair((a, b): (int, int)): int = inner(a - b)  \
+             pure def app(f: int => int, v: int): int = f(v)  pure def middle(y: int): int = app(z => pair((z, y)), y) + 1  \
+             val top = middle(3)";
+        let s = spec(text);
+        let e = s.eval_def(&s.state0(), s.lookup("top").unwrap(), &mut RandomChooser::new(1)).unwrap_err();
+        assert!(e.message.contains("zero"), "{}", e.message);
+        let source = format!("module t {{ {text} }}");
+        let calls: Vec<(String, String)> = e.stack.iter().map(|(name, site)| (name.clone(), source[site.start as usize..site.end as usize].to_string())).collect();
+        let expected = [("inner", "inner(a - b)"), ("pair", "pair((z, y))"), ("app", "app(z => pair((z, y)), y)"), ("middle", "middle(3)")];
+        assert_eq!(calls[..4], expected.map(|(n, t)| (n.to_string(), t.to_string())), "{calls:?}");
+        assert_eq!(calls.len(), 5, "the value called from outside comes last: {calls:?}");
+        assert_eq!(calls[4].0, "top");
     }
 
     #[test]

@@ -60,7 +60,6 @@ pub struct Scratch {
     active: Vec<u32>,
     state_values: StateValues,
     next: Vec<Option<Value>>,
-    stack: Vec<(DefId, Span)>,
     actions_taken: Vec<Arc<str>>,
     picks: Vec<(Arc<str>, Value)>,
 }
@@ -97,7 +96,10 @@ pub struct Ctx<'a> {
     pub state: Arc<Vec<Value>>,
     pub next: Vec<Option<Value>>,
     pub chooser: &'a mut dyn Chooser,
-    pub stack: Vec<(DefId, Span)>,
+    /// How many calls of definitions are running (the evaluation stops past a limit). The
+    /// chain of calls an error reports is not kept while evaluating: each call adds itself
+    /// to an error on its way out ([`Ctx::annotate`]).
+    pub depth: usize,
     /// Names of the actions that fired under `any`, innermost first (for coverage and MBT).
     pub actions_taken: Vec<Arc<str>>,
     /// Nondeterministic picks of the current step, by name (for MBT traces).
@@ -155,7 +157,7 @@ impl<'a> Ctx<'a> {
     /// checker enumerating the choices of an action, state after state) allocates them once.
     /// Values kept for a state ([`Ctx::state_value`]) stay valid while the state is the same.
     pub fn with_scratch(compiled: &'a Compiled, state: Arc<Vec<Value>>, chooser: &'a mut dyn Chooser, scratch: Scratch) -> Ctx<'a> {
-        let Scratch { mut regs, mut args, mut active, state_values, mut next, mut stack, mut actions_taken, mut picks } = scratch;
+        let Scratch { mut regs, mut args, mut active, state_values, mut next, mut actions_taken, mut picks } = scratch;
         if regs.len() != compiled.register_count {
             // Written in place (`vec![v; n]` clones `v` through the value's `Clone`, n times).
             regs.clear();
@@ -175,7 +177,6 @@ impl<'a> Ctx<'a> {
             next = vec![None; vars];
         }
         args.clear();
-        stack.clear();
         actions_taken.clear();
         picks.clear();
         Ctx {
@@ -187,7 +188,7 @@ impl<'a> Ctx<'a> {
             next,
             state,
             chooser,
-            stack,
+            depth: 0,
             actions_taken,
             picks,
             record_picks: true,
@@ -208,7 +209,6 @@ impl<'a> Ctx<'a> {
             active: self.active,
             state_values: self.state_values,
             next: self.next,
-            stack: self.stack,
             actions_taken: self.actions_taken,
             picks: self.picks,
         }
@@ -254,7 +254,7 @@ impl<'a> Ctx<'a> {
         self.next.iter_mut().for_each(|v| *v = None);
         self.actions_taken.clear();
         self.picks.clear();
-        self.stack.clear();
+        self.depth = 0;
         self.args.clear();
     }
 
@@ -304,11 +304,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Adds the current call stack to an error on its way out.
-    pub fn annotate(&self, mut e: Box<EvalError>) -> Box<EvalError> {
-        if e.stack.is_empty() {
-            e.stack = self.stack.iter().rev().map(|(d, span)| (self.compiled.program.defs[*d as usize].name.clone(), *span)).collect();
-        }
+    /// Adds the call of definition `d` at `site` to an error on its way out of the call: an
+    /// error that has passed every call that led to it lists them innermost first.
+    #[cold]
+    pub fn annotate(&self, mut e: Box<EvalError>, d: DefId, site: Span) -> Box<EvalError> {
+        e.stack.push((self.compiled.program.defs[d as usize].name.clone(), site));
         e
     }
 
