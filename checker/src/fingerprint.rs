@@ -18,6 +18,7 @@
 //! other 64-bit hash; the state's fingerprint mixes the variables' hashes again.
 
 use foldhash::quality::FixedState;
+use spec_interpreter::collection::{MapIter, SetIter};
 use spec_interpreter::set::SetValue;
 use spec_interpreter::value::Int;
 use spec_interpreter::Value;
@@ -79,12 +80,28 @@ pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value) -> u64 {
     let updated = match (old, next) {
         (Value::Set(SetValue::Explicit(a)), Value::Set(SetValue::Explicit(b))) => {
             let sum = unsealed(SET_KIND, old_hash, a.len());
-            sum_difference(a.iter(), b.iter(), |x, y| x.cmp(y), |v| plain_hash(v), changes_allowed(b.len())).map(|d| sealed(SET_KIND, sum.wrapping_add(d), b.len()))
+            let allowed = changes_allowed(b.len());
+            let difference = match (a.iter(), b.iter()) {
+                (SetIter::Slice(x), SetIter::Slice(y)) => slice_difference(x.as_slice(), y.as_slice(), |x, y| same_value(x, y), |x, y| x.cmp(y), |v| plain_hash(v), allowed),
+                (x, y) => sum_difference(x, y, |x, y| x.cmp(y), |v| plain_hash(v), allowed),
+            };
+            difference.map(|d| sealed(SET_KIND, sum.wrapping_add(d), b.len()))
         }
         (Value::Map(a), Value::Map(b)) => {
             let sum = unsealed(MAP_KIND, old_hash, a.len());
-            let by_key = |x: &(&Value, &Value), y: &(&Value, &Value)| if same_value(x.0, y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(y.0) };
-            sum_difference(a.iter(), b.iter(), by_key, |(k, v)| entry_hash(k, v), changes_allowed(b.len())).map(|d| sealed(MAP_KIND, sum.wrapping_add(d), b.len()))
+            let allowed = changes_allowed(b.len());
+            let difference = match (a.iter(), b.iter()) {
+                (MapIter::Slice(x), MapIter::Slice(y)) => {
+                    let same = |x: &(Value, Value), y: &(Value, Value)| same_value(&x.0, &y.0) && same_value(&x.1, &y.1);
+                    let by_key = |x: &(Value, Value), y: &(Value, Value)| if same_value(&x.0, &y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(&y.0) };
+                    slice_difference(x.as_slice(), y.as_slice(), same, by_key, |(k, v)| entry_hash(k, v), allowed)
+                }
+                (x, y) => {
+                    let by_key = |x: &(&Value, &Value), y: &(&Value, &Value)| if same_value(x.0, y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(y.0) };
+                    sum_difference(x, y, by_key, |(k, v)| entry_hash(k, v), allowed)
+                }
+            };
+            difference.map(|d| sealed(MAP_KIND, sum.wrapping_add(d), b.len()))
         }
         _ => None,
     };
@@ -95,6 +112,52 @@ pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value) -> u64 {
 /// and comparing costs about as much as hashing once most elements differ).
 fn changes_allowed(len: usize) -> usize {
     2 + len / 4
+}
+
+/// [`sum_difference`] for two collections held as sorted slices (the small ones, up to
+/// `SMALL_MAX` entries: every collection of two-phase commit's states), walked by index:
+/// the iterators' enum and `Peekable` cost more than the comparisons on such short walks.
+fn slice_difference<T>(old: &[T], new: &[T], same: impl Fn(&T, &T) -> bool, order: impl Fn(&T, &T) -> std::cmp::Ordering, hash: impl Fn(&T) -> u64, allowed: usize) -> Option<u64> {
+    let (mut i, mut j) = (0, 0);
+    let mut difference = 0u64;
+    let mut changes = 0;
+    while let (Some(x), Some(y)) = (old.get(i), new.get(j)) {
+        if same(x, y) {
+            i += 1;
+            j += 1;
+            continue;
+        }
+        match order(x, y) {
+            std::cmp::Ordering::Less => {
+                difference = difference.wrapping_sub(hash(x));
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                difference = difference.wrapping_add(hash(y));
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                difference = difference.wrapping_add(hash(y)).wrapping_sub(hash(x));
+                i += 1;
+                j += 1;
+            }
+        }
+        changes += 1;
+        if changes > allowed {
+            return None;
+        }
+    }
+    let (gone, added) = (&old[i.min(old.len())..], &new[j.min(new.len())..]);
+    if changes + gone.len() + added.len() > allowed {
+        return None;
+    }
+    for x in gone {
+        difference = difference.wrapping_sub(hash(x));
+    }
+    for y in added {
+        difference = difference.wrapping_add(hash(y));
+    }
+    Some(difference)
 }
 
 /// Walks two collections sorted by `order` side by side and returns the hashes of the
@@ -177,6 +240,7 @@ pub fn fingerprint(values: &[Value]) -> u64 {
 
 /// Whether two values are the same at a glance: the same small scalar, or the same shared
 /// persistent structure. `false` says nothing (they may still be equal).
+#[inline(always)]
 pub fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x == y,
