@@ -510,6 +510,27 @@ impl LambdaCode {
         self.call_stacked(ctx, base)
     }
 
+    /// Calls the operator with `values`: moved straight into its registers when its
+    /// parameters are plain names, as many as the values, and it is not already running;
+    /// otherwise through the argument stack ([`LambdaCode::call_stacked`]), with its checks.
+    #[inline]
+    pub fn call_direct<const N: usize>(&self, ctx: &mut Ctx, values: [Value; N]) -> EvalResult {
+        if let Some(regs) = &self.plain_params {
+            if regs.len() == N && ctx.active.get(self.id) == Some(&0) {
+                for (r, v) in regs.iter().zip(values) {
+                    ctx.regs[*r] = v;
+                }
+                ctx.active[self.id] = 1;
+                let result = (self.body)(ctx);
+                ctx.active[self.id] = 0;
+                return result;
+            }
+        }
+        let base = ctx.args.len();
+        ctx.args.extend(values);
+        self.call_stacked(ctx, base)
+    }
+
     /// Calls the operator with the arguments on the stack from `base` on.
     pub fn call_stacked(&self, ctx: &mut Ctx, base: usize) -> EvalResult {
         let given = ctx.args.len() - base;

@@ -202,8 +202,15 @@ pub(crate) fn index(v: &Value, len: usize, span: Span, what: &str) -> Result<usi
     }
 }
 
-/// Applies operator `f` to `args` (moved in, not cloned).
+/// Applies operator `f` to `args` (moved in, not cloned): an anonymous operator straight
+/// into its registers when it can be (see `LambdaCode::call_direct`).
+#[inline]
 pub(crate) fn call<const N: usize>(ctx: &mut Ctx, f: &Value, args: [Value; N], span: Span) -> EvalResult {
+    if let Value::Lambda(l) = f {
+        if let Lambda::Code(code) = &**l {
+            return code.call_direct(ctx, args);
+        }
+    }
     let base = ctx.args.len();
     ctx.args.extend(args);
     crate::compile::apply_stacked(ctx, f, base, span)
