@@ -140,6 +140,10 @@ pub(crate) struct Snapshot {
 
 impl Snapshot {
     pub(crate) fn take(ctx: &Ctx) -> Snapshot {
+        // Most choices are made before anything is assigned: one tight scan says so.
+        if ctx.next.iter().all(Option::is_none) {
+            return Snapshot { assigned: Vec::new(), picks: ctx.picks.len(), actions: ctx.actions_taken.len() };
+        }
         let mut assigned = Vec::new();
         for (i, v) in ctx.next.iter().enumerate() {
             if let Some(v) = v {
@@ -150,20 +154,56 @@ impl Snapshot {
     }
 
     pub(crate) fn restore(&self, ctx: &mut Ctx) {
-        ctx.next.iter_mut().for_each(|v| *v = None);
-        for (i, v) in &self.assigned {
-            ctx.next[*i] = Some(v.clone());
-        }
+        self.restore_assignments(ctx);
         ctx.picks.truncate(self.picks);
         ctx.actions_taken.truncate(self.actions);
     }
 
-    /// Puts back only the assignments (what `or` undoes after a false disjunct).
+    /// Puts back only the assignments (what `or` undoes after a false disjunct). One pass
+    /// that writes only the slots that must change: a disabled branch usually fails its
+    /// guard before assigning anything, and the slots it left empty are only looked at
+    /// (writing `None` into every slot ran each one's drop glue: 2PC-5 restored 160,000 times).
     pub(crate) fn restore_assignments(&self, ctx: &mut Ctx) {
-        ctx.next.iter_mut().for_each(|v| *v = None);
-        for (i, v) in &self.assigned {
-            ctx.next[*i] = Some(v.clone());
+        let assigned = &self.assigned[..];
+        if assigned.is_empty() {
+            for slot in ctx.next.iter_mut() {
+                if slot.is_some() {
+                    *slot = None;
+                }
+            }
+            return;
         }
+        let mut next_kept = 0;
+        for (i, slot) in ctx.next.iter_mut().enumerate() {
+            match assigned.get(next_kept) {
+                Some((at, v)) if *at == i => {
+                    next_kept += 1;
+                    if !slot.as_ref().is_some_and(|now| same_value(now, v)) {
+                        *slot = Some(v.clone());
+                    }
+                }
+                _ => {
+                    if slot.is_some() {
+                        *slot = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether two values are the same shared value (or the same small scalar): putting back
+/// the one kept is then nothing to do.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => Arc::ptr_eq(x, y),
+        (Value::Map(x), Value::Map(y)) => x.ptr_eq(y),
+        (Value::Set(SetValue::Explicit(x)), Value::Set(SetValue::Explicit(y))) => x.ptr_eq(y),
+        (Value::Record(x), Value::Record(y)) => Arc::ptr_eq(x, y),
+        (Value::Tuple(x), Value::Tuple(y)) => Arc::ptr_eq(x, y),
+        (Value::List(x), Value::List(y)) => Arc::ptr_eq(x, y),
+        _ => false,
     }
 }
 
@@ -272,4 +312,32 @@ pub fn number(ctx: &mut Ctx, n: u64, span: Span) -> Result<u64, Box<EvalError>> 
     let tries = ctx.chooser.choose(&choice).map_err(|e| choice_error(span, e))?;
     in_range(&tries, n.max(1), span)?;
     Ok(tries.current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Spec;
+
+    /// What a snapshot puts back is what was assigned when it was taken, whatever was
+    /// assigned, overwritten or cleared since (its restore writes only the slots that changed).
+    #[test]
+    fn a_restored_snapshot_gives_back_the_assignments_it_saw() {
+        let spec = Spec::from_text("t.qnt", "module m { var a: int  var b: int  var c: int  action init = all { a' = 0, b' = 0, c' = 0 }  action step = init }", None).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let mut chooser = RandomChooser::new(1);
+        let mut ctx = Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+        let empty = Snapshot::take(&ctx);
+        ctx.next[1] = Some(Value::int(7));
+        let one = Snapshot::take(&ctx);
+        ctx.next[0] = Some(Value::int(1));
+        ctx.next[1] = Some(Value::int(8));
+        ctx.next[2] = Some(Value::str("x"));
+        one.restore(&mut ctx);
+        assert_eq!(ctx.next, vec![None, Some(Value::int(7)), None]);
+        ctx.next[1] = None;
+        one.restore(&mut ctx);
+        assert_eq!(ctx.next, vec![None, Some(Value::int(7)), None]);
+        empty.restore_assignments(&mut ctx);
+        assert_eq!(ctx.next, vec![None, None, None]);
+    }
 }
