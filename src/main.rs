@@ -86,7 +86,7 @@ enum Command {
     Compile(commands::compile::Args),
     /// Check that an implementation's log (ITF or JSON lines) is a behaviour of the spec.
     Validate(commands::validate::Args),
-    /// Run the `run` tests of a spec.
+    /// Run the tests of a spec: the definitions whose names match (`run`s, and values that must be true).
     Test(commands::test::Args),
     /// An interactive session: evaluate expressions, run actions, step through states.
     Repl(commands::repl::Args),

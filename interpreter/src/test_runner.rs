@@ -1,6 +1,9 @@
-//! `run` tests: each matching `run` definition is evaluated from the empty state, up to
-//! `max_samples` times with fresh nondeterminism (once, if it made no choice). A run that
-//! ends disabled, fails an `expect`, or raises an error has failed.
+//! Tests: each definition of the main module whose name matches, as in Quint. A `run` is
+//! evaluated from the empty state, up to `max_samples` times with fresh nondeterminism
+//! (once, if it made no choice); a run that ends disabled, fails an `expect`, or raises an
+//! error has failed. Any other definition without parameters is a test of its value: false
+//! fails (Quint's QNT511), a value that is not a Boolean, or a definition with parameters,
+//! is ignored (Quint counts both as ignored).
 
 use crate::choose::{Choice, ChoiceError, Chooser, RandomChooser, Tries};
 use crate::eval::{ErrorKind, EvalError};
@@ -15,8 +18,37 @@ pub enum TestOutcome {
     Passed { samples: u64, seed: u64 },
     /// The run was disabled (an action in it could not happen).
     Disabled { seed: u64 },
+    /// A test that is not a `run` evaluated to false.
+    False { seed: u64 },
     /// An `expect` was false, or another runtime error.
     Failed { seed: u64, error: Box<EvalError> },
+    /// Not a test: the definition's name matches, but it cannot pass or fail.
+    Ignored(Ignored),
+}
+
+/// Why a definition whose name matches is not run as a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ignored {
+    /// It takes parameters (there is nothing to call it with).
+    TakesParameters,
+    /// Its value is not a Boolean.
+    NotBoolean,
+}
+
+impl Ignored {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Ignored::TakesParameters => "it takes parameters",
+            Ignored::NotBoolean => "its value is not a Boolean",
+        }
+    }
+}
+
+impl TestOutcome {
+    /// Whether the test failed (ignored ones did not).
+    pub fn failed(&self) -> bool {
+        matches!(self, TestOutcome::Disabled { .. } | TestOutcome::False { .. } | TestOutcome::Failed { .. })
+    }
 }
 
 /// Why a recorded run stopped before its end.
@@ -61,17 +93,34 @@ pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
     Recorded { states, steps, ended }
 }
 
-/// The `run` definitions of the main module whose names match.
+/// The definitions of the main module whose names match, in the order they are declared
+/// (files in the order they were loaded). A definition visible under several names (`x`
+/// and `M::x`) is listed once, under its shortest name.
 pub fn tests(spec: &Spec, matches: &dyn Fn(&str) -> bool) -> Vec<(String, DefId)> {
     let program = &spec.analysis.program;
-    program.modules[spec.main as usize]
-        .scope
-        .iter()
-        .filter_map(|(name, e)| match e {
-            spec_analysis::ir::Entity::Def(d) if program.defs[*d as usize].qualifier == Qualifier::Run && matches(name) => Some((name.clone(), *d)),
-            _ => None,
-        })
-        .collect()
+    let mut found: Vec<(String, DefId)> = Vec::new();
+    for (name, entity) in &program.modules[spec.main as usize].scope {
+        let spec_analysis::ir::Entity::Def(d) = entity else { continue };
+        let def = &program.defs[*d as usize];
+        if def.synthetic || def.body.is_none() || def.qualifier == Qualifier::Nondet || !matches(name) {
+            continue;
+        }
+        match found.iter_mut().find(|(_, seen)| seen == d) {
+            Some(entry) if name.len() < entry.0.len() => entry.0 = name.clone(),
+            Some(_) => {}
+            None => found.push((name.clone(), *d)),
+        }
+    }
+    found.sort_by_key(|(_, d)| {
+        let span = program.defs[*d as usize].span;
+        (span.file, span.start)
+    });
+    found
+}
+
+/// Whether `def` is a `run` (as opposed to a value tested for being true).
+pub fn is_run(spec: &Spec, def: DefId) -> bool {
+    spec.analysis.program.defs.get(def as usize).is_some_and(|d| d.qualifier == Qualifier::Run)
 }
 
 /// A random chooser that notes whether a real choice was asked of it (one with more than one
@@ -103,12 +152,18 @@ impl Chooser for Asking {
 
 /// Runs one test.
 pub fn run_test(spec: &Spec, def: DefId, max_samples: u64, seed: u64) -> TestOutcome {
+    if spec.analysis.program.defs.get(def as usize).and_then(|d| d.params.as_ref()).is_some_and(|ps| !ps.is_empty()) {
+        return TestOutcome::Ignored(Ignored::TakesParameters);
+    }
+    let run = is_run(spec, def);
     for i in 0..max_samples.max(1) {
         let sample = sample_seed(seed, i);
         let mut chooser = Asking::new(sample);
         match spec.eval_def(&spec.state0(), def, &mut chooser) {
             Ok(Value::Bool(true)) => {}
-            Ok(_) => return TestOutcome::Disabled { seed: sample },
+            Ok(Value::Bool(false)) if run => return TestOutcome::Disabled { seed: sample },
+            Ok(Value::Bool(false)) => return TestOutcome::False { seed: sample },
+            Ok(_) => return TestOutcome::Ignored(Ignored::NotBoolean),
             Err(error) => return TestOutcome::Failed { seed: sample, error },
         }
         if !chooser.asked {

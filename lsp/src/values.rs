@@ -206,6 +206,14 @@ pub fn run_command(command: &str, spec: &Spec, test: Option<&str>, limits: &RunL
                         verdict = Some(format!("{name} failed: {} (seed {seed})", error.message));
                         break;
                     }
+                    TestOutcome::False { seed } => {
+                        verdict = Some(format!("{name} failed: it is false (seed {seed})"));
+                        break;
+                    }
+                    TestOutcome::Ignored(why) => {
+                        verdict = Some(format!("{name} is not a test: {}", why.reason()));
+                        break;
+                    }
                 }
             }
             let stopped = watcher.finish();

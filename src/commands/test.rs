@@ -1,5 +1,6 @@
-//! `spec test`: runs the `run` definitions whose names match, reports each as passed or
-//! failed (with the failing place and the seed), exit 1 if any failed.
+//! `spec test`: runs the definitions whose names match (`run`s, and values tested for being
+//! true, as Quint does), reports each as passed, failed (with the failing place and the
+//! seed) or ignored (a match that is not a test), exit 1 if any failed.
 
 use crate::{outln, report};
 use regex::Regex;
@@ -62,10 +63,19 @@ pub fn run(args: Args) -> u8 {
     if selected.is_empty() && !args.json {
         eprintln!("no test matches /{}/ in {}", args.pattern, args.file);
     }
-    let mut failed = 0;
+    let (mut failed, mut ignored) = (0, 0);
     let mut results = Vec::new();
     for (name, def) in &selected {
         let outcome = run_test(&spec, *def, args.max_samples, args.seed);
+        failed += usize::from(outcome.failed());
+        if let TestOutcome::Ignored(why) = outcome {
+            ignored += 1;
+            if verbose {
+                outln!("  --    {name} ignored: {}", why.reason());
+            }
+            results.push(serde_json::json!({ "name": name, "status": "ignored", "reason": why.reason() }));
+            continue;
+        }
         if let Some(pattern) = &args.out_itf {
             let index = results.len();
             if let Err(e) = write_trace(&spec, &args, pattern, name, index, *def, &outcome) {
@@ -80,14 +90,20 @@ pub fn run(args: Args) -> u8 {
                 results.push(serde_json::json!({ "name": name, "status": "passed", "samples": samples, "seed": seed }));
             }
             TestOutcome::Disabled { seed } => {
-                failed += 1;
                 if verbose {
                     outln!("  FAIL  {name}: the run was disabled (an action in it could not happen), seed {seed}");
                 }
                 results.push(serde_json::json!({ "name": name, "status": "failed", "reason": "disabled", "seed": seed }));
             }
+            TestOutcome::False { seed } => {
+                let (line, column) = spec.sources.line_col(spec.analysis.program.defs[*def as usize].name_span);
+                if verbose {
+                    outln!("  FAIL  {name}: the test is false, at {}:{line}:{column}, seed {seed}", spec.sources.name(spec.analysis.program.defs[*def as usize].name_span.file));
+                }
+                results.push(serde_json::json!({ "name": name, "status": "failed", "reason": "false", "line": line, "column": column, "seed": seed }));
+            }
+            TestOutcome::Ignored(_) => {}
             TestOutcome::Failed { seed, error } => {
-                failed += 1;
                 let (line, column) = spec.sources.line_col(error.span);
                 if verbose {
                     outln!("  FAIL  {name}: {} at {}:{line}:{column}, seed {seed}", error.message, spec.sources.name(error.span.file));
@@ -99,10 +115,11 @@ pub fn run(args: Args) -> u8 {
     }
     if args.json {
         let status = if failed > 0 { "failed" } else { "ok" };
-        report::json_out(&serde_json::json!({ "command": COMMAND, "status": status, "file": args.file, "passed": selected.len() - failed, "failed": failed, "tests": results, "diagnostics": [] }));
+        report::json_out(&serde_json::json!({ "command": COMMAND, "status": status, "file": args.file, "passed": selected.len() - failed - ignored, "failed": failed, "ignored": ignored, "tests": results, "diagnostics": [] }));
     } else {
         let marker = if failed > 0 { "[failed]" } else { "[ok]" };
-        outln!("\n{marker} {} passed, {} failed", selected.len() - failed, failed);
+        let ignored_note = if ignored > 0 { format!(", {ignored} ignored") } else { String::new() };
+        outln!("\n{marker} {} passed, {} failed{ignored_note}", selected.len() - failed - ignored, failed);
     }
     if failed > 0 {
         report::VERDICT_NO
@@ -116,7 +133,8 @@ fn write_trace(spec: &Spec, args: &Args, pattern: &str, name: &str, index: usize
     let (seed, status) = match outcome {
         TestOutcome::Passed { seed, .. } => (*seed, "passed"),
         TestOutcome::Disabled { seed } => (*seed, "disabled"),
-        TestOutcome::Failed { seed, .. } => (*seed, "failed"),
+        TestOutcome::False { seed } | TestOutcome::Failed { seed, .. } => (*seed, "failed"),
+        TestOutcome::Ignored(_) => return Ok(()),
     };
     // A failed or disabled run is written up to where it stopped.
     let run = record(spec, def, &mut RandomChooser::new(seed));
