@@ -52,6 +52,62 @@ fn entry_hash(key: &Value, value: &Value) -> u64 {
     plain_hash((key, value))
 }
 
+/// A worker's cache of map entry hashes ([`entry_hash`]) by the identity of the key and
+/// the value, for entries of strings, small integers and Booleans. A changed map entry is
+/// hashed twice per successor (its old and its new hash), with a hash of about 240
+/// instructions; the entries of a spec's maps are few, and their strings the program's
+/// shared constants (two-phase commit: seven managers, four states), so a lookup by
+/// pointer is nearly always a hit. The cache keeps a clone of what it hashed, so that a
+/// pointer it holds is never reused for another string while it is kept.
+pub struct EntryHashes {
+    slots: Vec<Option<CachedEntry>>,
+}
+
+struct CachedEntry {
+    key: (u64, u64),
+    hash: u64,
+    /// Keeps the strings alive (their addresses are part of `key`).
+    _pins: (Value, Value),
+}
+
+/// Slots of an [`EntryHashes`] (a power of two).
+const ENTRY_SLOTS: usize = 256;
+
+impl Default for EntryHashes {
+    fn default() -> EntryHashes {
+        EntryHashes { slots: (0..ENTRY_SLOTS).map(|_| None).collect() }
+    }
+}
+
+/// The identity of a value whose hash depends on it alone: a string's address, a small
+/// integer or a Boolean, with a kind in the top bits (addresses and integers do not meet).
+fn identity(value: &Value) -> Option<u64> {
+    match value {
+        Value::Str(s) => Some((Arc::as_ptr(s) as *const u8 as u64) & (u64::MAX >> 2)),
+        Value::Int(Int::Small(n)) if (*n as u64) >> 62 == 0 => Some(1 << 62 | *n as u64),
+        Value::Bool(b) => Some(2 << 62 | *b as u64),
+        _ => None,
+    }
+}
+
+impl EntryHashes {
+    /// [`entry_hash`]`(key, value)`, from the cache when it holds it.
+    pub fn hash(&mut self, key: &Value, value: &Value) -> u64 {
+        let (Some(k), Some(v)) = (identity(key), identity(value)) else { return entry_hash(key, value) };
+        let at = ((k ^ v.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % ENTRY_SLOTS;
+        if let Some(Some(cached)) = self.slots.get(at) {
+            if cached.key == (k, v) {
+                return cached.hash;
+            }
+        }
+        let hash = entry_hash(key, value);
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = Some(CachedEntry { key: (k, v), hash, _pins: (key.clone(), value.clone()) });
+        }
+        hash
+    }
+}
+
 /// The hash of one value (a state variable's). Agrees with `Eq`: a symbolic set hashes
 /// like the explicit set it equals (its elements are listed), and sets too large to list
 /// hash by the interpreter's `Hash` (by their description, as they compare).
@@ -73,7 +129,7 @@ pub fn value_hash(value: &Value) -> u64 {
 /// The hash of `next`, the next value of a variable whose value was `old` with hash
 /// `old_hash` (see the module documentation): the same as [`value_hash`]`(next)`, from the
 /// elements that differ when both are explicit sets or both maps.
-pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value) -> u64 {
+pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value, entries: &mut EntryHashes) -> u64 {
     if same_value(old, next) {
         return old_hash;
     }
@@ -94,11 +150,11 @@ pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value) -> u64 {
                 (MapIter::Slice(x), MapIter::Slice(y)) => {
                     let same = |x: &(Value, Value), y: &(Value, Value)| same_value(&x.0, &y.0) && same_value(&x.1, &y.1);
                     let by_key = |x: &(Value, Value), y: &(Value, Value)| if same_value(&x.0, &y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(&y.0) };
-                    slice_difference(x.as_slice(), y.as_slice(), same, by_key, |(k, v)| entry_hash(k, v), allowed)
+                    slice_difference(x.as_slice(), y.as_slice(), same, by_key, |(k, v)| entries.hash(k, v), allowed)
                 }
                 (x, y) => {
                     let by_key = |x: &(&Value, &Value), y: &(&Value, &Value)| if same_value(x.0, y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(y.0) };
-                    sum_difference(x, y, by_key, |(k, v)| entry_hash(k, v), allowed)
+                    sum_difference(x, y, by_key, |(k, v)| entries.hash(k, v), allowed)
                 }
             };
             difference.map(|d| sealed(MAP_KIND, sum.wrapping_add(d), b.len()))
@@ -117,7 +173,7 @@ fn changes_allowed(len: usize) -> usize {
 /// [`sum_difference`] for two collections held as sorted slices (the small ones, up to
 /// `SMALL_MAX` entries: every collection of two-phase commit's states), walked by index:
 /// the iterators' enum and `Peekable` cost more than the comparisons on such short walks.
-fn slice_difference<T>(old: &[T], new: &[T], same: impl Fn(&T, &T) -> bool, order: impl Fn(&T, &T) -> std::cmp::Ordering, hash: impl Fn(&T) -> u64, allowed: usize) -> Option<u64> {
+fn slice_difference<T>(old: &[T], new: &[T], same: impl Fn(&T, &T) -> bool, order: impl Fn(&T, &T) -> std::cmp::Ordering, mut hash: impl FnMut(&T) -> u64, allowed: usize) -> Option<u64> {
     let (mut i, mut j) = (0, 0);
     let mut difference = 0u64;
     let mut changes = 0;
@@ -163,7 +219,7 @@ fn slice_difference<T>(old: &[T], new: &[T], same: impl Fn(&T, &T) -> bool, orde
 /// Walks two collections sorted by `order` side by side and returns the hashes of the
 /// elements only in `new` minus those only in `old` (an element present in both but not
 /// the same at a glance counts as both), or `None` past `allowed` differences.
-fn sum_difference<T: Copy>(old: impl Iterator<Item = T>, new: impl Iterator<Item = T>, order: impl Fn(&T, &T) -> std::cmp::Ordering, hash: impl Fn(T) -> u64, allowed: usize) -> Option<u64>
+fn sum_difference<T: Copy>(old: impl Iterator<Item = T>, new: impl Iterator<Item = T>, order: impl Fn(&T, &T) -> std::cmp::Ordering, mut hash: impl FnMut(T) -> u64, allowed: usize) -> Option<u64>
 where
     T: AtGlance,
 {
@@ -328,7 +384,7 @@ mod incremental_tests {
                 };
             }
             let (old, next) = (set(&old), set(&next));
-            assert_eq!(next_value_hash(&old, value_hash(&old), &next), value_hash(&next), "{old} -> {next}");
+            assert_eq!(next_value_hash(&old, value_hash(&old), &next, &mut EntryHashes::default()), value_hash(&next), "{old} -> {next}");
         }
     }
 
@@ -347,7 +403,7 @@ mod incremental_tests {
                 };
             }
             let (old, next) = (Value::Map(old), Value::Map(next));
-            assert_eq!(next_value_hash(&old, value_hash(&old), &next), value_hash(&next), "{old} -> {next}");
+            assert_eq!(next_value_hash(&old, value_hash(&old), &next, &mut EntryHashes::default()), value_hash(&next), "{old} -> {next}");
         }
     }
 
@@ -356,9 +412,9 @@ mod incremental_tests {
         let built: ValueSet = (0..30).map(Value::int).collect();
         let apart: ValueSet = (1..31).map(Value::int).collect();
         let (built, apart) = (set(&built), set(&apart));
-        assert_eq!(next_value_hash(&built, value_hash(&built), &apart), value_hash(&apart));
+        assert_eq!(next_value_hash(&built, value_hash(&built), &apart, &mut EntryHashes::default()), value_hash(&apart));
         let empty_map = Value::Map(ValueMap::new());
-        assert_eq!(next_value_hash(&built, value_hash(&built), &empty_map), value_hash(&empty_map));
+        assert_eq!(next_value_hash(&built, value_hash(&built), &empty_map, &mut EntryHashes::default()), value_hash(&empty_map));
         assert_ne!(value_hash(&empty_map), value_hash(&set(&ValueSet::new())));
         assert_ne!(value_hash(&set(&[Value::int(1), Value::int(2)].into_iter().collect())), value_hash(&set(&[Value::int(1), Value::int(3)].into_iter().collect())));
     }
@@ -369,6 +425,33 @@ mod incremental_tests {
         let explicit = set(&[Value::int(1), Value::int(2), Value::int(3)].into_iter().collect());
         assert_eq!(interval, explicit);
         assert_eq!(value_hash(&interval), value_hash(&explicit));
-        assert_eq!(next_value_hash(&explicit, value_hash(&explicit), &interval), value_hash(&explicit));
+        assert_eq!(next_value_hash(&explicit, value_hash(&explicit), &interval, &mut EntryHashes::default()), value_hash(&explicit));
+    }
+
+    #[test]
+    fn cached_entry_hashes_are_the_entry_hashes() {
+        let mut cache = EntryHashes::default();
+        let keys: Vec<Value> = (0..40).map(|k| Value::str(&format!("r{k}"))).collect();
+        let values = [Value::str("working"), Value::str("prepared"), Value::int(3), Value::int(-4), Value::Bool(true), Value::Record(Arc::new(vec![(Arc::from("a"), Value::int(1))]))];
+        // Twice over, so that the second round reads what the first one kept (and what
+        // replaced it in a slot shared by two entries).
+        for _ in 0..2 {
+            for k in &keys {
+                for v in &values {
+                    assert_eq!(cache.hash(k, v), entry_hash(k, v));
+                    // An equal string at another address is another entry of the cache, same hash.
+                    let copy = Value::str(&v.to_string());
+                    assert_eq!(cache.hash(k, &copy), entry_hash(k, &copy));
+                }
+            }
+        }
+        let mut numbers = Numbers(3);
+        for _ in 0..200 {
+            let size = numbers.below(12);
+            let old: ValueMap = (0..size).map(|k| (keys[k as usize].clone(), values[numbers.below(5) as usize].clone())).collect();
+            let next = old.update(keys[numbers.below(size + 2) as usize].clone(), values[numbers.below(5) as usize].clone());
+            let (old, next) = (Value::Map(old), Value::Map(next));
+            assert_eq!(next_value_hash(&old, value_hash(&old), &next, &mut cache), value_hash(&next), "{old} -> {next}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The breadth-first search and its verdicts (see the crate documentation for the order
 //! that makes results independent of the thread count).
 
-use crate::fingerprint::{combine, fingerprint, next_value_hash, value_hash, VisitedHasher};
+use crate::fingerprint::{combine, fingerprint, next_value_hash, value_hash, EntryHashes, VisitedHasher};
 use crate::level::{Columns, Level, LevelCopy};
 use crate::memo::Memo;
 use crate::reads::variables_read;
@@ -236,6 +236,8 @@ struct Worker {
     /// merge, in order before the dropped ones, so the merge admits the same states with
     /// the same parents.
     emitted: HashSet<u64, VisitedHasher>,
+    /// Hashes of map entries met before ([`EntryHashes`]).
+    entries: EntryHashes,
 }
 
 impl Worker {
@@ -594,7 +596,7 @@ impl<'a> Search<'a> {
             None => &*self.spec.compiled,
         };
         frontier.hashes(i, &mut worker.parent_hashes);
-        let Worker { expander, evaluator, parent_hashes, hashes: own, emitted } = worker;
+        let Worker { expander, evaluator, parent_hashes, hashes: own, emitted, entries } = worker;
         let mut generated = 0;
         let (mut fingerprints, mut values, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
         let columns = &self.columns;
@@ -605,7 +607,7 @@ impl<'a> Search<'a> {
             }
             own.clear();
             own.extend(columns.vars.iter().enumerate().map(|(c, &v)| match (next.value(v), state.get(v)) {
-                (Some(value), Some(old)) => next_value_hash(old, parent_hashes[c], value),
+                (Some(value), Some(old)) => next_value_hash(old, parent_hashes[c], value, entries),
                 (Some(value), None) => value_hash(value),
                 (None, _) => value_hash(&Value::unit()),
             }));
