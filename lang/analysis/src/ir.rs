@@ -56,6 +56,10 @@ pub struct ModuleInstance {
     pub public: BTreeMap<String, Entity>,
     /// Every name visible inside the module.
     pub scope: BTreeMap<String, Entity>,
+    /// The modules reachable as `Name::x` (an import `as Name`, or a qualified import).
+    /// Modules and values are apart, as in Quint: `import bank from "./bank"` and
+    /// `var bank: bank::Bank` may share a name, and then `bank` in `scope` is the variable.
+    pub namespaces: BTreeMap<String, ModId>,
     pub types: BTreeMap<String, TypeEntity>,
     /// Definitions made in this module, in source order.
     pub defs: Vec<DefId>,
@@ -276,6 +280,7 @@ impl Program {
                     name: m.name.clone(),
                     public: if every_name { m.public.clone() } else { Default::default() },
                     scope: m.scope.iter().filter(|(_, e)| every_name || matches!(e, Entity::Constructor { .. })).map(|(k, e)| (k.clone(), e.clone())).collect(),
+                    namespaces: if every_name { m.namespaces.clone() } else { Default::default() },
                     types: m.types.clone(),
                     defs: Vec::new(),
                     vars: Vec::new(),

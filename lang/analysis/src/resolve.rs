@@ -209,6 +209,7 @@ impl Resolver<'_> {
             name,
             public: BTreeMap::new(),
             scope: BTreeMap::new(),
+            namespaces: BTreeMap::new(),
             types: BTreeMap::new(),
             defs: Vec::new(),
             vars: Vec::new(),
@@ -579,7 +580,15 @@ impl Resolver<'_> {
             ImportWhat::Qualified(alias) => {
                 let name = alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| import.module.name.clone());
                 cx.imported.insert(name.clone(), target);
-                self.program.modules[id as usize].scope.insert(name, Entity::Module(target));
+                let module = &mut self.program.modules[id as usize];
+                module.namespaces.insert(name.clone(), target);
+                // A value of the same name keeps the name; the module stays reachable as `name::x`.
+                match module.scope.get(&name) {
+                    None | Some(Entity::Module(_)) => {
+                        module.scope.insert(name, Entity::Module(target));
+                    }
+                    Some(_) => {}
+                }
             }
         }
     }
@@ -668,6 +677,7 @@ impl Resolver<'_> {
             ImportWhat::Qualified(alias) => {
                 let name = alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| export.module.name.clone());
                 self.program.modules[id as usize].scope.entry(name.clone()).or_insert(Entity::Module(target));
+                self.program.modules[id as usize].namespaces.entry(name.clone()).or_insert(target);
                 self.program.modules[id as usize].public.insert(name, Entity::Module(target));
             }
         }
@@ -693,15 +703,27 @@ pub(crate) fn constants(program: &Program, id: ModId) -> Vec<(String, Entity)> {
 
 /// What `name` denotes in the scope of module `id`. A name with `::` is first looked up
 /// whole (definitions may be named `A::b`), then as `I::rest`: `rest` among the names
-/// module `I` (an import `as I`, or an instance) offers, its constants included.
+/// module `I` (an import `as I`, or an instance) offers, its constants included. `I` may
+/// itself contain `::` (`import a::b from "./lib"`, then `a::b::x`).
 pub(crate) fn lookup_qualified(program: &Program, id: ModId, name: &str) -> Option<Entity> {
-    let scope = &program.modules.get(id as usize)?.scope;
-    if let Some(e) = scope.get(name) {
+    let module = program.modules.get(id as usize)?;
+    if let Some(e) = module.scope.get(name) {
         return Some(e.clone());
     }
-    let (first, rest) = name.split_once("::")?;
-    let Some(Entity::Module(m)) = scope.get(first) else { return None };
-    lookup_member(program, *m, rest)
+    qualified_splits(name).find_map(|(first, rest)| lookup_member(program, namespace(module, first)?, rest))
+}
+
+/// The module that `name` stands for in `Name::x` inside `module`.
+pub(crate) fn namespace(module: &crate::ir::ModuleInstance, name: &str) -> Option<ModId> {
+    match module.scope.get(name) {
+        Some(Entity::Module(m)) => Some(*m),
+        _ => module.namespaces.get(name).copied(),
+    }
+}
+
+/// The ways to read `a::b::c` as a module name and a name in it: (`a`, `b::c`), (`a::b`, `c`).
+pub(crate) fn qualified_splits(name: &str) -> impl Iterator<Item = (&str, &str)> {
+    name.match_indices("::").map(move |(i, _)| (&name[..i], &name[i + 2..]))
 }
 
 /// `name` among what module `id` offers to qualified uses `I::name`.
@@ -713,9 +735,8 @@ fn lookup_member(program: &Program, id: ModId, name: &str) -> Option<Entity> {
     if let Some((_, e)) = constants(program, id).into_iter().find(|(n, _)| n == name) {
         return Some(e);
     }
-    let (first, rest) = name.split_once("::")?;
-    match module.public.get(first) {
+    qualified_splits(name).find_map(|(first, rest)| match module.public.get(first) {
         Some(Entity::Module(m)) => lookup_member(program, *m, rest),
         _ => None,
-    }
+    })
 }

@@ -173,12 +173,9 @@ impl TypeScope<'_> {
         if let Some(t) = self.program.modules[id as usize].types.get(name) {
             return Some(t.clone());
         }
-        if let Some((module, rest)) = name.split_once("::") {
-            let target = match self.program.modules[id as usize].scope.get(module) {
-                Some(Entity::Module(t)) => *t,
-                _ => return None,
-            };
-            return self.lookup_type(target, rest);
+        let module = &self.program.modules[id as usize];
+        if let Some(found) = super::qualified_splits(name).find_map(|(first, rest)| self.lookup_type(super::namespace(module, first)?, rest)) {
+            return Some(found);
         }
         self.program.modules[id as usize].types.get(name).cloned()
     }
