@@ -18,16 +18,35 @@ pub type Code = Arc<dyn Fn(&mut Ctx) -> EvalResult + Send + Sync>;
 /// Code held by other code where chains make deep nests (operands, the body after a local
 /// definition): it runs, and is dropped, on a grown stack when the stack runs low, so a
 /// chain of any length neither evaluates nor frees by deep recursion on a small stack.
-pub struct Sub(Option<Code>);
+pub struct Sub(Option<Code>, Depth);
+
+/// Whether a [`Sub`]'s code may nest: only code that may checks the stack before it runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    May,
+    /// A literal, a local or a state variable read: it runs no other code.
+    Leaf,
+}
 
 impl Sub {
     pub fn new(code: Code) -> Sub {
-        Sub(Some(code))
+        Sub(Some(code), Depth::May)
+    }
+
+    /// `code` compiled from `e`: when `e` is a leaf (a literal, a name read), it runs without
+    /// the stack check, which is then a good part of its cost.
+    pub fn of(code: Code, e: &Expr) -> Sub {
+        let leaf = matches!(
+            e.kind,
+            ExprKind::Int(_) | ExprKind::Bool(_) | ExprKind::Str(_) | ExprKind::Local(_) | ExprKind::Var(_) | ExprKind::Const(_) | ExprKind::Builtin(_) | ExprKind::Variant { payload: None, .. }
+        );
+        Sub(Some(code), if leaf { Depth::Leaf } else { Depth::May })
     }
 
     #[inline]
     pub fn run(&self, ctx: &mut Ctx) -> EvalResult {
         match &self.0 {
+            Some(code) if self.1 == Depth::Leaf => code(ctx),
             Some(code) => {
                 // Asking `stacker` how much stack is left reads a thread-local and calls out;
                 // a stack pointer inside the range the context knows has room needs neither.

@@ -379,11 +379,18 @@ fn cmp_names(a: &Arc<str>, b: &Arc<str>) -> Ordering {
     if Arc::ptr_eq(a, b) {
         return Ordering::Equal;
     }
-    // Byte order: names that differ in their first byte are ordered without a `memcmp` call.
-    match a.as_bytes().first().cmp(&b.as_bytes().first()) {
-        Ordering::Equal => a.cmp(b),
-        other => other,
+    // Byte order. Short names (process and message names: "r1", "prepared") are compared
+    // byte by byte here, without a `memcmp` call; the first difference decides.
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len().min(y.len()) <= 16 {
+        for (p, q) in x.iter().zip(y) {
+            if p != q {
+                return p.cmp(q);
+            }
+        }
+        return x.len().cmp(&y.len());
     }
+    x.cmp(y)
 }
 
 impl Value {
@@ -538,6 +545,24 @@ mod tests {
         assert_eq!(r.to_string(), "{ a: 1, b: 2 }");
         let sets = set_of([set_of([Value::int(2)]), set_of([]), set_of([Value::int(1), Value::int(2)])]);
         assert_eq!(sets.to_string(), "Set(Set(), Set(1, 2), Set(2))");
+    }
+
+    #[test]
+    fn names_short_and_long_order_like_their_bytes() {
+        // Around the length where the comparison stops going byte by byte inline.
+        let texts: Vec<String> = ["", "a", "r1", "r10", "r2", "prepared", "preparedX"]
+            .iter()
+            .map(|t| t.to_string())
+            .chain((14..20).flat_map(|n| ["x".repeat(n), format!("{}y", "x".repeat(n)), format!("{}a", "x".repeat(n))]))
+            .chain(["\u{e9}t\u{e9}".to_string(), "\u{e9}t".to_string()])
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                let (x, y) = (Value::str(a), Value::str(b));
+                assert_eq!(x.cmp(&y), a.as_bytes().cmp(b.as_bytes()), "{a:?} {b:?}");
+                assert_eq!(x.cmp_quick(&y), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
     }
 }
 

@@ -35,7 +35,7 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
     let n = args.len();
     match n {
         1 => {
-            let a = Sub::new(args[0].clone());
+            let a = sub(&args, ir_args, 0);
             Arc::new(move |ctx| {
                 let x = deeper(ctx, &a)?;
                 let result = op(ctx, std::slice::from_ref(&x), span);
@@ -44,7 +44,7 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
             })
         }
         2 => {
-            let (a, b) = (Sub::new(args[0].clone()), Sub::new(args[1].clone()));
+            let (a, b) = (sub(&args, ir_args, 0), sub(&args, ir_args, 1));
             Arc::new(move |ctx| {
                 let x = deeper(ctx, &a)?;
                 let y = deeper(ctx, &b)?;
@@ -59,7 +59,7 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
         3 if matches!(name, "set" | "put") => {
             // The arguments are moved into the new map (see `maps::set_owned`).
             let must_exist = name == "set";
-            let (a, b, c) = (Sub::new(args[0].clone()), Sub::new(args[1].clone()), Sub::new(args[2].clone()));
+            let (a, b, c) = (sub(&args, ir_args, 0), sub(&args, ir_args, 1), sub(&args, ir_args, 2));
             Arc::new(move |ctx| {
                 let m = deeper(ctx, &a)?;
                 let k = deeper(ctx, &b)?;
@@ -69,7 +69,7 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
         }
         3 => {
             // `m.setBy(k, f)`, `r.with(f, v)`: without a vector for the arguments.
-            let (a, b, c) = (Sub::new(args[0].clone()), Sub::new(args[1].clone()), Sub::new(args[2].clone()));
+            let (a, b, c) = (sub(&args, ir_args, 0), sub(&args, ir_args, 1), sub(&args, ir_args, 2));
             Arc::new(move |ctx| {
                 let x = deeper(ctx, &a)?;
                 let y = deeper(ctx, &b)?;
@@ -93,6 +93,14 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
             op(ctx, &values, span)
         })
         }
+    }
+}
+
+/// Argument `i`'s code as a [`Sub`] (see `Sub::of`).
+fn sub(args: &[Code], ir_args: &[Expr], i: usize) -> Sub {
+    match ir_args.get(i) {
+        Some(e) => Sub::of(args[i].clone(), e),
+        None => Sub::new(args[i].clone()),
     }
 }
 
