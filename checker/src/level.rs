@@ -25,8 +25,6 @@ pub(crate) struct Columns {
     pub(crate) total: usize,
     /// For each variable, its column, if kept.
     column_of: Vec<Option<usize>>,
-    /// The variables not kept (looked at for every successor).
-    others: Vec<usize>,
 }
 
 impl Columns {
@@ -37,13 +35,7 @@ impl Columns {
         for (c, &v) in vars.iter().enumerate() {
             column_of[v] = Some(c);
         }
-        let others = (0..active.len()).filter(|&v| column_of[v].is_none()).collect();
-        Columns { vars, total: active.len(), column_of, others }
-    }
-
-    /// The variables not kept.
-    pub(crate) fn others(&self) -> impl Iterator<Item = usize> + '_ {
-        self.others.iter().copied()
+        Columns { vars, total: active.len(), column_of }
     }
 }
 

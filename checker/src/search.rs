@@ -602,7 +602,8 @@ impl<'a> Search<'a> {
         let columns = &self.columns;
         let result = expander.for_each_successor_in(self.spec, compiled, &state, self.model.step, Some(self.stop), |mut next| {
             generated += 1;
-            if let Some(var) = columns.others().find(|&v| next.value(v).is_some()) {
+            // The kept columns are the program's active variables.
+            if let Some(var) = next.assigned_outside() {
                 return Err(outside_main_module(self.spec, self.model.step, var));
             }
             own.clear();

@@ -368,3 +368,22 @@ fn levels_of_many_chunks_give_the_same_results_at_any_thread_count() {
     }
     assert_eq!(results[0], results[1]);
 }
+
+#[test]
+fn a_step_that_assigns_a_variable_outside_the_main_module_is_an_error() {
+    // `B::x` is not one of the main module's variables: the checker keeps only those, so it
+    // must stop rather than drop the assignment.
+    let text = "module base { var x: int  action init = x' = 0  action step = x' = 1 }
+                module main { import base as B  var y: int  action init = all { B::init, y' = 0 }  action step = all { B::step, y' = y } }";
+    let spec = match Spec::from_text("model.qnt", text, Some("main")) {
+        Ok(spec) => spec,
+        Err(e) => panic!("{}", e.sources.render(&e.diagnostics)),
+    };
+    for threads in [1, 2] {
+        let outcome = run(&spec, &model(&spec, &[]), Budget { threads, ..Budget::default() });
+        match &outcome.verdict {
+            Verdict::Error(e) => assert!(e.message.contains("`x`, a variable outside the main module"), "{}", e.message),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -166,9 +166,18 @@ struct Buffers {
 pub struct NextState<'r> {
     parent: &'r State,
     values: &'r mut [Option<Value>],
+    /// The first variable outside the program's active ones (`Compiled::active_vars`)
+    /// that the step assigned.
+    outside: Option<usize>,
 }
 
 impl NextState<'_> {
+    /// The first variable the step assigned that is not one of the program's active
+    /// variables (the main module's), if any.
+    pub fn assigned_outside(&self) -> Option<usize> {
+        self.outside
+    }
+
     /// The value the step assigned to variable `var`; `None` when it assigned none (a
     /// variable outside the main module: it will be [`unassigned_value`]).
     pub fn value(&self, var: usize) -> Option<&Value> {
@@ -241,10 +250,24 @@ impl EnumeratingChooser {
                 Ok(true) => {
                     // Quint leaves a variable the step did not assign without a value (an
                     // error where it is read); a checker's state needs every value.
-                    if let Some(var) = ctx.next.iter().zip(&compiled.active_vars).position(|(v, active)| v.is_none() && *active) {
+                    // One pass over the variables: an active one left unassigned, and the
+                    // first inactive one assigned (a caller that keeps only the active ones
+                    // asks, instead of looking at every variable again).
+                    let (mut unassigned, mut outside) = (None, None);
+                    for (var, (value, &active)) in ctx.next.iter().zip(&compiled.active_vars).enumerate() {
+                        match (value.is_some(), active) {
+                            (false, true) => {
+                                unassigned = Some(var);
+                                break;
+                            }
+                            (true, false) if outside.is_none() => outside = Some(var),
+                            _ => {}
+                        }
+                    }
+                    if let Some(var) = unassigned {
                         break Err(unassigned_error(compiled, def, var));
                     }
-                    if let Err(e) = visit(NextState { parent: state, values: &mut ctx.next }) {
+                    if let Err(e) = visit(NextState { parent: state, values: &mut ctx.next, outside }) {
                         break Err(e);
                     }
                 }
