@@ -431,14 +431,15 @@ fn bind_and_run(ctx: &mut Ctx, id: usize, params: &[PatCode], base: usize, site:
 /// evaluation is not too deep; otherwise, or when `d` has no code, the call goes the general
 /// way ([`Compiled::call_stacked`]), with the same checks and errors.
 #[inline]
-fn call_direct<const N: usize>(ctx: &mut Ctx, d: DefId, regs: [usize; N], values: [Value; N], site: Span) -> EvalResult {
+fn call_direct<const N: usize>(ctx: &mut Ctx, d: DefId, regs: [usize; N], values: [Value; N], site: Span) -> EvalResult
+where
+    [Value; N]: Arguments,
+{
     let compiled = ctx.compiled;
     match compiled.defs.get(d as usize) {
         Some(Some(code)) if ctx.active.get(d as usize) == Some(&0) && ctx.depth <= MAX_DEPTH && !code.cacheable && !code.per_state => {
             ctx.check_interrupt(site)?;
-            for (r, v) in regs.into_iter().zip(values) {
-                ctx.regs[r] = v;
-            }
+            values.move_into(&mut ctx.regs, &regs);
             ctx.active[d as usize] = 1;
             ctx.depth += 1;
             let result = (code.body)(ctx);
@@ -450,6 +451,47 @@ fn call_direct<const N: usize>(ctx: &mut Ctx, d: DefId, regs: [usize; N], values
             let base = ctx.args.len();
             ctx.args.extend(values);
             compiled.call_stacked(ctx, d, base, site)
+        }
+    }
+}
+
+/// A call's evaluated arguments, a fixed number of them, moved into registers one by one
+/// (taken apart by pattern: iterating the array would leave drop glue for the rest).
+pub trait Arguments {
+    /// Moves the arguments into `regs[at[0]]`, `regs[at[1]]`, ...; `at` has one register
+    /// per argument (the callers check the count).
+    fn move_into(self, regs: &mut [Value], at: &[usize]);
+}
+
+impl Arguments for [Value; 1] {
+    #[inline(always)]
+    fn move_into(self, regs: &mut [Value], at: &[usize]) {
+        let [a] = self;
+        if let [r] = at {
+            regs[*r] = a;
+        }
+    }
+}
+
+impl Arguments for [Value; 2] {
+    #[inline(always)]
+    fn move_into(self, regs: &mut [Value], at: &[usize]) {
+        let [a, b] = self;
+        if let [r, q] = at {
+            regs[*r] = a;
+            regs[*q] = b;
+        }
+    }
+}
+
+impl Arguments for [Value; 3] {
+    #[inline(always)]
+    fn move_into(self, regs: &mut [Value], at: &[usize]) {
+        let [a, b, c] = self;
+        if let [r, q, t] = at {
+            regs[*r] = a;
+            regs[*q] = b;
+            regs[*t] = c;
         }
     }
 }
@@ -533,12 +575,13 @@ impl LambdaCode {
     /// parameters are plain names, as many as the values, and it is not already running;
     /// otherwise through the argument stack ([`LambdaCode::call_stacked`]), with its checks.
     #[inline]
-    pub fn call_direct<const N: usize>(&self, ctx: &mut Ctx, values: [Value; N]) -> EvalResult {
+    pub fn call_direct<const N: usize>(&self, ctx: &mut Ctx, values: [Value; N]) -> EvalResult
+    where
+        [Value; N]: Arguments,
+    {
         if let Some(regs) = &self.plain_params {
             if regs.len() == N && ctx.active.get(self.id) == Some(&0) {
-                for (r, v) in regs.iter().zip(values) {
-                    ctx.regs[*r] = v;
-                }
+                values.move_into(&mut ctx.regs, regs);
                 ctx.active[self.id] = 1;
                 let result = (self.body)(ctx);
                 ctx.active[self.id] = 0;

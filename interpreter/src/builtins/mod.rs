@@ -213,7 +213,10 @@ pub(crate) fn index(v: &Value, len: usize, span: Span, what: &str) -> Result<usi
 /// Applies operator `f` to `args` (moved in, not cloned): an anonymous operator straight
 /// into its registers when it can be (see `LambdaCode::call_direct`).
 #[inline]
-pub(crate) fn call<const N: usize>(ctx: &mut Ctx, f: &Value, args: [Value; N], span: Span) -> EvalResult {
+pub(crate) fn call<const N: usize>(ctx: &mut Ctx, f: &Value, args: [Value; N], span: Span) -> EvalResult
+where
+    [Value; N]: crate::compile::Arguments,
+{
     if let Value::Lambda(l) = f {
         if let Lambda::Code(code) = &**l {
             return code.call_direct(ctx, args);
