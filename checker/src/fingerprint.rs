@@ -147,6 +147,14 @@ pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value, entries: &mut E
             let sum = unsealed(MAP_KIND, old_hash, a.len());
             let allowed = changes_allowed(b.len());
             let difference = match (a.iter(), b.iter()) {
+                (MapIter::Slice(x), MapIter::Slice(y)) if x.len() == y.len() => match same_keys_difference(x.as_slice(), y.as_slice(), entries, allowed) {
+                    Some(d) => Some(d),
+                    None => {
+                        let same = |x: &(Value, Value), y: &(Value, Value)| same_value(&x.0, &y.0) && same_value(&x.1, &y.1);
+                        let by_key = |x: &(Value, Value), y: &(Value, Value)| if same_value(&x.0, &y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(&y.0) };
+                        slice_difference(x.as_slice(), y.as_slice(), same, by_key, |(k, v)| entries.hash(k, v), allowed)
+                    }
+                },
                 (MapIter::Slice(x), MapIter::Slice(y)) => {
                     let same = |x: &(Value, Value), y: &(Value, Value)| same_value(&x.0, &y.0) && same_value(&x.1, &y.1);
                     let by_key = |x: &(Value, Value), y: &(Value, Value)| if same_value(&x.0, &y.0) { std::cmp::Ordering::Equal } else { x.0.cmp(&y.0) };
@@ -168,6 +176,28 @@ pub fn next_value_hash(old: &Value, old_hash: u64, next: &Value, entries: &mut E
 /// and comparing costs about as much as hashing once most elements differ).
 fn changes_allowed(len: usize) -> usize {
     2 + len / 4
+}
+
+/// The difference of the entry hashes of two maps with the same keys, the same shared key
+/// values in the same places (`m.set(k, v)` on an existing key: the common update), from
+/// the values that differ; `None` when a key differs at a glance or past `allowed` changes
+/// (the caller then walks the maps by key order).
+fn same_keys_difference(old: &[(Value, Value)], new: &[(Value, Value)], entries: &mut EntryHashes, allowed: usize) -> Option<u64> {
+    let mut difference = 0u64;
+    let mut changes = 0;
+    for ((k, x), (key, y)) in old.iter().zip(new) {
+        if !same_value(k, key) {
+            return None;
+        }
+        if !same_value(x, y) {
+            changes += 1;
+            if changes > allowed {
+                return None;
+            }
+            difference = difference.wrapping_add(entries.hash(key, y)).wrapping_sub(entries.hash(k, x));
+        }
+    }
+    Some(difference)
 }
 
 /// [`sum_difference`] for two collections held as sorted slices (the small ones, up to
