@@ -714,7 +714,10 @@ impl<'p> Infer<'p> {
             match &arm.variant {
                 None => wildcard = true,
                 Some(name) => {
-                    let key = self.program.modules.iter().find_map(|m| match m.scope.get(name) {
+                    // The constructor in scope where the definition is written; another
+                    // module may have one of the same name (`None`) in another type.
+                    let here = self.current_def.and_then(|d| self.program.modules.get(d.module as usize));
+                    let key = here.into_iter().chain(self.program.modules.iter()).find_map(|m| match m.scope.get(name) {
                         Some(Entity::Constructor { ty, .. }) => Some(ty.clone()),
                         _ => None,
                     });
