@@ -788,6 +788,26 @@ impl Compiler<'_> {
                                 });
                             }
                         }
+                        if (*name == "contains" || *name == "in") && args.len() == 2 {
+                            // Membership in a set read in place (a state variable, a local, a
+                            // field of one): the set is borrowed, not cloned and dropped.
+                            let (set_at, elem_at) = if *name == "contains" { (0, 1) } else { (1, 0) };
+                            if let Some(path) = self.path(&args[set_at]) {
+                                let elem = Sub::of(arg_codes[elem_at].clone(), &args[elem_at]);
+                                let set_first = set_at == 0;
+                                return Arc::new(move |ctx| {
+                                    // Read in the order the arguments are written: a path
+                                    // that cannot be read fails before the element runs.
+                                    if set_first {
+                                        path.get(ctx)?;
+                                    }
+                                    let x = elem.run(ctx)?;
+                                    let found = builtins::set(path.get(ctx)?, span)?.contains(&x);
+                                    x.discard();
+                                    Ok(Value::Bool(found))
+                                });
+                            }
+                        }
                         if *name == "size" && args.len() == 1 {
                             // `S.filter(p).size()` counts without building the filtered set.
                             if let ExprKind::Call { callee: Callee::Builtin("filter"), args: inner, .. } = &args[0].kind {
@@ -1337,6 +1357,25 @@ mod tests {
         assert_eq!(calls[..4], expected.map(|(n, t)| (n.to_string(), t.to_string())), "{calls:?}");
         assert_eq!(calls.len(), 5, "the value called from outside comes last: {calls:?}");
         assert_eq!(calls[4].0, "top");
+    }
+
+    #[test]
+    fn membership_in_a_set_read_in_place_answers_as_the_builtin() {
+        let s = spec(
+            "var msgs: Set[{ kind: str, rm: str }]  var n: int  action init = all { msgs' = Set({ kind: \"a\", rm: \"r1\" }), n' = 1 }  \
+             pure def has(s: Set[int], x: int): bool = s.contains(x) and x.in(s)  \
+             val r1 = { kind: \"a\", rm: \"r1\" }  val b1 = { kind: \"b\", rm: \"r1\" }  val found = msgs.contains(r1) and r1.in(msgs)  \
+             val missing = msgs.contains({ kind: \"a\", rm: \"r2\" }) or b1.in(msgs)  \
+             pure val local = has(Set(1, 2), 2) and not(has(Set(1, 2), 3))  val unset = msgs.contains({ kind: \"a\", rm: \"r1\" })",
+        );
+        let mut chooser = RandomChooser::new(1);
+        let (state, _) = s.run_action(&s.state0(), "init", &mut chooser).unwrap().unwrap();
+        for (name, expected) in [("found", true), ("missing", false), ("local", true)] {
+            assert_eq!(s.eval_def(&state, s.lookup(name).unwrap(), &mut chooser).unwrap(), Value::Bool(expected), "{name}");
+        }
+        // Before init the variable has no value: the error names it.
+        let unset = s.eval_def(&s.state0(), s.lookup("unset").unwrap(), &mut chooser).unwrap_err();
+        assert!(unset.message.contains("msgs"), "{}", unset.message);
     }
 
     #[test]

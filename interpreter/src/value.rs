@@ -349,8 +349,9 @@ impl Ord for Value {
             (Value::List(a), Value::List(b)) => a.iter().cmp(b.iter()),
             (Value::Record(a), Value::Record(b)) if Arc::ptr_eq(a, b) => Ordering::Equal,
             (Value::Record(a), Value::Record(b)) => {
+                // Fields holding names or small integers are compared inline (`cmp_quick`).
                 for ((n1, v1), (n2, v2)) in a.iter().zip(b.iter()) {
-                    match cmp_names(n1, n2).then_with(|| v1.cmp(v2)) {
+                    match cmp_names(n1, n2).then_with(|| v1.cmp_quick(v2)) {
                         Ordering::Equal => {}
                         other => return other,
                     }
@@ -358,7 +359,15 @@ impl Ord for Value {
                 a.len().cmp(&b.len())
             }
             (Value::Tuple(a), Value::Tuple(b)) if Arc::ptr_eq(a, b) => Ordering::Equal,
-            (Value::Tuple(a), Value::Tuple(b)) => a.iter().cmp(b.iter()),
+            (Value::Tuple(a), Value::Tuple(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match x.cmp_quick(y) {
+                        Ordering::Equal => {}
+                        other => return other,
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
             (Value::Variant(n1, p1), Value::Variant(n2, p2)) => cmp_names(n1, n2).then_with(|| if Arc::ptr_eq(p1, p2) { Ordering::Equal } else { p1.cmp(p2) }),
             (Value::Lambda(a), Value::Lambda(b)) => (Arc::as_ptr(a) as usize).cmp(&(Arc::as_ptr(b) as usize)),
             // Values of different kinds never meet in a well-typed program; order by kind.
