@@ -69,7 +69,7 @@ impl Table {
     fn intern(&mut self, value: &Value, hash: u64) -> u32 {
         if let Some(&at) = self.index.get(&hash) {
             let (known, _) = &self.values[at as usize];
-            if same_value(known, value) || known == value {
+            if equal(known, value) {
                 return at;
             }
             self.values.push((value.clone(), hash));
@@ -79,6 +79,29 @@ impl Table {
         self.values.push((value.clone(), hash));
         self.index.insert(hash, at);
         at
+    }
+}
+
+/// Whether two values are equal, looking first for shared parts: a small set or map
+/// with the same hash as a table's value is usually a copy whose elements are the same
+/// shared values (two-phase commit's `rmState`, rebuilt by each step that changes it), and
+/// comparing them element by element at a glance skips comparing their strings.
+fn equal(a: &Value, b: &Value) -> bool {
+    use spec_interpreter::collection::{MapIter, SetIter};
+    use spec_interpreter::set::SetValue;
+    if same_value(a, b) {
+        return true;
+    }
+    match (a, b) {
+        (Value::Map(x), Value::Map(y)) if x.len() == y.len() => match (x.iter(), y.iter()) {
+            (MapIter::Slice(x), MapIter::Slice(y)) => x.as_slice().iter().zip(y.as_slice()).all(|((k, v), (key, w))| (same_value(k, key) || k == key) && (same_value(v, w) || v == w)),
+            _ => a == b,
+        },
+        (Value::Set(SetValue::Explicit(x)), Value::Set(SetValue::Explicit(y))) if x.len() == y.len() => match (x.iter(), y.iter()) {
+            (SetIter::Slice(x), SetIter::Slice(y)) => x.as_slice().iter().zip(y.as_slice()).all(|(v, w)| same_value(v, w) || v == w),
+            _ => a == b,
+        },
+        _ => a == b,
     }
 }
 
@@ -260,5 +283,23 @@ mod tests {
         level.push(2, &[Value::int(2)], &[7]);
         assert_eq!(*level.state(0), vec![Value::int(1)]);
         assert_eq!(*level.state(1), vec![Value::int(2)]);
+    }
+
+    #[test]
+    fn equal_sets_and_maps_built_apart_are_one_value_and_unequal_ones_two() {
+        use spec_interpreter::collection::ValueMap;
+        let map = |entries: &[(&str, &str)]| Value::Map(ValueMap::from_vec(entries.iter().map(|(k, v)| (Value::str(k), Value::str(v))).collect()));
+        let set = |items: &[i64]| Value::Set(spec_interpreter::set::SetValue::Explicit(items.iter().map(|&n| Value::int(n)).collect()));
+        let mut level = Level::new(Columns::new(&[true, true]));
+        // The same (forged) hash for every value of a column: only equality tells them apart.
+        level.push(1, &[map(&[("r1", "working"), ("r2", "prepared")]), set(&[1, 2])], &[7, 8]);
+        level.push(2, &[map(&[("r1", "working"), ("r2", "prepared")]), set(&[1, 2])], &[7, 8]);
+        level.push(3, &[map(&[("r1", "working"), ("r2", "aborted")]), set(&[1, 3])], &[7, 8]);
+        level.push(4, &[map(&[("r1", "working")]), set(&[1])], &[7, 8]);
+        assert_eq!(level.tables[0].values.len(), 3);
+        assert_eq!(level.tables[1].values.len(), 3);
+        assert_eq!(*level.state(1), vec![map(&[("r1", "working"), ("r2", "prepared")]), set(&[1, 2])]);
+        assert_eq!(*level.state(2), vec![map(&[("r1", "working"), ("r2", "aborted")]), set(&[1, 3])]);
+        assert_eq!(*level.state(3), vec![map(&[("r1", "working")]), set(&[1])]);
     }
 }
