@@ -498,7 +498,7 @@ impl<'a> Search<'a> {
         let mut results: Vec<Vec<Result<bool, Box<EvalError>>>> = Vec::with_capacity(properties.len());
         for (p, def) in properties.iter().enumerate() {
             let reads = &self.reads[p];
-            let mut first_of: HashMap<Vec<u32>, u32> = HashMap::new();
+            let mut first_of: HashMap<Vec<u32>, u32, VisitedHasher> = HashMap::default();
             let mut representatives: Vec<usize> = Vec::new();
             let mut class_of = Vec::with_capacity(fresh.len());
             let mut key = Vec::with_capacity(reads.len());
