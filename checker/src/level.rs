@@ -155,6 +155,23 @@ impl Level {
         }).collect())
     }
 
+    /// State `i`, written into `spare` when it is a state this level built that nothing
+    /// holds any more (its allocation and its variables outside the columns, units, are
+    /// kept: the kept columns are overwritten), else built anew. A worker hands each
+    /// state it expanded back as the spare of the next.
+    pub(crate) fn state_reusing(&self, i: usize, spare: &mut Option<State>) -> State {
+        if let Some(mut state) = spare.take() {
+            if let Some(values) = Arc::get_mut(&mut state).filter(|values| values.len() == self.columns.total) {
+                let row = self.row(i);
+                for (c, &var) in self.columns.vars.iter().enumerate() {
+                    values[var] = self.tables[c].values[row[c] as usize].0.clone();
+                }
+                return state;
+            }
+        }
+        self.state(i)
+    }
+
     /// State `i`, rebuilt from `copy`, one thread's own copies of this level's values (made
     /// the first time the thread needs each). Threads that clone the level's shared values
     /// all write their reference counts, and pass those cache lines between cores: two
@@ -301,5 +318,24 @@ mod tests {
         assert_eq!(*level.state(1), vec![map(&[("r1", "working"), ("r2", "prepared")]), set(&[1, 2])]);
         assert_eq!(*level.state(2), vec![map(&[("r1", "working"), ("r2", "aborted")]), set(&[1, 3])]);
         assert_eq!(*level.state(3), vec![map(&[("r1", "working")]), set(&[1])]);
+    }
+
+    #[test]
+    fn a_spare_state_is_reused_only_when_nothing_else_holds_it() {
+        let mut level = Level::new(Columns::new(&[false, true, true]));
+        level.push(1, &[Value::int(1), Value::int(2)], &[1, 2]);
+        level.push(2, &[Value::int(3), Value::int(4)], &[3, 4]);
+        let first = level.state_reusing(0, &mut None);
+        assert_eq!(*first, vec![Value::unit(), Value::int(1), Value::int(2)]);
+        let address = Arc::as_ptr(&first);
+        let second = level.state_reusing(1, &mut Some(first));
+        assert_eq!(*second, vec![Value::unit(), Value::int(3), Value::int(4)]);
+        assert_eq!(Arc::as_ptr(&second), address, "the spare's allocation is reused");
+        // A state still held elsewhere is left alone: a new one is built.
+        let held = second.clone();
+        let third = level.state_reusing(0, &mut Some(second));
+        assert_eq!(*third, vec![Value::unit(), Value::int(1), Value::int(2)]);
+        assert_eq!(*held, vec![Value::unit(), Value::int(3), Value::int(4)]);
+        assert_ne!(Arc::as_ptr(&third), Arc::as_ptr(&held));
     }
 }

@@ -238,6 +238,9 @@ struct Worker {
     emitted: HashSet<u64, VisitedHasher>,
     /// Hashes of map entries met before ([`EntryHashes`]).
     entries: EntryHashes,
+    /// The state expanded last, whose allocation the next one reuses when nothing else
+    /// holds it ([`Level::state_reusing`]).
+    spare: Option<State>,
 }
 
 impl Worker {
@@ -587,7 +590,7 @@ impl<'a> Search<'a> {
         let thread = rayon::current_thread_index();
         let state = match thread.and_then(|t| copies.get(t)).and_then(|copy| copy.lock().ok()) {
             Some(mut copy) => frontier.state_from(i, &mut copy),
-            None => frontier.state(i),
+            None => frontier.state_reusing(i, &mut worker.spare),
         };
         // Each thread runs its own compilation, so that cloning the program's constants does
         // not pass reference counts between cores either.
@@ -596,7 +599,7 @@ impl<'a> Search<'a> {
             None => &*self.spec.compiled,
         };
         frontier.hashes(i, &mut worker.parent_hashes);
-        let Worker { expander, evaluator, parent_hashes, hashes: own, emitted, entries } = worker;
+        let Worker { expander, evaluator, parent_hashes, hashes: own, emitted, entries, .. } = worker;
         let mut generated = 0;
         let (mut fingerprints, mut values, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
         let columns = &self.columns;
@@ -638,6 +641,7 @@ impl<'a> Search<'a> {
             hashes.extend_from_slice(own);
             Ok(())
         });
+        worker.spare = Some(state);
         match result {
             Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
             Err(e) => Expansion::Error(e),
