@@ -125,11 +125,20 @@ impl PatCode {
             PatCode::Reg(r) => ctx.regs[*r] = value,
             PatCode::Ignore => {}
             PatCode::Tuple(items) => match value {
-                Value::Tuple(values) if values.len() == items.len() => {
-                    for (p, v) in items.iter().zip(values.iter()) {
-                        p.bind(ctx, v.clone(), span)?;
+                // A tuple no one else holds (one just built: an element of `tuples(S, T)`)
+                // gives its items up; a shared one lends clones.
+                Value::Tuple(values) if values.len() == items.len() => match Arc::try_unwrap(values) {
+                    Ok(owned) => {
+                        for (p, v) in items.iter().zip(owned) {
+                            p.bind(ctx, v, span)?;
+                        }
                     }
-                }
+                    Err(shared) => {
+                        for (p, v) in items.iter().zip(shared.iter()) {
+                            p.bind(ctx, v.clone(), span)?;
+                        }
+                    }
+                },
                 other => return Err(error(span, format!("expected a tuple of {} items, found {other}", items.len()))),
             },
             PatCode::Record(fields) => {

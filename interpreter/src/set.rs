@@ -260,22 +260,10 @@ impl SetValue {
                     Some(_) => {}
                 }
                 // Tuples order lexicographically, so the product of the components, each in
-                // canonical order, comes out in canonical order: no set is built.
-                let mut tuples: Vec<Vec<Value>> = vec![Vec::new()];
-                for s in sets.iter() {
-                    let items: Vec<Value> = s.iter()?.collect();
-                    tuples = tuples
-                        .iter()
-                        .flat_map(|t| {
-                            items.iter().map(move |x| {
-                                let mut t = t.clone();
-                                t.push(x.clone());
-                                t
-                            })
-                        })
-                        .collect();
-                }
-                Ok(Elements::Other(Box::new(tuples.into_iter().map(|t| Value::Tuple(Arc::new(t))))))
+                // canonical order, comes out in canonical order: no set is built, and each
+                // tuple is built when it is reached.
+                let components = sets.iter().map(|s| s.iter().map(|items| items.collect::<Vec<Value>>())).collect::<Result<Vec<_>, _>>()?;
+                Ok(Elements::Other(Box::new(Product::new(components))))
             }
             _ => Ok(Elements::Other(Box::new(self.elements()?.into_iter()))),
         }
@@ -317,6 +305,49 @@ impl SetValue {
 
 /// The elements of a set one at a time, in canonical order (see [`SetValue::iter`]): explicit
 /// sets and ranges, the common cases, without a boxed iterator.
+/// The tuples of a product of sets, one by one in lexicographic order (the last component
+/// varies fastest), as an odometer over the components' elements.
+struct Product {
+    components: Vec<Vec<Value>>,
+    /// The position in each component of the next tuple; `None` when every tuple was given.
+    next: Option<Vec<usize>>,
+}
+
+impl Product {
+    fn new(components: Vec<Vec<Value>>) -> Product {
+        // An empty component: no tuple at all (no components: the one empty tuple).
+        let next = (!components.iter().any(Vec::is_empty)).then(|| vec![0; components.len()]);
+        Product { components, next }
+    }
+}
+
+impl Iterator for Product {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        let at = self.next.as_mut()?;
+        let tuple: Vec<Value> = at.iter().zip(&self.components).map(|(i, items)| items[*i].clone()).collect();
+        // Move to the following tuple: the last position that can move on does, the ones after
+        // it start again; none can: that was the last tuple.
+        let mut k = at.len();
+        let last = loop {
+            if k == 0 {
+                break true;
+            }
+            k -= 1;
+            at[k] += 1;
+            if at[k] < self.components[k].len() {
+                break false;
+            }
+            at[k] = 0;
+        };
+        if last {
+            self.next = None;
+        }
+        Some(Value::Tuple(Arc::new(tuple)))
+    }
+}
+
 pub enum Elements<'a> {
     Explicit(crate::collection::SetIter<'a>),
     Range(std::ops::RangeInclusive<i64>),
@@ -466,6 +497,11 @@ mod tests {
         assert_eq!(listed, built);
         let empty = SetValue::Tuples(Arc::new(vec![ints(&[1]), ints(&[])]));
         assert_eq!(empty.iter().unwrap().count(), 0);
+        let none = SetValue::Tuples(Arc::new(vec![]));
+        assert_eq!(none.iter().unwrap().collect::<Vec<_>>(), none.elements().unwrap().into_iter().collect::<Vec<_>>());
+        assert_eq!(none.iter().unwrap().count(), 1, "the one empty tuple");
+        let single = SetValue::Tuples(Arc::new(vec![ints(&[2, 1])]));
+        assert_eq!(single.iter().unwrap().collect::<Vec<_>>(), single.elements().unwrap().into_iter().collect::<Vec<_>>());
         assert_eq!(SetValue::Tuples(Arc::new(vec![SetValue::Nat])).iter().err(), Some(SetError::Infinite));
     }
 
