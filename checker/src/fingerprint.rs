@@ -178,15 +178,17 @@ fn changes_allowed(len: usize) -> usize {
     2 + len / 4
 }
 
-/// The difference of the entry hashes of two maps with the same keys, the same shared key
-/// values in the same places (`m.set(k, v)` on an existing key: the common update), from
-/// the values that differ; `None` when a key differs at a glance or past `allowed` changes
-/// (the caller then walks the maps by key order).
+/// The difference of the entry hashes of two maps with the same keys in the same places
+/// (`m.set(k, v)` on an existing key: the common update), from the values that differ;
+/// `None` when a key differs or past `allowed` changes (the caller then walks the maps by
+/// key order).
 fn same_keys_difference(old: &[(Value, Value)], new: &[(Value, Value)], entries: &mut EntryHashes, allowed: usize) -> Option<u64> {
     let mut difference = 0u64;
     let mut changes = 0;
     for ((k, x), (key, y)) in old.iter().zip(new) {
-        if !same_value(k, key) {
+        // An update may put its own copy of the key in place (a thread's copy of a state
+        // and the thread's program do not share strings): equal keys are the same entry.
+        if !same_value(k, key) && k != key {
             return None;
         }
         if !same_value(x, y) {

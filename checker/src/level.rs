@@ -13,7 +13,10 @@
 
 use crate::fingerprint::{same_value, VisitedHasher};
 use spec_interpreter::{State, Value};
-use std::collections::HashMap;
+use spec_interpreter::collection::{ValueMap, ValueSet};
+use spec_interpreter::set::SetValue;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Which variables of a state a level keeps, and how a whole state is laid out.
@@ -41,6 +44,8 @@ impl Columns {
 
 /// See the module documentation.
 pub(crate) struct Level {
+    /// This level's number (see [`LEVELS`]).
+    id: u64,
     columns: Columns,
     /// The value of the variables not kept (shared by every rebuilt state).
     unit: Value,
@@ -50,11 +55,52 @@ pub(crate) struct Level {
     tables: Vec<Table>,
 }
 
-/// One thread's copies of a level's values, by column and index (see [`Level::state_from`]);
-/// for one level only.
+/// One thread's copies of a level's values, by column and index (see [`Level::state_from`]),
+/// for one level at a time, and the thread's strings, kept from level to level: every copy
+/// a thread makes of a string is the same shared one, so that its copies of the states
+/// still share their strings (a map's keys, the states each key maps to) as the states of
+/// one thread do: comparisons and hashes that look at pointers first (the fingerprint's
+/// [`same_value`], its cache of entry hashes) keep finding them equal.
 #[derive(Default)]
 pub(crate) struct LevelCopy {
     tables: Vec<Vec<Option<Value>>>,
+    /// The level (`Level::id`) whose copies `tables` holds.
+    level: u64,
+    strings: HashSet<Arc<str>>,
+}
+
+/// The most strings a thread keeps (it forgets them all past this, and starts again).
+const STRINGS_KEPT: usize = 1 << 16;
+
+/// Levels are numbered in order of creation, so that a thread's copies of one level are
+/// never taken for another's.
+static LEVELS: AtomicU64 = AtomicU64::new(1);
+
+/// The shared copy of `s` among `strings`.
+fn shared_string(s: &Arc<str>, strings: &mut HashSet<Arc<str>>) -> Arc<str> {
+    if let Some(kept) = strings.get(&**s) {
+        return kept.clone();
+    }
+    if strings.len() >= STRINGS_KEPT {
+        strings.clear();
+    }
+    let own: Arc<str> = Arc::from(&**s);
+    strings.insert(own.clone());
+    own
+}
+
+/// A copy of `value` that shares nothing with it but its strings' copies among `strings`
+/// (see [`LevelCopy`]); what holds no string is copied as [`Value::deep_copy`] does.
+fn copied(value: &Value, strings: &mut HashSet<Arc<str>>) -> Value {
+    match value {
+        Value::Str(s) => Value::Str(shared_string(s, strings)),
+        Value::Set(SetValue::Explicit(items)) => Value::Set(SetValue::Explicit(ValueSet::from_sorted_vec(items.iter().map(|v| copied(v, strings)).collect()))),
+        Value::Map(map) => Value::Map(ValueMap::from_sorted_vec(map.iter().map(|(k, v)| (copied(k, strings), copied(v, strings))).collect())),
+        Value::Record(fields) => Value::Record(Arc::new(fields.iter().map(|(name, v)| (shared_string(name, strings), copied(v, strings))).collect())),
+        Value::Tuple(items) => Value::Tuple(Arc::new(items.iter().map(|v| copied(v, strings)).collect())),
+        Value::Variant(tag, payload) => Value::Variant(shared_string(tag, strings), Arc::new(copied(payload, strings))),
+        other => other.deep_copy(),
+    }
 }
 
 /// The distinct values of one variable in a level, with their hashes.
@@ -108,7 +154,7 @@ fn equal(a: &Value, b: &Value) -> bool {
 impl Level {
     pub(crate) fn new(columns: Columns) -> Level {
         let tables = columns.vars.iter().map(|_| Table::default()).collect();
-        Level { columns, unit: Value::unit(), fingerprints: Vec::new(), rows: Vec::new(), tables }
+        Level { id: LEVELS.fetch_add(1, Ordering::Relaxed), columns, unit: Value::unit(), fingerprints: Vec::new(), rows: Vec::new(), tables }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -173,19 +219,31 @@ impl Level {
     }
 
     /// State `i`, rebuilt from `copy`, one thread's own copies of this level's values (made
-    /// the first time the thread needs each). Threads that clone the level's shared values
-    /// all write their reference counts, and pass those cache lines between cores: two
-    /// threads took 1.6 times the CPU time of one on two-phase commit.
-    pub(crate) fn state_from(&self, i: usize, copy: &mut LevelCopy) -> State {
-        if copy.tables.len() != self.tables.len() {
+    /// the first time the thread needs each; see [`LevelCopy`]), in `spare`'s allocation
+    /// when it can be reused (as [`Level::state_reusing`]). Threads that clone the level's
+    /// shared values all write their reference counts, and pass those cache lines between
+    /// cores: two threads took 1.6 times the CPU time of one on two-phase commit.
+    pub(crate) fn state_from(&self, i: usize, copy: &mut LevelCopy, spare: &mut Option<State>) -> State {
+        if copy.level != self.id {
             copy.tables = self.tables.iter().map(|t| vec![None; t.values.len()]).collect();
+            copy.level = self.id;
         }
         let row = self.row(i);
-        Arc::new((0..self.columns.total).map(|var| match self.columns.column_of[var] {
-            Some(c) => {
-                let at = row[c] as usize;
-                copy.tables[c][at].get_or_insert_with(|| self.tables[c].values[at].0.deep_copy()).clone()
+        let LevelCopy { tables, strings, .. } = copy;
+        let mut value_of = |c: usize| {
+            let at = row[c] as usize;
+            tables[c][at].get_or_insert_with(|| copied(&self.tables[c].values[at].0, strings)).clone()
+        };
+        if let Some(mut state) = spare.take() {
+            if let Some(values) = Arc::get_mut(&mut state).filter(|values| values.len() == self.columns.total) {
+                for (c, &var) in self.columns.vars.iter().enumerate() {
+                    values[var] = value_of(c);
+                }
+                return state;
             }
+        }
+        Arc::new((0..self.columns.total).map(|var| match self.columns.column_of[var] {
+            Some(c) => value_of(c),
             None => self.unit.clone(),
         }).collect())
     }
@@ -337,5 +395,36 @@ mod tests {
         assert_eq!(*third, vec![Value::unit(), Value::int(1), Value::int(2)]);
         assert_eq!(*held, vec![Value::unit(), Value::int(3), Value::int(4)]);
         assert_ne!(Arc::as_ptr(&third), Arc::as_ptr(&held));
+    }
+
+    #[test]
+    fn a_threads_copies_equal_the_values_and_share_their_strings_across_levels() {
+        use spec_interpreter::collection::ValueMap;
+        let map = |entries: &[(&str, &str)]| Value::Map(ValueMap::from_vec(entries.iter().map(|(k, v)| (Value::str(k), Value::str(v))).collect()));
+        let record = |kind: &str| Value::Record(Arc::new(vec![(Arc::from("kind"), Value::str(kind)), (Arc::from("rm"), Value::str("r1"))]));
+        let string_in_map = |state: &State| match &state[0] {
+            Value::Map(m) => match m.iter().next() {
+                Some((Value::Str(k), _)) => k.clone(),
+                _ => panic!("a map of strings"),
+            },
+            _ => panic!("a map"),
+        };
+        let mut copy = LevelCopy::default();
+        let mut first = Level::new(Columns::new(&[true, true]));
+        first.push(1, &[map(&[("r1", "working")]), record("prepared")], &[1, 2]);
+        let mut second = Level::new(Columns::new(&[true, true]));
+        second.push(2, &[map(&[("r1", "aborted")]), record("abort")], &[3, 4]);
+        let a = first.state_from(0, &mut copy, &mut None);
+        let b = second.state_from(0, &mut copy, &mut None);
+        assert_eq!(*a, *first.state(0));
+        assert_eq!(*b, *second.state(0));
+        // The copies share nothing with the level's values, but the thread's strings are one.
+        assert!(!same_value(&a[0], &first.state(0)[0]));
+        assert!(Arc::ptr_eq(&string_in_map(&a), &string_in_map(&b)), "the key r1 is one string in the thread");
+        // A spare nothing else holds is reused; the level's copy is taken again, not another.
+        let address = Arc::as_ptr(&b);
+        let again = second.state_from(0, &mut copy, &mut Some(b));
+        assert_eq!(Arc::as_ptr(&again), address);
+        assert_eq!(*again, *second.state(0));
     }
 }

@@ -356,6 +356,12 @@ impl<'a> Search<'a> {
             Err(outcome) => return outcome,
         };
         let mut depth = 0;
+        // With several threads, each reads its own copies of the level's values (and keeps
+        // its strings from level to level).
+        let copies: Vec<Mutex<LevelCopy>> = match rayon::current_num_threads() {
+            threads if threads > 1 => (0..threads).map(|_| Mutex::default()).collect(),
+            _ => Vec::new(),
+        };
         loop {
             if frontier.is_empty() {
                 return self.finish(Verdict::Holds, None);
@@ -375,9 +381,7 @@ impl<'a> Search<'a> {
             // The level is expanded a chunk at a time, so that only one chunk's successors
             // are held at once; the visited set takes them in order.
             let mut fresh = Level::new(self.columns.clone());
-            // With several threads, each reads its own copies of the level's values.
             let threads = rayon::current_num_threads();
-            let copies: Vec<Mutex<LevelCopy>> = if threads > 1 { (0..threads).map(|_| Mutex::default()).collect() } else { Vec::new() };
             if threads > 1 && self.compiled.len() != threads {
                 self.compiled = (0..threads).map(|_| OnceLock::new()).collect();
             }
@@ -589,7 +593,7 @@ impl<'a> Search<'a> {
         }
         let thread = rayon::current_thread_index();
         let state = match thread.and_then(|t| copies.get(t)).and_then(|copy| copy.lock().ok()) {
-            Some(mut copy) => frontier.state_from(i, &mut copy),
+            Some(mut copy) => frontier.state_from(i, &mut copy, &mut worker.spare),
             None => frontier.state_reusing(i, &mut worker.spare),
         };
         // Each thread runs its own compilation, so that cloning the program's constants does
