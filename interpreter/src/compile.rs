@@ -86,6 +86,21 @@ fn stack_address() -> usize {
 /// comparing addresses only.
 #[inline(never)]
 fn run_checked(code: &Code, ctx: &mut Ctx) -> EvalResult {
+    let here = stack_address();
+    if let Some(left) = stacker::remaining_stack() {
+        if left > 2 * STACK_RED_ZONE {
+            // Room enough on this stack: the code runs here, and the range from the stack's
+            // limit (plus the red zones) up to this frame stays valid for every later run on
+            // this stack, so it is kept, widened to the shallowest frame seen, rather than
+            // asked for again at each evaluation that starts here (each step, invariant, ...).
+            // A range of another stack (a segment grown below) is replaced; one that runs
+            // on a grown segment is put back by the run that grew it.
+            let low = here.saturating_sub(left).saturating_add(2 * STACK_RED_ZONE);
+            let high = if ctx.stack_room.low == low { ctx.stack_room.high.max(here) } else { here };
+            ctx.stack_room = crate::eval::StackRoom { low, high };
+            return code(ctx);
+        }
+    }
     stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
         let saved = ctx.stack_room;
         let here = stack_address();
