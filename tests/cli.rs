@@ -76,6 +76,17 @@ fn eval_prints_values_and_errors() {
 }
 
 #[test]
+fn text_after_a_complete_expression_says_that_the_input_should_end() {
+    // Once said "expected something else".
+    let out = run(&["eval", "not true"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("expected the end of the input, found `true`"), "{}", text(&out));
+    assert!(text(&out).contains("`not` is applied like an operator: `not(...)`"), "{}", text(&out));
+    let out = run(&["eval", "1e3"]);
+    assert!(text(&out).contains("there is no exponent notation"), "{}", text(&out));
+}
+
+#[test]
 fn simulate_reports_a_violation_with_its_trace_and_seed() {
     let out = run(&["simulate", "examples/counter.qnt", "--invariant", "neverFive", "--seed", "5"]);
     assert_eq!(out.status.code(), Some(1));

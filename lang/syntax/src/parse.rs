@@ -521,6 +521,16 @@ fn describe(error: Error, file: FileId, text: &str, unclosed: &[(usize, &'static
             if matches!(token, Token::RBrace | Token::RParen) && wanted.contains("else") {
                 d = d.with_help("an `if` always needs an `else` branch");
             }
+            if wanted == "the end of the input" {
+                let previous_word = before.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default();
+                let exponent = matches!(token, Token::Ident(name) if name.starts_with('e') && name[1..].chars().all(|c| c.is_ascii_digit()))
+                    && before.ends_with(|c: char| c.is_ascii_digit()) && l == before.len();
+                if matches!(previous_word, "not" | "always" | "eventually" | "enabled") {
+                    d = d.with_help(format!("`{previous_word}` is applied like an operator: `{previous_word}(...)`"));
+                } else if exponent {
+                    d = d.with_help("numbers are whole, written in decimal or hex (`0x1F`): there is no exponent notation");
+                }
+            }
             d
         }
         ParseError::UnrecognizedEof { location, expected } => {
@@ -612,7 +622,8 @@ pub(crate) fn describe_expected(expected: &[String]) -> String {
         words.push("an operator".to_string());
     }
     match words.len() {
-        0 => "something else".to_string(),
+        // Only the end of the input may follow: what came before is complete.
+        0 => "the end of the input".to_string(),
         1 => words.remove(0),
         n => {
             let last = words.remove(n - 1);
