@@ -479,8 +479,8 @@ impl fmt::Display for Value {
             Value::Record(fields) => write_joined(f, "{ ", fields.iter().map(|(name, v)| format!("{name}: {v}")), " }"),
             Value::Tuple(items) => write_joined(f, "(", items.iter(), ")"),
             Value::Variant(name, payload) => match &**payload {
+                // As Quint prints them: a tuple payload keeps its own parentheses, `D((1, true))`.
                 Value::Tuple(items) if items.is_empty() => write!(f, "{name}"),
-                Value::Tuple(_) => write!(f, "{name}{payload}"),
                 other => write!(f, "{name}({other})"),
             },
             Value::Lambda(l) => write!(f, "<operator {}>", l.name()),

@@ -384,7 +384,15 @@ impl<'p> Lowering<'p> {
                 let payload = match args.len() {
                     0 => None,
                     1 => args.pop().map(Box::new),
-                    _ => Some(Box::new(self.call("Tup", span, args, span))),
+                    n => {
+                        // Quint rejects it too ("Expected 1 arguments, got 2"): a variant holds one value.
+                        self.diagnostics.push(
+                            Diagnostic::error(Code::WrongArity, callee_span, format!("the variant `{name}` holds one value, but {n} were given"))
+                                .with_label("one value expected")
+                                .with_help(format!("for several values, pass a tuple: `{name}((a, b))`")),
+                        );
+                        return Expr { kind: ExprKind::Error, span };
+                    }
                 };
                 Expr { kind: ExprKind::Variant { ty, name: variant, payload }, span }
             }
