@@ -6,7 +6,7 @@ use crate::eval::{error, Ctx, EvalResult};
 use crate::set::SetValue;
 use crate::value::{Int, Value};
 use num_bigint::BigInt;
-use num_traits::{One, ToPrimitive};
+use num_traits::{One, ToPrimitive, Zero};
 use spec_syntax::{Limit, Limits, Span};
 
 pub fn eager(name: &str) -> Option<Eager> {
@@ -61,13 +61,21 @@ fn pow(_: &mut Ctx, a: &[Value], span: Span) -> EvalResult {
         return Err(error(span, "0 ^ 0 is undefined"));
     }
     let base_big = base.to_big();
-    // Powers whose result would not fit in memory are refused rather than attempted.
-    let Some(e) = exp.to_big().to_u32().filter(|e| *e <= 1_000_000 || base_big.magnitude() <= &num_bigint::BigUint::one()) else {
+    // 0, 1 and -1 to any power are small, however large the exponent.
+    if base_big.magnitude() <= &num_bigint::BigUint::one() {
+        let odd = exp.to_big().bit(0);
+        let value = if base_big.is_zero() { BigInt::zero() } else if base_big.is_one() || !odd { BigInt::one() } else { -BigInt::one() };
+        return Ok(Value::Int(Int::from_big(value)));
+    }
+    // Powers whose result would not fit the `int-bits` limit are refused before anything
+    // is computed: the result has about bits(base) * exp bits.
+    let exp_bits = exp.to_big().to_u64().unwrap_or(u64::MAX);
+    within_budget((base_big.bits()).saturating_mul(exp_bits), &format!("power {base} ^ {exp}"), span)?;
+    let Some(e) = exp.to_big().to_usize() else {
         return Err(error(span, format!("the exponent {exp} is too large")));
     };
-    within_budget((base_big.bits() as u64).saturating_mul(e as u64), &format!("power {base} ^ {exp}"), span)?;
-    if base_big.is_one() || e == 0 {
-        return Ok(Value::Int(Int::from_big(if e == 0 { BigInt::one() } else { base_big })));
+    if e == 0 {
+        return Ok(Value::Int(Int::from_big(BigInt::one())));
     }
-    Ok(Value::Int(Int::from_big(num_traits::pow(base_big, e as usize))))
+    Ok(Value::Int(Int::from_big(num_traits::pow(base_big, e))))
 }
