@@ -127,6 +127,23 @@ fn simulate_writes_itf_with_mbt_fields() {
 }
 
 #[test]
+fn a_branch_that_calls_no_action_is_recorded_as_the_empty_action() {
+    // As Quint's `mbt::actionTaken` (quint-connect-clj pins it with a fixture): "" for the
+    // branch of `any` that calls no action, the action's name for the other.
+    let spec = temp("anonymous.qnt", b"module anonymous {\n  var n: int\n  action idle = n' = n\n  action init = n' = 0\n  action step = any { n' = n + 1, idle }\n}\n");
+    let itf = spec.with_file_name("anonymous.itf.json");
+    let out = run(&["simulate", spec.to_str().unwrap(), "--mbt", "--max-samples", "1", "--max-steps", "30", "--seed", "5", "--out-itf", itf.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&itf).expect("trace written")).unwrap();
+    let states = json["states"].as_array().unwrap();
+    assert_eq!(states[0]["mbt::actionTaken"], "init");
+    for pair in states.windows(2) {
+        let grew = pair[1]["n"]["#bigint"] != pair[0]["n"]["#bigint"];
+        assert_eq!(pair[1]["mbt::actionTaken"], if grew { "" } else { "idle" }, "{pair:?}");
+    }
+}
+
+#[test]
 fn simulate_json_output() {
     let out = run(&["simulate", "examples/counter.qnt", "--invariant", "neverFive", "--seed", "3", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");

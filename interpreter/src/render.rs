@@ -32,7 +32,8 @@ pub fn text(spec: &Spec, trace: Trace, style: TextStyle) -> String {
     let mut out = String::new();
     for (i, state) in states.iter().enumerate() {
         let step = trace.steps.get(i);
-        let action = if i == 0 { trace.init.to_string() } else { step.and_then(|s| s.actions.first()).map(|a| a.to_string()).unwrap_or_else(|| "step".to_string()) };
+        // A step whose `any` took a branch calling no action is shown as `step`.
+        let action = if i == 0 { trace.init.to_string() } else { step.and_then(|s| s.actions.first()).filter(|a| !a.is_empty()).map(|a| a.to_string()).unwrap_or_else(|| "step".to_string()) };
         let _ = writeln!(out, "[State {i}] after {action}");
         for (v, (name, value)) in vars.iter().zip(state.iter()).enumerate() {
             if style.hide.contains(name) {

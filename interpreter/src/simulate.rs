@@ -260,7 +260,7 @@ struct Tally {
 impl Tally {
     fn of(s: &Sample) -> Tally {
         let mut actions: Vec<(Arc<str>, u64)> = Vec::new();
-        for action in s.steps.iter().skip(1).filter_map(|step| step.actions.first()) {
+        for action in s.steps.iter().skip(1).filter_map(|step| step.actions.first()).filter(|a| !a.is_empty()) {
             match actions.iter_mut().find(|(a, _)| a == action) {
                 Some((_, n)) => *n += 1,
                 None => actions.push((action.clone(), 1)),

@@ -295,7 +295,7 @@ fn pick_big(ctx: &mut Ctx, name: Option<&str>, set: &SetValue, span: Span) -> Ev
 pub type Branch<'f> = dyn Fn(&mut Ctx, usize) -> Result<bool, Box<EvalError>> + 'f;
 
 /// `any { branches }`: tries branches in the chooser's order until one is enabled; `names`
-/// are the actions the branches call (recorded when taken).
+/// are the actions the branches call (recorded when taken; "" for a branch that calls none).
 pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &Branch<'_>) -> EvalResult {
     let size = names.len() as u64;
     if size == 0 {
@@ -308,9 +308,9 @@ pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &Branc
     loop {
         let i = tries.current as usize;
         if branch(ctx, i)? {
-            if let Some(name) = &names[i] {
-                ctx.actions_taken.push(name.clone());
-            }
+            // A branch that calls no action is recorded as "", as Quint's `mbt::actionTaken`
+            // has it (and MBT drivers dispatch on it).
+            ctx.actions_taken.push(names[i].clone().unwrap_or_else(|| Arc::from("")));
             return Ok(Value::Bool(true));
         }
         snapshot.restore(ctx);
