@@ -127,6 +127,19 @@ fn simulate_writes_itf_with_mbt_fields() {
 }
 
 #[test]
+fn coverage_counts_the_actions_of_nested_anys() {
+    // `step = any { outer, other }` where `outer = any { inner, ... }`: both levels count
+    // (the summary once listed the outer ones as never fired).
+    let spec = temp("nested.qnt", b"module nested {\n  var n: int\n  action inner = n' = n + 1\n  action alsoInner = n' = n + 2\n  action outer = any { inner, alsoInner }\n  action other = n' = n\n  action init = n' = 0\n  action step = any { outer, other }\n}\n");
+    let out = run(&["simulate", spec.to_str().unwrap(), "--max-samples", "20", "--max-steps", "10", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let count = |name: &str| json["coverage"][name].as_u64().unwrap_or(0);
+    assert_eq!(count("outer") + count("other"), json["steps"].as_u64().unwrap(), "{json}");
+    assert_eq!(count("inner") + count("alsoInner"), count("outer"), "{json}");
+    assert!(count("outer") > 0 && count("inner") > 0, "{json}");
+}
+
+#[test]
 fn a_branch_that_calls_no_action_is_recorded_as_the_empty_action() {
     // As Quint's `mbt::actionTaken` (quint-connect-clj pins it with a fixture): "" for the
     // branch of `any` that calls no action, the action's name for the other.

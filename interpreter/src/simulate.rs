@@ -57,6 +57,22 @@ pub struct Sample {
     pub witnessed: Vec<bool>,
 }
 
+impl Outcome {
+    /// The "average" trace length that Quint 0.33 prints for the same samples, in states: its
+    /// simulator counts a trace that ended early twice, and a sample whose `init` was
+    /// disabled as a trace of 0 states. With many early ends it is below the true mean
+    /// (`steps / samples` + 1); given to compare with Quint's figure like for like.
+    pub fn quint_average_length(&self) -> f64 {
+        let states = self.steps + (self.samples - self.init_disabled);
+        let doubled = self.deadlocked_steps + self.deadlocks;
+        let entries = self.samples + self.deadlocks;
+        if entries == 0 {
+            return 0.0;
+        }
+        (states + doubled) as f64 / entries as f64
+    }
+}
+
 impl Sample {
     pub fn is_violation(&self) -> bool {
         !self.violated.is_empty()
@@ -74,6 +90,8 @@ pub struct Outcome {
     /// Samples in which `init` was disabled.
     pub init_disabled: u64,
     pub deadlocks: u64,
+    /// The steps of the samples that ended early (step disabled), in all.
+    pub deadlocked_steps: u64,
     pub min_length: usize,
     pub max_length: usize,
     pub witness_counts: Vec<u64>,
@@ -253,17 +271,25 @@ struct Tally {
     steps: usize,
     deadlocked: bool,
     witnessed: Vec<bool>,
-    /// How often each action fired (the first action named in a step), in order of first use.
+    /// How often each action fired (every action a step took, nested ones included), in
+    /// order of first use.
     actions: Vec<(Arc<str>, u64)>,
 }
 
 impl Tally {
     fn of(s: &Sample) -> Tally {
         let mut actions: Vec<(Arc<str>, u64)> = Vec::new();
-        for action in s.steps.iter().skip(1).filter_map(|step| step.actions.first()).filter(|a| !a.is_empty()) {
-            match actions.iter_mut().find(|(a, _)| a == action) {
-                Some((_, n)) => *n += 1,
-                None => actions.push((action.clone(), 1)),
+        // Every action a step took counts, the outer ones of nested `any`s too (`System` and
+        // the `PassToken` inside it); a step that names one twice counts it once.
+        for step in s.steps.iter().skip(1) {
+            for (k, action) in step.actions.iter().enumerate() {
+                if action.is_empty() || step.actions[..k].contains(action) {
+                    continue;
+                }
+                match actions.iter_mut().find(|(a, _)| a == action) {
+                    Some((_, n)) => *n += 1,
+                    None => actions.push((action.clone(), 1)),
+                }
             }
         }
         Tally {
@@ -289,6 +315,7 @@ fn absorb(outcome: &mut Outcome, tally: Tally, sample: Option<Sample>, keep: usi
     outcome.max_length = outcome.max_length.max(tally.steps);
     if tally.deadlocked {
         outcome.deadlocks += 1;
+        outcome.deadlocked_steps += tally.steps as u64;
     }
     for (i, w) in tally.witnessed.iter().enumerate() {
         if *w {

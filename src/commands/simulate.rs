@@ -215,6 +215,7 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
     eprintln!("trace length: min {}, mean {:.1}, max {}", outcome.min_length, mean, outcome.max_length);
     if outcome.deadlocks > 0 {
         eprintln!("{} samples ended early: step disabled", outcome.deadlocks);
+        eprintln!("(Quint counts those twice: for these samples it would print average={:.2} states)", outcome.quint_average_length());
     }
     if outcome.init_disabled > 0 {
         eprintln!("{} samples could not start: {} disabled", outcome.init_disabled, args.target.init);
@@ -276,7 +277,7 @@ pub fn json_result(spec: &Spec, file: &str, init: &str, mbt: bool, hide: &[Strin
         "seconds": elapsed,
         "deadlocks": outcome.deadlocks,
         "init_disabled": outcome.init_disabled,
-        "trace_length": { "min": outcome.min_length, "max": outcome.max_length },
+        "trace_length": { "min": outcome.min_length, "max": outcome.max_length, "quint_average": outcome.quint_average_length() },
         "invariants": config.invariants.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
         "coverage": outcome.coverage,
         "witnesses": config.witnesses.iter().zip(&outcome.witness_counts).map(|((n, _), c)| (n.clone(), *c)).collect::<std::collections::BTreeMap<_, _>>(),
