@@ -515,21 +515,15 @@ impl Resolver<'_> {
     /// module that another file of the program defines (Quint's QNT101). Two copies of one
     /// library in two folders are two modules of one name.
     fn report_modules_named_twice(&mut self, new_file: &ast::SourceFile) {
-        let mut found = Vec::new();
         for module in &new_file.modules {
-            let mut files: Vec<(&FileId, &Arc<ast::SourceFile>)> = self.files.iter().collect();
-            files.sort_by_key(|(id, _)| id.0);
-            if let Some(other) = files.into_iter().find_map(|(_, ast)| ast.modules.iter().find(|m| m.name.name == module.name.name)) {
-                found.push(
-                    Diagnostic::error(Code::DuplicateModule, module.name.span, format!("the module `{}` is defined in two files", module.name.name))
-                        .with_label("second definition")
-                        .with_secondary(other.name.span, "first defined here")
-                        .with_help("module names are global: rename one, or import both from one file"),
-                );
-            }
-        }
-        for d in found {
-            self.error(d);
+            let Some((file, index)) = self.loaded_module(&module.name) else { continue };
+            let first = self.files[&file].modules[index].name.span;
+            self.error(
+                Diagnostic::error(Code::DuplicateModule, module.name.span, format!("the module `{}` is defined in two files", module.name.name))
+                    .with_label("second definition")
+                    .with_secondary(first, "first defined here")
+                    .with_help("module names are global: rename one, or import both from one file"),
+            );
         }
     }
 
