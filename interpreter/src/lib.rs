@@ -166,7 +166,7 @@ impl Spec {
 
     /// The values of the main module's state variables (as named by `var_names`).
     pub fn project(&self, state: &State) -> Vec<Value> {
-        state.iter().enumerate().filter(|(i, _)| self.compiled.active_vars.get(*i).copied().unwrap_or(false)).map(|(_, v)| v.clone()).collect()
+        self.active_var_indices().filter_map(|i| state.get(i).cloned()).collect()
     }
 
     /// The definition `name` in the main module.
@@ -238,8 +238,17 @@ impl Spec {
 
     /// The value of state variable `name` in `state`.
     pub fn var_value<'s>(&self, state: &'s State, name: &str) -> Option<&'s Value> {
-        let i = self.analysis.program.vars.iter().enumerate().position(|(i, v)| v.name == name && self.compiled.active_vars[i])?;
-        state.get(i)
+        state.get(self.var_index(name)?)
+    }
+
+    /// The index in a state of the main module's variable `name`.
+    pub fn var_index(&self, name: &str) -> Option<usize> {
+        self.analysis.program.vars.iter().enumerate().position(|(i, v)| v.name == name && self.compiled.active_vars[i])
+    }
+
+    /// The indices in a state of the main module's variables, in the order of `var_names`.
+    pub fn active_var_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.compiled.active_vars.iter().enumerate().filter(|(_, active)| **active).map(|(i, _)| i)
     }
 
     /// Renders a runtime error with its source line and the chain of calls.

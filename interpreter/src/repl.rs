@@ -8,7 +8,7 @@
 //! so a new input is parsed and checked on its own: nothing typed before, and nothing of the
 //! file, is analysed again.
 
-use crate::eval::{ErrorKind, RandomChooser};
+use crate::eval::{Ctx, ErrorKind, RandomChooser};
 use crate::{render_error, LoadError, Spec, State, Value};
 use spec_analysis::builtins::BUILTINS;
 use spec_analysis::{Database, Db, Extra, Layer, Mode, SourceText};
@@ -79,11 +79,38 @@ pub struct Repl {
     /// The declarations accepted so far: each a layer over the one before.
     top: Option<Layer>,
     spec: Option<Spec>,
-    /// The states so far with the action that led to each.
-    trace: Vec<(State, String)>,
+    /// The states so far, each with the action that led to it.
+    trace: Vec<Visited>,
     chooser: RandomChooser,
     seed: u64,
     pub interrupt: Arc<AtomicBool>,
+}
+
+/// The name of the definition an input expression is evaluated as.
+const INPUT: &str = "__input";
+
+/// A state the session reached.
+struct Visited {
+    state: State,
+    /// The input that led here.
+    after: String,
+    /// The variables (by index) the action left unassigned: they have no value here, and
+    /// reading one is an error, as in Quint ("Variable y not set").
+    unassigned: Vec<bool>,
+}
+
+/// A line after an action that left variables unassigned, naming them (Quint warns the same
+/// way: "some variables are undefined").
+fn unassigned_note(spec: &Spec, here: &Visited) -> Option<Line> {
+    let names: Vec<String> = spec.active_var_indices().zip(spec.var_names()).filter(|(i, _)| here.unassigned.get(*i).copied().unwrap_or(false)).map(|(_, name)| format!("`{name}`")).collect();
+    (!names.is_empty()).then(|| Line::Info(format!("the action did not assign {}: reading {} is an error until an action assigns {}", names.join(", "), if names.len() == 1 { "it" } else { "them" }, if names.len() == 1 { "it" } else { "them" })))
+}
+
+/// A runtime error of an input, without the call of the definition the REPL wraps the input in
+/// (`__input` is not a name the user wrote).
+fn render_input_error(spec: &Spec, mut e: Box<crate::eval::EvalError>) -> String {
+    e.stack.retain(|(name, _)| name != INPUT);
+    render_error(&spec.sources, &e)
 }
 
 impl Default for Repl {
@@ -166,7 +193,7 @@ impl Repl {
                 None => Reply::error("no file is loaded; use `.load FILE`"),
             },
             "state" => match self.trace.last() {
-                Some((state, _)) => Reply { lines: self.show_state(state, None), exit: false },
+                Some(here) => Reply { lines: self.show_state(here, None), exit: false },
                 None => Reply::info("no state yet: run `init` (or another action)"),
             },
             "trace" => {
@@ -174,9 +201,9 @@ impl Repl {
                     return Reply::info("no state yet: run `init` (or another action)");
                 }
                 let mut lines = Vec::new();
-                for (i, (state, action)) in self.trace.iter().enumerate() {
-                    lines.push(Line::Info(format!("[State {i}] after {action}")));
-                    lines.extend(self.show_state(state, None));
+                for (i, here) in self.trace.iter().enumerate() {
+                    lines.push(Line::Info(format!("[State {i}] after {}", here.after)));
+                    lines.extend(self.show_state(here, None));
                 }
                 Reply { lines, exit: false }
             }
@@ -185,9 +212,9 @@ impl Repl {
                     return Reply::error("there is no action to undo");
                 }
                 match self.trace.last() {
-                    Some((state, action)) => {
-                        let mut lines = vec![Line::Info(format!("back to state {} (after {action})", self.trace.len() - 1))];
-                        lines.extend(self.show_state(state, None));
+                    Some(here) => {
+                        let mut lines = vec![Line::Info(format!("back to state {} (after {})", self.trace.len() - 1, here.after))];
+                        lines.extend(self.show_state(here, None));
                         Reply { lines, exit: false }
                     }
                     None => Reply::info("back to the start: no state"),
@@ -252,53 +279,69 @@ impl Repl {
 
     fn evaluate(&mut self, expr: &str) -> Reply {
         let input = self.db.add_input("<input>", expr.to_string());
-        let spec = match self.build(Extra::Definition { qualifier: Qualifier::Temporal, name: "__input".into(), expr: input }) {
+        let spec = match self.build(Extra::Definition { qualifier: Qualifier::Temporal, name: INPUT.into(), expr: input }) {
             Ok((spec, _)) => spec,
             Err(e) => return Reply::error(render_load_error(&e)),
         };
-        let Some(def) = spec.lookup("__input") else { return Reply::error("internal error: the input was lost") };
-        let state = self.trace.last().map(|(s, _)| s.clone()).unwrap_or_else(|| spec.state0());
+        let Some(def) = spec.lookup(INPUT) else { return Reply::error("internal error: the input was lost") };
+        let (state, unassigned) = match self.trace.last() {
+            Some(here) => (here.state.clone(), here.unassigned.clone()),
+            None => (spec.state0(), Vec::new()),
+        };
         self.interrupt.store(false, std::sync::atomic::Ordering::Relaxed);
         let reply = if spec.mode(def) == Mode::Action {
-            match spec.run_def(&state, def, &mut self.chooser, Some(&self.interrupt)) {
-                Ok(Some((next, _))) => {
-                    let lines = self.show_state(&next, self.trace.last().map(|(s, _)| s));
+            let mut ctx = Ctx::new(&spec.compiled, state, &mut self.chooser);
+            ctx.interrupt = Some(&self.interrupt);
+            ctx.unassigned = unassigned;
+            match spec.step_in(&mut ctx, def) {
+                Ok(Some(_)) => {
                     let label = expr.split_whitespace().collect::<Vec<_>>().join(" ");
-                    self.trace.push((next, label));
-                    let mut lines = lines;
-                    lines.insert(0, Line::Value("true".into()));
+                    let here = Visited { state: ctx.state.clone(), after: label, unassigned: std::mem::take(&mut ctx.unassigned) };
+                    let mut lines = vec![Line::Value("true".into())];
+                    lines.extend(self.show_state(&here, self.trace.last()));
+                    if let Some(note) = unassigned_note(&spec, &here) {
+                        lines.push(note);
+                    }
+                    self.trace.push(here);
                     Reply { lines, exit: false }
                 }
                 Ok(None) => Reply { lines: vec![Line::Value("false".into()), Line::Info("the action is disabled in this state; the state is unchanged".into())], exit: false },
                 Err(e) if e.kind == ErrorKind::Interrupted => Reply::error("interrupted"),
-                Err(e) => Reply::error(render_error(&spec.sources, &e)),
+                Err(e) => Reply::error(render_input_error(&spec, e)),
             }
         } else {
             let mut chooser = RandomChooser::new(self.seed);
-            match spec.eval_def_interruptible(&state, def, &mut chooser, Some(&self.interrupt)) {
+            let mut ctx = Ctx::new(&spec.compiled, state, &mut chooser);
+            ctx.interrupt = Some(&self.interrupt);
+            ctx.unassigned = unassigned;
+            match spec.eval_in(&mut ctx, def) {
                 Ok(v) => Reply { lines: vec![Line::Value(v.to_string())], exit: false },
                 Err(e) if e.kind == ErrorKind::Interrupted => Reply::error("interrupted"),
-                Err(e) => Reply::error(render_error(&spec.sources, &e)),
+                Err(e) => Reply::error(render_input_error(&spec, e)),
             }
         };
         self.spec = Some(spec);
         reply
     }
 
-    /// The variables of `state`, marking those that differ from `before`.
-    fn show_state(&self, state: &State, before: Option<&State>) -> Vec<Line> {
+    /// The variables of the state `here`, marking those that differ from `before`; a
+    /// variable the last action left unassigned shows as having no value.
+    fn show_state(&self, here: &Visited, before: Option<&Visited>) -> Vec<Line> {
         let Some(spec) = &self.spec else { return Vec::new() };
-        let names = spec.var_names();
-        let values = spec.project(state);
-        let old = before.map(|b| spec.project(b));
-        names
+        let shown = |v: &Visited| -> Vec<Option<Value>> { spec.active_var_indices().map(|i| (!v.unassigned.get(i).copied().unwrap_or(false)).then(|| v.state.get(i).cloned()).flatten()).collect() };
+        let values = shown(here);
+        let old = before.map(shown);
+        spec.var_names()
             .iter()
             .zip(values.iter())
             .enumerate()
             .map(|(i, (name, value))| {
                 let changed = old.as_ref().is_some_and(|o| o.get(i) != Some(value));
                 let mark = if changed { "*" } else { " " };
-                Line::Info(format!("{mark} {name}: {value}"))
+                match value {
+                    Some(value) => Line::Info(format!("{mark} {name}: {value}")),
+                    None => Line::Info(format!("{mark} {name}: (no value)")),
+                }
             })
             .collect()
     }
@@ -332,8 +375,12 @@ impl Repl {
     /// The value of a state variable in the current state (for tests and tools).
     pub fn current(&self, name: &str) -> Option<Value> {
         let spec = self.spec.as_ref()?;
-        let (state, _) = self.trace.last()?;
-        spec.var_value(state, name).cloned()
+        let here = self.trace.last()?;
+        let index = spec.var_index(name)?;
+        if here.unassigned.get(index).copied().unwrap_or(false) {
+            return None;
+        }
+        here.state.get(index).cloned()
     }
 
     pub fn trace_len(&self) -> usize {

@@ -86,3 +86,31 @@ fn completion_offers_names_and_methods() {
     let (_, commands) = repl.completions(".lo", 3);
     assert_eq!(commands, vec!["load".to_string()]);
 }
+
+/// An action that assigns only some variables leaves the others without a value: the REPL
+/// says so, and reading one is an error that names it (Quint: "Variable y not set"). It used
+/// to show the placeholder `()` and fail later with "expected a set, found ()".
+#[test]
+fn a_variable_an_action_did_not_assign_has_no_value() {
+    let mut repl = Repl::new();
+    for line in ["var x: int", "var y: Set[int]", "action init = all { x' = 0, y' = Set(1) }", "action onlyX = x' = x + 1"] {
+        let r = repl.input(line);
+        assert!(!r.is_error(), "{line}: {}", r.text());
+    }
+    assert!(!repl.input("init").is_error());
+    let r = repl.input("onlyX");
+    assert!(r.text().contains("* y: (no value)"), "{}", r.text());
+    assert!(r.text().contains("did not assign `y`"), "{}", r.text());
+    assert_eq!(repl.current("y"), None);
+    assert_eq!(repl.current("x").map(|v| v.to_string()).as_deref(), Some("1"));
+    let r = repl.input("y.contains(1)");
+    assert!(r.is_error() && r.text().contains("`y` has no value"), "{}", r.text());
+    assert!(!r.text().contains("__input"), "the wrapper of the input is not a call the user made: {}", r.text());
+    assert_eq!(repl.input("x").text(), "1");
+    // Going back restores the value; an action that assigns it gives it one again.
+    assert!(repl.input(".back").text().contains("y: Set(1)"));
+    assert_eq!(repl.input("y.contains(1)").text(), "true");
+    repl.input("onlyX");
+    assert!(!repl.input("init").is_error());
+    assert_eq!(repl.input("y").text(), "Set(1)");
+}
