@@ -952,7 +952,7 @@ impl<'p> Infer<'p> {
 }
 
 /// How an operator is written, when it is written infix (`iadd` is `+`).
-fn infix_symbol(builtin: &str) -> Option<&'static str> {
+pub(crate) fn infix_symbol(builtin: &str) -> Option<&'static str> {
     Some(match builtin {
         "iadd" => "+",
         "isub" => "-",

@@ -83,7 +83,7 @@ pub struct DefModes {
 /// a cycle).
 pub fn check_def_modes(program: &Program, def: &Def, used: &mut dyn FnMut(DefId) -> Option<ModeSummary>) -> DefModes {
     let deps = crate::deps::uses(def).into_iter().filter_map(|d| Some((d, used(d)?))).collect();
-    let mut checker = Checker { program, deps, quiet: false, diagnostics: Vec::new() };
+    let mut checker = Checker { program, deps, quiet: false, action_argument: None, diagnostics: Vec::new() };
     let summary = checker.check_def(def);
     DefModes { summary, diagnostics: checker.diagnostics }
 }
@@ -154,6 +154,10 @@ struct Checker<'p> {
     deps: HashMap<DefId, ModeSummary>,
     /// Set while looking at an incomplete definition: assignment errors are not reported.
     quiet: bool,
+    /// The first operator of the definition checked that is given an action as an argument
+    /// without being an action operator itself (`x' = 1 and y' = 2`): its assignments become
+    /// a formula over the next state, which only a temporal definition may be (as in Quint).
+    action_argument: Option<(Span, &'static str)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -163,15 +167,19 @@ impl Checker<'_> {
             return ModeSummary { mode: qualifier_mode(def.qualifier).min(Mode::Action), ..ModeSummary::default() };
         };
         let in_action = matches!(def.qualifier, Qualifier::Action | Qualifier::Run | Qualifier::Temporal);
+        self.action_argument = None;
         let level = self.level(body, in_action, false);
         let allowed = qualifier_mode(def.qualifier);
         let mut level = level;
+        // An action given to `and` (and the like) already says what is wrong with the
+        // assignments: no second report that some are missing.
+        let misused_action = level.mode > allowed && self.action_argument.is_some();
         if level.mode > allowed {
             self.report_mode(def, &level, allowed);
             // Users of this definition see its declared level: one mistake, one report.
             level = Level { mode: allowed, reason: None };
         }
-        let incomplete = self.is_incomplete(body);
+        let incomplete = self.is_incomplete(body) || misused_action;
         self.quiet = incomplete;
         let assigned = if level.mode >= Mode::Action || def.qualifier == Qualifier::Action { self.assigns(body) } else { Assigned::new() };
         self.quiet = false;
@@ -201,6 +209,10 @@ impl Checker<'_> {
     fn report_mode(&mut self, def: &Def, level: &Level, _allowed: Mode) {
         let (span, what) = level.reason.clone().unwrap_or((def.name_span, "its body".to_string()));
         let kind = def.qualifier.keyword();
+        if let (Mode::Temporal, Some((at, operator))) = (level.mode, self.action_argument) {
+            self.diagnostics.push(action_as_argument(def, at, operator));
+            return;
+        }
         let suggestion = match level.mode {
             Mode::Pure => "pure def",
             Mode::State => {
@@ -284,6 +296,20 @@ impl Checker<'_> {
                     let l = self.level(a, in_action, false);
                     level = level.join(l);
                 }
+                if let Callee::Builtin(name) = callee {
+                    let temporal = builtin(name).is_some_and(|b| b.mode == OpMode::Temporal);
+                    // `if` makes the assignments of its branches, not of its condition.
+                    let given_action = match *name {
+                        "ite" => args.first().is_some_and(|c| self.assigns_something(c)),
+                        _ => !carries_assignments(name) && args.iter().any(|a| self.assigns_something(a)),
+                    };
+                    if !temporal && given_action {
+                        let shown = written(name);
+                        let at = if *name == "ite" { args[0].span } else { e.span };
+                        self.action_argument.get_or_insert((at, shown));
+                        level = level.join(Level { mode: Mode::Temporal, reason: Some((e.span, format!("uses an action as an argument of `{shown}`"))) });
+                    }
+                }
                 level
             }
             _ => {
@@ -294,6 +320,23 @@ impl Checker<'_> {
                 }
                 level
             }
+        }
+    }
+
+    /// Whether an expression assigns a state variable when it runs as an action (the
+    /// argument of a lambda counts by its body), without reporting anything.
+    fn assigns_something(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Assign { .. } => true,
+            ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => self.deps.get(d).is_some_and(|s| !s.assigns.is_empty()),
+            ExprKind::Call { callee: Callee::Builtin(name), args, .. } => match *name {
+                "ite" if args.len() == 3 => args[1..].iter().any(|a| self.assigns_something(a)),
+                _ if carries_assignments(name) => args.iter().any(|a| self.assigns_something(a)),
+                _ => false,
+            },
+            ExprKind::Match { arms, .. } => arms.iter().any(|a| self.assigns_something(&a.body)),
+            ExprKind::Let { body, .. } | ExprKind::LetPat { body, .. } | ExprKind::Nondet { body, .. } | ExprKind::Lambda { body, .. } => self.assigns_something(body),
+            _ => false,
         }
     }
 
@@ -309,7 +352,7 @@ impl Checker<'_> {
                 self.deps.get(d).map(|s| s.assigns.iter().map(|v| (*v, e.span)).collect()).unwrap_or_default()
             }
             ExprKind::Call { callee: Callee::Builtin(name), args, .. } => match *name {
-                "actionAll" | "and" => {
+                "actionAll" => {
                     let mut out = Assigned::new();
                     for a in args {
                         for (var, span) in self.assigns(a) {
@@ -327,7 +370,7 @@ impl Checker<'_> {
                     }
                     out
                 }
-                "actionAny" | "or" => self.branches(args.iter().collect(), e.span),
+                "actionAny" => self.branches(args.iter().collect(), e.span),
                 "ite" if args.len() == 3 => self.branches(vec![&args[1], &args[2]], e.span),
                 // `a.then(b)` ends in the state `b` makes (what `a` assigns is checked on its
                 // own); `a.expect(p)` in the state `a` makes; `n.reps(i => a)` in the state of
@@ -375,6 +418,43 @@ impl Checker<'_> {
         }
         union
     }
+}
+
+/// Builtins whose result makes the assignments of their arguments: `all`, `any`, `if`, and
+/// the operators of runs. Any other operator given an action (`and`, `or`, `not`, `exists`,
+/// `==`, ...) turns its assignments into a formula over the next state (Quint's effect
+/// signatures say the same).
+fn carries_assignments(name: &str) -> bool {
+    matches!(name, "actionAll" | "actionAny" | "ite" | "then" | "expect" | "reps" | "fail" | "q::test" | "q::testOnce")
+}
+
+/// How the user writes a builtin (`eq` is `==`, `ite` is `if`).
+fn written(name: &'static str) -> &'static str {
+    match name {
+        "ite" => "if",
+        _ => crate::infer::infix_symbol(name).unwrap_or(name),
+    }
+}
+
+/// The error for an action given to an operator that does not combine actions, in a
+/// definition that is not temporal (Quint's QNT200 says the same, with the same hints).
+fn action_as_argument(def: &Def, at: Span, operator: &str) -> Diagnostic {
+    let kind = def.qualifier.keyword();
+    let hint = match operator {
+        "and" => "to combine actions, use `all { ... }`",
+        "or" => "for alternative actions, use `any { ... }`",
+        "exists" => "to pick a value in an action, use `nondet v = S.oneOf()` and then the action",
+        "if" => "the condition of `if` must not assign: assign in its branches",
+        _ => "an action can only be combined with `all`, `any`, `if`, `match`, `then` and `reps`; declare the definition `temporal` if it is a formula over the next state",
+    };
+    let (message, label) = match operator {
+        "if" => (format!("the condition of `if` is an action: that makes {kind} `{}` a temporal formula", def.name), "an action as the condition".to_string()),
+        _ => (format!("an action is given to `{operator}`, which does not combine actions: that makes {kind} `{}` a temporal formula", def.name), format!("an action as an argument of `{operator}`")),
+    };
+    Diagnostic::error(Code::ModeMismatch, at, message)
+        .with_label(label)
+        .with_secondary(def.name_span, format!("declared as {kind}"))
+        .with_help(hint)
 }
 
 fn quote_list(names: &[&str]) -> String {
