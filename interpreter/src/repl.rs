@@ -315,6 +315,12 @@ impl Repl {
             ctx.interrupt = Some(&self.interrupt);
             ctx.unassigned = unassigned;
             match spec.eval_in(&mut ctx, def) {
+                // An action given to `and` (or another operator that does not combine
+                // actions) makes the input a formula, not an action: its assignments would
+                // be dropped while it says `true`.
+                Ok(_) if ctx.next.iter().any(Option::is_some) => Reply::error(
+                    "this input assigns state variables inside an operator that does not combine actions (such as `and`, `or`, `not`, `exists`): that makes it a temporal formula, not an action, and the REPL does not run it; combine actions with `all { ... }` and `any { ... }`",
+                ),
                 Ok(v) => Reply { lines: vec![Line::Value(v.to_string())], exit: false },
                 Err(e) if e.kind == ErrorKind::Interrupted => Reply::error("interrupted"),
                 Err(e) => Reply::error(render_input_error(&spec, e)),

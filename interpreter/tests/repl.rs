@@ -114,3 +114,19 @@ fn a_variable_an_action_did_not_assign_has_no_value() {
     assert!(!repl.input("init").is_error());
     assert_eq!(repl.input("y").text(), "Set(1)");
 }
+
+/// `x' = 5 and y' = 0` is a temporal formula (Quint: QNT200), not an action: the REPL said
+/// `true` and left the state alone. It is now an error that says how to combine actions.
+#[test]
+fn actions_joined_with_and_are_not_run() {
+    let mut repl = Repl::new();
+    for line in ["var x: int", "var y: int", "action init = all { x' = 0, y' = 0 }", "init"] {
+        assert!(!repl.input(line).is_error(), "{line}");
+    }
+    let r = repl.input("x' = 5 and y' = 0");
+    assert!(r.is_error() && r.text().contains("all { ... }"), "{}", r.text());
+    assert_eq!(repl.current("x").map(|v| v.to_string()).as_deref(), Some("0"));
+    let r = repl.input("all { x' = 5, y' = 0 }");
+    assert!(!r.is_error(), "{}", r.text());
+    assert_eq!(repl.current("x").map(|v| v.to_string()).as_deref(), Some("5"));
+}
