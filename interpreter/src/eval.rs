@@ -44,6 +44,129 @@ fn interrupted(span: Span) -> Box<EvalError> {
     Box::new(EvalError { message: "interrupted".into(), span, stack: Vec::new(), kind: ErrorKind::Interrupted })
 }
 
+/// The values a step assigns to the state variables (`x' = ...`), one slot a variable, and
+/// which slots may hold one. A program holds every module's copy of the variables (an
+/// instance's original module's too: two-phase commit's file has 16 slots, 4 of them in the
+/// main module), and a step assigns a few: the chooser's snapshots (taken at every choice,
+/// put back at every disabled branch) and the reset before each run look at the slots marked
+/// here instead of scanning all of them.
+///
+/// Reading is through the slice (`next[i]`, `len`, `iter`); writing a slot through
+/// `next[i] = ...` marks it (a slot written to, even with `None`, stays marked until the
+/// next reset or restore: the marks over-approximate, never miss, the assigned slots).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Next {
+    slots: Vec<Option<Value>>,
+    /// Bit `i % 64` of word `i / 64` is set for every slot `i` that holds a value (and maybe
+    /// for some that no longer do).
+    marked: Vec<u64>,
+}
+
+impl Next {
+    /// `count` empty slots.
+    pub fn new(count: usize) -> Next {
+        Next { slots: vec![None; count], marked: vec![0; count.div_ceil(64)] }
+    }
+
+    /// Empties every slot (only the marked ones hold values).
+    pub fn clear(&mut self) {
+        for w in 0..self.marked.len() {
+            let mut bits = std::mem::take(&mut self.marked[w]);
+            while bits != 0 {
+                self.slots[w * 64 + bits.trailing_zeros() as usize] = None;
+                bits &= bits - 1;
+            }
+        }
+    }
+
+    /// Whether no slot holds a value (a test of the marks; a marked slot may be empty).
+    #[inline]
+    pub fn nothing_marked(&self) -> bool {
+        self.marked.iter().all(|w| *w == 0)
+    }
+
+    /// The marked slots in increasing order (every slot that holds a value is among them).
+    pub fn marked(&self) -> impl Iterator<Item = usize> + '_ {
+        self.marked.iter().enumerate().flat_map(|(w, &word)| {
+            let mut bits = word;
+            std::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some(i)
+            })
+        })
+    }
+
+    /// Moves the value out of slot `i` (`None` if it holds none, or past the end).
+    pub fn take(&mut self, i: usize) -> Option<Value> {
+        self.slots.get_mut(i).and_then(Option::take)
+    }
+
+    /// Puts back the assignments `kept` (slot, value; in increasing order of slot) and
+    /// empties every other slot: the slots then hold exactly `kept`. A slot that holds the
+    /// same shared value already is left alone (see `choose::Snapshot`).
+    pub(crate) fn restore(&mut self, kept: &[(usize, Value)], same: impl Fn(&Value, &Value) -> bool) {
+        let mut next_kept = 0;
+        for w in 0..self.marked.len() {
+            let mut bits = std::mem::take(&mut self.marked[w]);
+            while bits != 0 {
+                let i = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                while kept.get(next_kept).is_some_and(|(at, _)| *at < i) {
+                    next_kept += 1;
+                }
+                if !kept.get(next_kept).is_some_and(|(at, _)| *at == i) {
+                    self.slots[i] = None;
+                }
+            }
+        }
+        for (i, v) in kept {
+            let slot = &mut self.slots[*i];
+            if !slot.as_ref().is_some_and(|now| same(now, v)) {
+                *slot = Some(v.clone());
+            }
+            self.marked[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    /// Moves every value out, slot by slot (`None` for an empty slot); the slots are empty
+    /// afterwards.
+    pub fn drain(&mut self) -> impl Iterator<Item = Option<Value>> + '_ {
+        self.marked.iter_mut().for_each(|w| *w = 0);
+        self.slots.iter_mut().map(Option::take)
+    }
+}
+
+impl std::ops::Deref for Next {
+    type Target = [Option<Value>];
+
+    fn deref(&self) -> &[Option<Value>] {
+        &self.slots
+    }
+}
+
+impl std::ops::Index<usize> for Next {
+    type Output = Option<Value>;
+
+    #[inline]
+    fn index(&self, i: usize) -> &Option<Value> {
+        &self.slots[i]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Next {
+    /// The slot, marked (whatever is written to it).
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut Option<Value> {
+        let slot = &mut self.slots[i];
+        self.marked[i / 64] |= 1 << (i % 64);
+        slot
+    }
+}
+
 /// See `Ctx::state_value`.
 #[derive(Default)]
 struct StateValues {
@@ -59,7 +182,7 @@ pub struct Scratch {
     args: Vec<Value>,
     active: Vec<u32>,
     state_values: StateValues,
-    next: Vec<Option<Value>>,
+    next: Next,
     actions_taken: Vec<Arc<str>>,
     picks: Vec<(Arc<str>, Value)>,
 }
@@ -94,7 +217,7 @@ pub struct Ctx<'a> {
     /// in (see `Ctx::state_value`).
     state_values: StateValues,
     pub state: Arc<Vec<Value>>,
-    pub next: Vec<Option<Value>>,
+    pub next: Next,
     pub chooser: &'a mut dyn Chooser,
     /// How many calls of definitions are running (the evaluation stops past a limit). The
     /// chain of calls an error reports is not kept while evaluating: each call adds itself
@@ -172,9 +295,9 @@ impl<'a> Ctx<'a> {
         }
         let vars = compiled.program.vars.len();
         if next.len() == vars {
-            next.iter_mut().for_each(|v| *v = None);
+            next.clear();
         } else {
-            next = vec![None; vars];
+            next = Next::new(vars);
         }
         args.clear();
         actions_taken.clear();
@@ -251,7 +374,7 @@ impl<'a> Ctx<'a> {
 
     /// Forgets what the previous evaluation left behind (assignments, picks, calls).
     pub fn reset(&mut self) {
-        self.next.iter_mut().for_each(|v| *v = None);
+        self.next.clear();
         self.actions_taken.clear();
         self.picks.clear();
         self.depth = 0;
@@ -264,15 +387,16 @@ impl<'a> Ctx<'a> {
         let mut values = Vec::with_capacity(self.next.len());
         self.unassigned.clear();
         let count = self.next.len();
-        for (i, v) in self.next.iter_mut().enumerate() {
-            match v.take() {
+        let previous = &self.state;
+        for (i, v) in self.next.drain().enumerate() {
+            match v {
                 Some(v) => values.push(v),
                 None => {
                     if self.compiled.active_vars[i] {
                         self.unassigned.resize(count, false);
                         self.unassigned[i] = true;
                     }
-                    values.push(unassigned_value(&self.state, i))
+                    values.push(unassigned_value(previous, i))
                 }
             }
         }
@@ -317,5 +441,42 @@ impl<'a> Ctx<'a> {
             Some(lines) => lines.push(line),
             None => eprintln!("{line}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writing a slot marks it; clearing empties the marked slots and the marks; draining
+    /// gives every slot in order and leaves them empty; marks are listed in order across
+    /// words.
+    #[test]
+    fn next_marks_the_slots_written_and_clears_only_those() {
+        let mut next = Next::new(130);
+        assert!(next.nothing_marked());
+        next[129] = Some(Value::int(1));
+        next[3] = Some(Value::int(2));
+        next[64] = None;
+        assert!(!next.nothing_marked());
+        assert_eq!(next.marked().collect::<Vec<_>>(), vec![3, 64, 129]);
+        assert_eq!(next.take(3), Some(Value::int(2)));
+        assert_eq!(next.take(3), None);
+        assert_eq!(next.marked().collect::<Vec<_>>(), vec![3, 64, 129]);
+        next.clear();
+        assert!(next.nothing_marked());
+        assert!(next.iter().all(Option::is_none));
+        next[5] = Some(Value::int(5));
+        let drained: Vec<Option<Value>> = next.drain().collect();
+        assert_eq!(drained.len(), 130);
+        assert_eq!(drained[5], Some(Value::int(5)));
+        assert_eq!(drained.iter().filter(|v| v.is_some()).count(), 1);
+        assert!(next.nothing_marked() && next.iter().all(Option::is_none));
+        next[7] = Some(Value::int(7));
+        next[100] = Some(Value::int(100));
+        next.restore(&[(2, Value::int(2)), (100, Value::int(9))], |a, b| a == b);
+        assert_eq!(next.marked().collect::<Vec<_>>(), vec![2, 100]);
+        let held: Vec<(usize, Value)> = next.iter().enumerate().filter_map(|(i, v)| v.clone().map(|v| (i, v))).collect();
+        assert_eq!(held, vec![(2, Value::int(2)), (100, Value::int(9))]);
     }
 }

@@ -19,7 +19,7 @@
 //! buffers between states.
 
 use super::{Choice, ChoiceError, Chooser, Tries};
-use crate::eval::{unassigned_value, Ctx, EvalError, Scratch};
+use crate::eval::{unassigned_value, Ctx, EvalError, Next, Scratch};
 use crate::{Spec, State, Step, Value};
 use num_bigint::BigInt;
 use spec_analysis::ir::DefId;
@@ -165,7 +165,7 @@ struct Buffers {
 /// first and builds only the states it keeps.
 pub struct NextState<'r> {
     parent: &'r State,
-    values: &'r mut [Option<Value>],
+    values: &'r mut Next,
     /// The first variable outside the program's active ones (`Compiled::active_vars`)
     /// that the step assigned.
     outside: Option<usize>,
@@ -188,7 +188,7 @@ impl NextState<'_> {
     /// some variables' values rather than a built state); [`NextState::value`] is `None`
     /// afterwards.
     pub fn take(&mut self, var: usize) -> Value {
-        match self.values.get_mut(var).and_then(Option::take) {
+        match self.values.take(var) {
             Some(value) => value,
             None => unassigned_value(self.parent, var),
         }
@@ -206,7 +206,7 @@ impl NextState<'_> {
     /// The next state, built (the values are moved into it).
     pub fn build(self) -> State {
         let parent = self.parent;
-        Arc::new(self.values.iter_mut().enumerate().map(|(var, v)| v.take().unwrap_or_else(|| unassigned_value(parent, var))).collect())
+        Arc::new(self.values.drain().enumerate().map(|(var, v)| v.unwrap_or_else(|| unassigned_value(parent, var))).collect())
     }
 }
 

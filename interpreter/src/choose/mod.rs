@@ -131,7 +131,9 @@ fn in_range(tries: &Tries, size: u64, span: Span) -> Result<(), Box<EvalError>> 
 /// choice made before anything is assigned, copies no value and allocates nothing. A plain
 /// `Vec` (empty: no allocation) keeps the snapshot small: one is taken per `any` and per
 /// retried `nondet` of every run, and a `SmallVec` of four inline entries cost a 120-byte
-/// copy each time (2PC-5 under callgrind: 160 instructions a snapshot).
+/// copy each time (2PC-5 under callgrind: 160 instructions a snapshot). Taking and
+/// restoring look only at the slots the step may have assigned (`Next`'s marks), not at
+/// every variable of the program.
 pub(crate) struct Snapshot {
     assigned: Vec<(usize, Value)>,
     picks: usize,
@@ -140,14 +142,13 @@ pub(crate) struct Snapshot {
 
 impl Snapshot {
     pub(crate) fn take(ctx: &Ctx) -> Snapshot {
-        // Most choices are made before anything is assigned: one tight scan says so.
-        if all_unassigned(&ctx.next) {
-            return Snapshot { assigned: Vec::new(), picks: ctx.picks.len(), actions: ctx.actions_taken.len() };
-        }
         let mut assigned = Vec::new();
-        for (i, v) in ctx.next.iter().enumerate() {
-            if let Some(v) = v {
-                assigned.push((i, v.clone()));
+        // Most choices are made before anything is assigned: nothing is marked then.
+        if !ctx.next.nothing_marked() {
+            for i in ctx.next.marked() {
+                if let Some(v) = &ctx.next[i] {
+                    assigned.push((i, v.clone()));
+                }
             }
         }
         Snapshot { assigned, picks: ctx.picks.len(), actions: ctx.actions_taken.len() }
@@ -159,52 +160,16 @@ impl Snapshot {
         ctx.actions_taken.truncate(self.actions);
     }
 
-    /// Puts back only the assignments (what `or` undoes after a false disjunct). One pass
-    /// that writes only the slots that must change: a disabled branch usually fails its
-    /// guard before assigning anything, and the slots it left empty are only looked at
-    /// (writing `None` into every slot ran each one's drop glue: 2PC-5 restored 160,000 times).
+    /// Puts back only the assignments (what `or` undoes after a false disjunct): the slots
+    /// marked since are emptied, and only the kept slots whose value changed are written
+    /// (a disabled branch usually fails its guard before assigning anything: nothing is
+    /// marked then, and nothing is done).
     pub(crate) fn restore_assignments(&self, ctx: &mut Ctx) {
-        let assigned = &self.assigned[..];
-        if assigned.is_empty() {
-            if all_unassigned(&ctx.next) {
-                return;
-            }
-            for slot in ctx.next.iter_mut() {
-                if slot.is_some() {
-                    *slot = None;
-                }
-            }
+        if self.assigned.is_empty() && ctx.next.nothing_marked() {
             return;
         }
-        let mut next_kept = 0;
-        for (i, slot) in ctx.next.iter_mut().enumerate() {
-            match assigned.get(next_kept) {
-                Some((at, v)) if *at == i => {
-                    next_kept += 1;
-                    if !slot.as_ref().is_some_and(|now| same_value(now, v)) {
-                        *slot = Some(v.clone());
-                    }
-                }
-                _ => {
-                    if slot.is_some() {
-                        *slot = None;
-                    }
-                }
-            }
-        }
+        ctx.next.restore(&self.assigned, same_value);
     }
-}
-
-/// Whether no variable is assigned: four slots a test (a plain loop tested one slot an
-/// iteration, and every choice and every disabled branch scans the slots).
-fn all_unassigned(slots: &[Option<Value>]) -> bool {
-    let mut quads = slots.chunks_exact(4);
-    for quad in &mut quads {
-        if quad[0].is_some() | quad[1].is_some() | quad[2].is_some() | quad[3].is_some() {
-            return false;
-        }
-    }
-    quads.remainder().iter().all(Option::is_none)
 }
 
 /// Whether two values are the same shared value (or the same small scalar): putting back
@@ -348,11 +313,71 @@ mod tests {
         ctx.next[1] = Some(Value::int(8));
         ctx.next[2] = Some(Value::str("x"));
         one.restore(&mut ctx);
-        assert_eq!(ctx.next, vec![None, Some(Value::int(7)), None]);
+        assert_eq!(ctx.next.to_vec(), vec![None, Some(Value::int(7)), None]);
         ctx.next[1] = None;
         one.restore(&mut ctx);
-        assert_eq!(ctx.next, vec![None, Some(Value::int(7)), None]);
+        assert_eq!(ctx.next.to_vec(), vec![None, Some(Value::int(7)), None]);
         empty.restore_assignments(&mut ctx);
-        assert_eq!(ctx.next, vec![None, None, None]);
+        assert_eq!(ctx.next.to_vec(), vec![None, None, None]);
+    }
+
+    /// Snapshots and resets look only at the slots marked as assigned: against a plain
+    /// vector of slots that every operation writes in full, the slots agree after every
+    /// step of long random sequences of assignments (some of `None`), nested snapshots,
+    /// restores and resets, over 70 variables (two words of marks), and every slot that
+    /// holds a value is marked.
+    #[test]
+    fn snapshots_over_marked_slots_agree_with_whole_slot_vectors() {
+        let vars: String = (0..70).map(|i| format!("var v{i}: int  ")).collect();
+        let text = format!("module m {{ {vars} action init = all {{ {} }}  action step = init }}", (0..70).map(|i| format!("v{i}' = 0")).collect::<Vec<_>>().join(", "));
+        let spec = Spec::from_text("t.qnt", &text, None).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let mut chooser = RandomChooser::new(1);
+        let mut ctx = Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+        assert_eq!(ctx.next.len(), 70);
+        let mut model: Vec<Option<Value>> = vec![None; 70];
+        let mut snapshots: Vec<(Snapshot, Vec<Option<Value>>)> = Vec::new();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut random = move |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let (mut restores, mut non_empty) = (0, 0);
+        for _ in 0..20_000 {
+            match random(10) {
+                0..=4 => {
+                    // Mostly the first slots and the last word's, as a step assigns few.
+                    let i = if random(2) == 0 { random(6) } else { 60 + random(10) } as usize;
+                    let v = if random(5) == 0 { None } else { Some(Value::int(random(4) as i64)) };
+                    ctx.next[i] = v.clone();
+                    model[i] = v;
+                }
+                5 | 6 => snapshots.push((Snapshot::take(&ctx), model.clone())),
+                7 | 8 => {
+                    if let Some((snapshot, saved)) = snapshots.last() {
+                        snapshot.restore_assignments(&mut ctx);
+                        model = saved.clone();
+                        restores += 1;
+                        non_empty += usize::from(model.iter().any(Option::is_some));
+                    }
+                    if random(2) == 0 {
+                        snapshots.pop();
+                    }
+                }
+                _ => {
+                    if random(20) == 0 {
+                        ctx.reset();
+                        model = vec![None; 70];
+                        snapshots.clear();
+                    }
+                }
+            }
+            assert_eq!(ctx.next.to_vec(), model);
+            let marked: Vec<usize> = ctx.next.marked().collect();
+            assert!(marked.windows(2).all(|w| w[0] < w[1]), "{marked:?}");
+            for (i, v) in model.iter().enumerate() {
+                assert!(v.is_none() || marked.contains(&i), "slot {i} holds a value but is not marked");
+            }
+        }
+        assert!(restores > 1000 && non_empty > 500, "{restores} restores, {non_empty} of a non-empty snapshot");
     }
 }
