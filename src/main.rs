@@ -84,6 +84,8 @@ enum Command {
     Verify(commands::check::VerifyArgs),
     /// Quint's `compile --target json`: the analysed program (modules, declarations, types) as JSON.
     Compile(commands::compile::Args),
+    /// Quint's `docs`: each module's declarations with their signatures and `///` comments, as Markdown.
+    Docs(commands::docs::Args),
     /// Check that an implementation's log (ITF or JSON lines) is a behaviour of the spec.
     Validate(commands::validate::Args),
     /// Run the tests of a spec: the definitions whose names match (`run`s, and values that must be true).
@@ -121,6 +123,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::check::verify(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Compile(args) => commands::compile::run(args),
+        Command::Docs(args) => commands::docs::run(args),
         Command::Test(args) => commands::test::run(args),
         Command::Repl(args) => commands::repl::run(args),
         Command::Lsp => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -131,6 +131,16 @@ fn parse_json() {
 }
 
 #[test]
+fn docs_json() {
+    let entry = json!({ "name": "string", "kind": { "enum": ["const", "var", "assume", "type", "constructor", "def"] }, "signature": "string", "doc": "string|null" });
+    let module = json!({ "name": "string", "doc": "string|null", "entries": [entry] });
+    let schema = extend(common("docs", &["ok", "error"]), json!({ "file": "string", "modules": [module] }));
+    let v = assert_schema(&["docs", "examples/counter.qnt", "--json"], &schema, 0);
+    assert!(!v["modules"][0]["entries"].as_array().unwrap().is_empty(), "{v}");
+    assert_schema(&["docs", "no/such/file.qnt", "--json"], &common("docs", &["error"]), 2);
+}
+
+#[test]
 fn typecheck_json() {
     let def = json!({ "module": "string", "name": "string", "qualifier": "string", "type": "string|null", "mode": "string" });
     let schema = extend(common("typecheck", &["ok", "error"]), json!({ "file": "string", "ok": "bool", "definitions": [def] }));

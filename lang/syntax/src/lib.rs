@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod ast;
 pub mod diagnostic;
+pub mod docs;
 pub mod lexer;
 pub mod limits;
 mod parse;
