@@ -20,6 +20,9 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     budgets: Budgets,
+    /// Quint's options of its REPL, given without a command: `spec -r file.qnt::M` starts one.
+    #[command(flatten, next_help_heading = "Starting the REPL without a command (as `quint` does)")]
+    repl: commands::repl::Start,
 }
 
 /// Resource budgets (`spec_syntax::Limits`), raised or lowered for one run; accepted before
@@ -107,9 +110,10 @@ fn main() -> ExitCode {
     };
     cli.budgets.install();
     let Some(command) = cli.command else {
-        // `quint` alone starts the REPL, as Quint does; `spec` alone shows the help.
-        if report::program() == "quint" {
-            return ExitCode::from(commands::repl::run_default());
+        // `quint` alone starts the REPL, as Quint does, and so do REPL options (`-r`, `-q`);
+        // `spec` alone shows the help.
+        if report::program() == "quint" || cli.repl.given() {
+            return ExitCode::from(commands::repl::run_default(cli.repl));
         }
         let _ = <Cli as clap::CommandFactory>::command().print_help();
         return ExitCode::from(report::INVALID);

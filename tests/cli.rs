@@ -311,3 +311,33 @@ fn a_file_that_is_not_a_spec_is_located_but_not_quoted() {
     assert!(text(&out).contains("secret-token-xyz"), "{}", text(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Quint's way to start the REPL: `quint -q -r file.qnt::Module`, commands on stdin. Quiet
+/// prints values and errors only, one per line, as Quint does (`true`, then `0`).
+#[test]
+fn quints_repl_options_start_a_quiet_session() {
+    use std::io::Write;
+    use std::process::Stdio;
+    for args in [&["-q", "-r", "examples/counter.qnt::counter"][..], &["repl", "--quiet", "--require", "examples/counter.qnt::counter", "--backend", "rust"]] {
+        let mut child = spec().args(args).current_dir(root()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spec runs");
+        child.stdin.take().expect("stdin").write_all(b"init\ncount\nincrement\ncount + 1\n").expect("written");
+        let out = child.wait_with_output().expect("spec ends");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "true\n0\ntrue\n2\n", "{args:?}: {}", text(&out));
+        assert_eq!(out.status.code(), Some(0));
+    }
+    let missing = run(&["-q", "-r", "examples/no_such.qnt::counter"]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+}
+
+#[test]
+fn docs_prints_each_declarations_signature_and_comment() {
+    let out = run(&["docs", "examples/counter.qnt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.starts_with("# Documentation for counter\n\n"), "{page}");
+    assert!(page.contains("## bounded\n\nSignature: `val bounded`\n\nThe counter never leaves [0, LIMIT]."), "{page}");
+    let broken = temp("docs_broken.qnt", b"module m { val = }");
+    let out = run(&["docs", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(out.stdout.is_empty());
+}

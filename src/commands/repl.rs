@@ -21,14 +21,50 @@ pub struct Args {
     /// The module of FILE to use.
     #[arg(long)]
     main: Option<String>,
-    /// Seed for nondeterministic choices, in decimal or in hex (`0x1a2b`).
-    #[arg(long, value_parser = crate::report::parse_seed)]
-    seed: Option<u64>,
+    #[command(flatten)]
+    start: Start,
 }
 
-/// The REPL without a file (what `quint` alone starts).
-pub fn run_default() -> u8 {
-    run(Args { file: None, main: None, seed: None })
+/// How a session starts and how much it prints: Quint's options, also accepted before any
+/// command (`quint -r file.qnt::M -q` starts the REPL).
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Start {
+    /// Load FILE and use its module MODULE (Quint's `--require`): `-r file.qnt::Main`.
+    #[arg(short = 'r', long = "require", value_name = "FILE[::MODULE]")]
+    pub require: Option<String>,
+    /// Print only values and errors: no banner, no prompt, no state after an action (`--verbosity 0`).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// How much to print: 0 values and errors only, 1 adds the banner and the prompt, 2 and
+    /// more (the default) also the state after each action.
+    #[arg(long, value_name = "LEVEL")]
+    pub verbosity: Option<u8>,
+    /// Seed for nondeterministic choices, in decimal or in hex (`0x1a2b`).
+    #[arg(long, value_parser = crate::report::parse_seed)]
+    pub seed: Option<u64>,
+    /// Accepted for Quint's command lines and ignored: `spec` has one evaluator.
+    #[arg(long, hide = true)]
+    pub backend: Option<String>,
+}
+
+impl Start {
+    /// Whether the options ask for a session (`-r`, `-q`, ...), for `spec` without a command.
+    pub fn given(&self) -> bool {
+        self.require.is_some() || self.quiet || self.verbosity.is_some() || self.seed.is_some()
+    }
+
+    fn verbosity(&self) -> u8 {
+        if self.quiet {
+            0
+        } else {
+            self.verbosity.unwrap_or(2)
+        }
+    }
+}
+
+/// The REPL without a file (what `quint` alone starts), with Quint's options.
+pub fn run_default(start: Start) -> u8 {
+    run(Args { file: None, main: None, start })
 }
 
 struct ReplHelper {
@@ -66,26 +102,43 @@ pub fn run(args: Args) -> u8 {
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
     }
     let color = std::io::stdout().is_terminal();
+    let verbosity = args.start.verbosity();
     let print = |lines: &[Line]| {
         for line in lines {
             match (line, color) {
+                (Line::Info(_), _) if verbosity < 2 => {}
                 (Line::Error(t), true) => crate::outln!("\x1b[31m{t}\x1b[0m"),
                 (Line::Info(t), true) => crate::outln!("\x1b[2m{t}\x1b[0m"),
                 (l, _) => crate::outln!("{}", l.text()),
             }
         }
     };
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.start.seed {
         print(&repl.borrow_mut().input(&format!(".seed {seed}")).lines);
     }
-    if let Some(file) = &args.file {
-        let command = match &args.main {
+    let (file, main) = match &args.start.require {
+        // `file.qnt::Module`: the module follows the last `::` when a file name precedes it.
+        Some(required) => match required.rsplit_once("::") {
+            Some((file, module)) if !file.is_empty() && !module.contains('/') => (Some(file.to_string()), Some(module.to_string())),
+            _ => (Some(required.clone()), None),
+        },
+        None => (args.file.clone(), args.main.clone()),
+    };
+    if let Some(file) = &file {
+        let command = match &main {
             Some(m) => format!(".load {file} {m}"),
             None => format!(".load {file}"),
         };
-        print(&repl.borrow_mut().input(&command).lines);
+        let reply = repl.borrow_mut().input(&command);
+        print(&reply.lines);
+        if reply.is_error() && verbosity == 0 {
+            return crate::report::INVALID;
+        }
     }
-    crate::outln!("spec {} REPL; `.help` for help, `.exit` or Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    if verbosity >= 1 {
+        crate::outln!("spec {} REPL; `.help` for help, `.exit` or Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    }
+    let prompt = if verbosity >= 1 { ">>> " } else { "" };
     let mut editor = match Editor::new() {
         Ok(e) => e,
         Err(e) => {
@@ -99,7 +152,7 @@ pub fn run(args: Args) -> u8 {
         let _ = editor.load_history(h);
     }
     loop {
-        match editor.readline(">>> ") {
+        match editor.readline(prompt) {
             Ok(line) => {
                 let _ = editor.add_history_entry(line.as_str());
                 interrupt.store(false, Ordering::Relaxed);
