@@ -74,7 +74,7 @@ fn a_scripted_mcp_session() {
 
     let tools = s.request(2, "tools/list", json!({}));
     let names: Vec<&str> = tools["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    for name in ["typecheck", "eval", "simulate", "check", "test", "validate"] {
+    for name in ["typecheck", "docs", "eval", "simulate", "check", "test", "validate"] {
         assert!(names.contains(&name), "{name} in {names:?}");
     }
 
@@ -89,6 +89,13 @@ fn a_scripted_mcp_session() {
     assert!(diagnostics.iter().all(|d| d["location"]["line"].as_u64().is_some()), "{doc}");
     assert!(diagnostics.iter().any(|d| d["location"]["line"] == 4), "{doc}");
     assert_eq!(diagnostics[0]["location"]["file"], "<text>", "{doc}");
+
+    // The declarations of a spec with their comments, even with type errors.
+    let result = s.call(30, "docs", json!({ "text": "module m {\n  /// The count.\n  var count: int\n  val bad: int = \"a\"\n}" }));
+    let doc = &result["structuredContent"];
+    assert_eq!(doc["status"], "ok", "{doc}");
+    assert_eq!(doc["modules"][0]["entries"][0]["signature"], "var count: int", "{doc}");
+    assert_eq!(doc["modules"][0]["entries"][0]["doc"], "The count.", "{doc}");
 
     // A buggy example: a violation and its counterexample.
     let result = s.call(4, "simulate", json!({ "file": "examples/two_phase_commit.qnt", "main": "buggy_commit", "invariants": ["agreement"], "seed": 1 }));

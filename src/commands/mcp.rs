@@ -1,5 +1,5 @@
 //! `spec mcp`: a Model Context Protocol server over stdin and stdout (the official SDK,
-//! `rmcp`), for coding agents, with the tools typecheck, eval, simulate, check, test and
+//! `rmcp`), for coding agents, with the tools typecheck, docs, eval, simulate, check, test and
 //! validate. Each tool runs this same program's command with `--json` in a child process, so
 //! a tool's structured result is exactly that command's JSON document (docs/json.md), a time
 //! budget can stop a run (SIGTERM: a simulation stops with its summary so far) and a crash
@@ -35,6 +35,14 @@ pub struct Source {
 pub struct TypecheckParams {
     #[serde(flatten)]
     pub source: Source,
+}
+
+#[derive(Deserialize, JsonSchema)]
+pub struct DocsParams {
+    /// Path of a .qnt file (relative to the server's working directory).
+    pub file: Option<String>,
+    /// The spec's text itself (instead of `file`).
+    pub text: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -135,6 +143,17 @@ impl SpecServer {
     async fn typecheck(&self, Parameters(p): Parameters<TypecheckParams>) -> CallToolResult {
         let mut args = vec!["typecheck".to_string()];
         run_tool(&p.source, &mut args, Some(0), DEFAULT_BUDGET, |args, file| {
+            args.push(file.to_string());
+        })
+        .await
+    }
+
+    /// The declarations of each module of a spec, with their signatures as written and their `///` comments (syntax only: works on a spec with type errors).
+    #[tool(name = "docs")]
+    async fn docs(&self, Parameters(p): Parameters<DocsParams>) -> CallToolResult {
+        let mut args = vec!["docs".to_string()];
+        let source = Source { file: p.file, text: p.text, main: None };
+        run_tool(&source, &mut args, Some(0), DEFAULT_BUDGET, |args, file| {
             args.push(file.to_string());
         })
         .await
