@@ -231,6 +231,10 @@ pub struct Ctx<'a> {
     /// them (an exhaustive search keeps only the next states) turns it off and saves a
     /// clone of each pick and of its name.
     pub record_picks: bool,
+    /// Whether `any` notes the action of the branch it took in `actions_taken` (the
+    /// default). An exhaustive search, which keeps only the next states, turns it off and
+    /// saves a clone of each name (a reference count taken and given back per branch taken).
+    pub record_actions: bool,
     pub interrupt: Option<&'a AtomicBool>,
     /// Lines printed by `q::debug`, when captured (the REPL); printed to stderr otherwise.
     pub debug_output: Option<Vec<String>>,
@@ -315,6 +319,7 @@ impl<'a> Ctx<'a> {
             actions_taken,
             picks,
             record_picks: true,
+            record_actions: true,
             interrupt: None,
             debug_output: None,
             recorded: None,

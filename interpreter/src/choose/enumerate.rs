@@ -245,6 +245,10 @@ impl EnumeratingChooser {
         let scratch = std::mem::take(&mut self.buffers.scratch);
         let mut ctx = Ctx::with_scratch(compiled, state.clone(), self, scratch);
         ctx.interrupt = interrupt;
+        // The visitor sees the next states only: noting the picks and the actions taken
+        // would cost a clone of each name and pick, per try.
+        ctx.record_picks = false;
+        ctx.record_actions = false;
         let result = loop {
             match spec.enabled_in(&mut ctx, def) {
                 Ok(true) => {

@@ -275,7 +275,9 @@ pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &Branc
         if branch(ctx, i)? {
             // A branch that calls no action is recorded as "", as Quint's `mbt::actionTaken`
             // has it (and MBT drivers dispatch on it).
-            ctx.actions_taken.push(names[i].clone().unwrap_or_else(|| Arc::from("")));
+            if ctx.record_actions {
+                ctx.actions_taken.push(names[i].clone().unwrap_or_else(|| Arc::from("")));
+            }
             return Ok(Value::Bool(true));
         }
         snapshot.restore(ctx);
@@ -319,6 +321,39 @@ mod tests {
         assert_eq!(ctx.next.to_vec(), vec![None, Some(Value::int(7)), None]);
         empty.restore_assignments(&mut ctx);
         assert_eq!(ctx.next.to_vec(), vec![None, None, None]);
+    }
+
+    /// `any` notes the action of the branch it took, and `nondet` its pick, unless the
+    /// caller turned the noting off (an exhaustive search); the next state is the same.
+    #[test]
+    fn actions_and_picks_are_noted_only_when_asked() {
+        let spec = Spec::from_text("t.qnt", "module m { var x: int  action init = x' = 0  action a = x' = 1  action b = nondet v = Set(2, 3).oneOf() x' = v  action step = any { a, b } }", None).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let step = spec.lookup("step").unwrap_or_else(|| panic!("no step"));
+        for record in [true, false] {
+            let mut chooser = crate::EnumeratingChooser::new();
+            let mut runs = Vec::new();
+            loop {
+                let mut ctx = Ctx::new(&spec.compiled, spec.state0(), &mut chooser);
+                ctx.record_actions = record;
+                ctx.record_picks = record;
+                let enabled = spec.enabled_in(&mut ctx, step).unwrap_or_else(|e| panic!("{e:?}"));
+                runs.push((enabled, ctx.next.to_vec(), ctx.actions_taken.clone(), ctx.picks.len()));
+                drop(ctx);
+                if !chooser.next_path() {
+                    break;
+                }
+            }
+            let next: Vec<_> = runs.iter().map(|(e, n, _, _)| (*e, n.clone())).collect();
+            assert_eq!(next, vec![(true, vec![Some(Value::int(1))]), (true, vec![Some(Value::int(2))]), (true, vec![Some(Value::int(3))])]);
+            let names: Vec<Vec<String>> = runs.iter().map(|(_, _, a, _)| a.iter().map(|n| n.to_string()).collect()).collect();
+            let picks: Vec<usize> = runs.iter().map(|(_, _, _, p)| *p).collect();
+            if record {
+                assert_eq!(names, vec![vec!["a".to_string()], vec!["b".to_string()], vec!["b".to_string()]]);
+                assert_eq!(picks, vec![0, 1, 1]);
+            } else {
+                assert!(names.iter().all(Vec::is_empty) && picks.iter().all(|p| *p == 0), "{names:?} {picks:?}");
+            }
+        }
     }
 
     /// Snapshots and resets look only at the slots marked as assigned: against a plain
