@@ -2,14 +2,13 @@
 //! invariants in every state. Each sample's seed is derived from the run seed and the
 //! sample's index. Samples are judged in fixed blocks of [`BATCH`], in index order: the run
 //! stops after the first block that holds a violation or an error, so the result does not
-//! depend on the number of threads. They run in parallel in larger rounds (growing to
-//! [`ROUND_MAX`] samples), because every round ends with the threads waiting for each other;
-//! a sample in a block after one known to hold a violation is skipped.
+//! depend on the number of threads. Worker threads take sample indices from a counter and merge
+//! their results in index order as they come (see [`Run`]): no thread waits for another at a
+//! round's end; a sample after the end of a block known to hold a violation is not started.
 
 use crate::compile::Compiled;
 use crate::eval::{ErrorKind, EvalError, RandomChooser};
 use crate::{Spec, State, Step};
-use rayon::prelude::*;
 use spec_analysis::ir::DefId;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,11 +17,6 @@ use std::sync::Arc;
 /// Samples per block: the unit of the verdict (the run stops after the first block with a
 /// violation or an error, all of whose samples count).
 pub const BATCH: u64 = 64;
-
-/// The most samples run in parallel between two waits for every thread. Rounds start at one
-/// block (an early violation is reported at once) and double. With rounds of one block, two
-/// threads gave 1.6x one thread's speed on tic-tac-toe; with rounds of 512 samples, 1.85x.
-pub const ROUND_MAX: u64 = 512;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -193,74 +187,204 @@ pub struct Progress {
 
 /// Runs the simulation on `threads` threads (0: all cores).
 pub fn simulate(spec: &Spec, config: &Config, threads: usize, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).stack_size(16 * 1024 * 1024).build();
-    let run = || run_batches(spec, config, progress, interrupt);
-    match pool {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
+    let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
+    let threads = threads.clamp(1, usize::try_from(config.max_samples).unwrap_or(usize::MAX).max(1));
+    let run = Run::new(config, interrupt);
+    std::thread::scope(|scope| {
+        let mut spawned = 0;
+        for t in 0..threads {
+            let run = &run;
+            let worker = std::thread::Builder::new().name(format!("sample {t}")).stack_size(WORKER_STACK);
+            // The first worker runs the spec's own compilation; every other one compiles the
+            // program for itself (see `Compiled::recompiled`).
+            if worker.spawn_scoped(scope, move || run.work(spec, t > 0, progress)).is_ok() {
+                spawned += 1;
+            }
+        }
+        if spawned == 0 {
+            // No thread could be made: the samples run here, on the caller's stack.
+            run.work(spec, false, progress);
+        }
+    });
+    run.finish()
+}
+
+/// The stack of a worker thread: evaluation grows its stack by segments when it runs low, but
+/// starts on this much.
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+/// How far ahead of the merged samples a worker may start one: results that arrive before the
+/// samples under them wait in memory (with their traces, when traces are kept), so a slow
+/// sample holds at most this many finished ones back.
+const AHEAD: u64 = 1024;
+
+/// A run shared by its workers. Each worker takes the next sample index from a counter, runs
+/// it, and merges its result in index order: there is no round at whose end the threads wait
+/// for each other, so a thread that is slowed (by a long sample, or by the machine's other
+/// work) holds up no other. The verdict is the same as merging the samples one after another.
+struct Run<'a> {
+    config: &'a Config,
+    interrupt: &'a AtomicBool,
+    /// The next sample index to take.
+    next: AtomicU64,
+    /// No sample at or after this index starts: the end of the first block in which a
+    /// violation or an error was found (every sample before it must still run), or the
+    /// sample count; 0 once the verdict is merged.
+    limit: AtomicU64,
+    /// How many samples are merged (a copy of `Merge::merged`, read without the lock).
+    merged: AtomicU64,
+    merge: std::sync::Mutex<Merge>,
+    /// Signalled when the merged samples advance, for workers that went too far ahead.
+    room: std::sync::Condvar,
+}
+
+/// The results merged so far, and those that finished before an earlier sample.
+struct Merge {
+    outcome: Outcome,
+    /// Samples `0..merged` are merged.
+    merged: u64,
+    /// Finished samples waiting for an earlier one, by index.
+    waiting: BTreeMap<u64, (Tally, Option<Sample>)>,
+    /// The verdict is in (a block with a violation or an error, or the run was interrupted):
+    /// nothing more is merged.
+    decided: bool,
+    /// Workers waiting for `room`.
+    sleepers: usize,
+}
+
+impl<'a> Run<'a> {
+    fn new(config: &'a Config, interrupt: &'a AtomicBool) -> Run<'a> {
+        Run {
+            config,
+            interrupt,
+            next: AtomicU64::new(0),
+            limit: AtomicU64::new(config.max_samples),
+            merged: AtomicU64::new(0),
+            merge: std::sync::Mutex::new(Merge {
+                outcome: Outcome { min_length: usize::MAX, witness_counts: vec![0; config.witnesses.len()], ..Outcome::default() },
+                merged: 0,
+                waiting: BTreeMap::new(),
+                decided: false,
+                sleepers: 0,
+            }),
+            room: std::sync::Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Merge> {
+        // A worker that panicked leaves consistent counts behind (it panics outside the lock's
+        // updates), and its panic is raised again when the threads are joined.
+        self.merge.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes and runs samples until none is left to run.
+    fn work(&self, spec: &Spec, own_compilation: bool, progress: &Progress) {
+        // Wakes the others if this worker panics: they may be waiting for its sample.
+        let _guard = StopOnPanic(self);
+        let own = own_compilation.then(|| spec.compiled.recompiled());
+        let compiled = own.as_ref().unwrap_or(&spec.compiled);
+        loop {
+            if self.interrupt.load(Ordering::Relaxed) {
+                break;
+            }
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if i >= self.limit.load(Ordering::Relaxed) || !self.wait_for_room(i) {
+                break;
+            }
+            let s = run_sample_with(spec, compiled, self.config, i, Some(self.interrupt));
+            progress.samples.fetch_add(1, Ordering::Relaxed);
+            progress.steps.fetch_add(s.states.len().saturating_sub(1) as u64, Ordering::Relaxed);
+            let tally = Tally::of(&s);
+            if s.is_violation() || (s.error.is_some() && !tally.interrupted) {
+                self.limit.fetch_min((i / BATCH + 1) * BATCH, Ordering::Relaxed);
+            }
+            // A trace travels to the merge only when it may be reported; the others are
+            // dropped here, on the thread whose allocator made them.
+            let reportable = s.error.is_some() || s.is_violation() || self.config.keep_traces > 0;
+            self.offer(i, tally, reportable.then_some(s));
+        }
+    }
+
+    /// Waits until sample `i` is less than [`AHEAD`] past the merged samples; false if the
+    /// verdict came in meanwhile.
+    fn wait_for_room(&self, i: u64) -> bool {
+        if i < self.merged.load(Ordering::Acquire) + AHEAD {
+            return true;
+        }
+        let mut m = self.lock();
+        m.sleepers += 1;
+        // The sample at `merged` was taken before `i` by a worker that does not wait for it
+        // (it is not ahead of itself): it is merged, and wakes this one, in time.
+        while i >= m.merged + AHEAD && !m.decided {
+            m = self.room.wait(m).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        m.sleepers -= 1;
+        !m.decided
+    }
+
+    /// Merges sample `i`'s result, and every waiting one that follows it, in index order.
+    fn offer(&self, i: u64, tally: Tally, sample: Option<Sample>) {
+        let mut guard = self.lock();
+        let m = &mut *guard;
+        if m.decided {
+            return;
+        }
+        m.waiting.insert(i, (tally, sample));
+        let before = m.merged;
+        while let Some((tally, sample)) = m.waiting.remove(&m.merged) {
+            let index = m.merged;
+            m.merged += 1;
+            if tally.interrupted {
+                m.outcome.interrupted = true;
+            } else {
+                absorb(&mut m.outcome, tally, sample, self.config.keep_traces);
+            }
+            // Judged block by block: a block with a violation or an error counts whole.
+            let block_done = (index + 1) % BATCH == 0 || index + 1 == self.config.max_samples;
+            if block_done && (m.outcome.violation.is_some() || m.outcome.error.is_some() || m.outcome.interrupted) {
+                m.decided = true;
+                m.waiting.clear();
+                self.limit.store(0, Ordering::Relaxed);
+                break;
+            }
+        }
+        if m.merged != before {
+            self.merged.store(m.merged, Ordering::Release);
+            if m.sleepers > 0 {
+                self.room.notify_all();
+            }
+        }
+    }
+
+    /// The outcome, once every worker has stopped.
+    fn finish(self) -> Outcome {
+        let interrupted = self.interrupt.load(Ordering::Relaxed);
+        let m = self.merge.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut outcome = m.outcome;
+        // Stopped before every sample ran and without a verdict: only an interruption does that.
+        if !m.decided && m.merged < self.config.max_samples && interrupted {
+            outcome.interrupted = true;
+        }
+        if outcome.min_length == usize::MAX {
+            outcome.min_length = 0;
+        }
+        outcome
     }
 }
 
-fn run_batches(spec: &Spec, config: &Config, progress: &Progress, interrupt: &AtomicBool) -> Outcome {
-    // Each worker thread compiles the program once for itself (see `Compiled::recompiled`).
-    let own: Vec<std::sync::OnceLock<Compiled>> = (0..rayon::current_num_threads()).map(|_| std::sync::OnceLock::new()).collect();
-    // One thread has nothing to share: it uses the spec's own compilation.
-    let compiled_here = || match rayon::current_thread_index().and_then(|t| own.get(t)) {
-        Some(slot) if own.len() > 1 => slot.get_or_init(|| spec.compiled.recompiled()),
-        _ => &*spec.compiled,
-    };
-    let mut outcome = Outcome { min_length: usize::MAX, witness_counts: vec![0; config.witnesses.len()], ..Outcome::default() };
-    let mut start = 0u64;
-    let mut round = BATCH;
-    // The first block in which some thread found a violation or an error.
-    let first_bad_block = AtomicU64::new(u64::MAX);
-    'rounds: while start < config.max_samples {
-        if interrupt.load(Ordering::Relaxed) {
-            outcome.interrupted = true;
-            break;
+/// Ends the run for every worker when the one that holds it panics (the panic itself is
+/// raised again when the threads are joined).
+struct StopOnPanic<'r, 'a>(&'r Run<'a>);
+
+impl Drop for StopOnPanic<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.limit.store(0, Ordering::Relaxed);
+            let mut m = self.0.lock();
+            m.decided = true;
+            self.0.room.notify_all();
         }
-        let end = (start + round).min(config.max_samples);
-        let ran: Vec<Option<(Tally, Option<Sample>)>> = (start..end)
-            .into_par_iter()
-            .map(|i| {
-                if i / BATCH > first_bad_block.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let s = run_sample_with(spec, compiled_here(), config, i, Some(interrupt));
-                progress.samples.fetch_add(1, Ordering::Relaxed);
-                progress.steps.fetch_add(s.states.len().saturating_sub(1) as u64, Ordering::Relaxed);
-                let tally = Tally::of(&s);
-                let bad = s.is_violation() || (s.error.is_some() && !tally.interrupted);
-                if bad {
-                    first_bad_block.fetch_min(i / BATCH, Ordering::Relaxed);
-                }
-                // A trace travels back only when it may be reported; the others are
-                // dropped here, on the thread whose allocator made them.
-                let reportable = s.error.is_some() || s.is_violation() || config.keep_traces > 0;
-                Some((tally, reportable.then_some(s)))
-            })
-            .collect();
-        // Judged block by block: every sample of a block up to the first bad one has run
-        // (only samples in later blocks are skipped).
-        let count = ran.len();
-        for (k, ran) in ran.into_iter().enumerate() {
-            match ran {
-                Some((tally, _)) if tally.interrupted => outcome.interrupted = true,
-                Some((tally, sample)) => absorb(&mut outcome, tally, sample, config.keep_traces),
-                None => {}
-            }
-            let block_done = (k + 1) % BATCH as usize == 0 || k + 1 == count;
-            if block_done && (outcome.violation.is_some() || outcome.error.is_some() || outcome.interrupted) {
-                break 'rounds;
-            }
-        }
-        start = end;
-        round = (round * 2).min(ROUND_MAX);
     }
-    if outcome.min_length == usize::MAX {
-        outcome.min_length = 0;
-    }
-    outcome
 }
 
 /// What one sample adds to the run's counts, taken on the thread that ran it.
@@ -377,4 +501,76 @@ pub fn top_level_actions(spec: &Spec, step: DefId) -> Vec<String> {
 /// Shared, cancellable flag for Ctrl-C.
 pub fn interrupt_flag() -> Arc<AtomicBool> {
     Arc::new(AtomicBool::new(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WALK: &str = "
+module walk {
+  var x: int
+  action init = x' = 0
+  action up = { nondet d = 1.to(3).oneOf() x' = x + d }
+  action down = x' = x - 1
+  action step = any { up, down }
+  val small = x < 9
+  val any_x = x > -100
+}";
+
+    fn config(spec: &Spec, invariant: &str, samples: u64, keep: usize) -> Config {
+        Config {
+            init: spec.lookup("init").expect("init"),
+            step: spec.lookup("step").expect("step"),
+            invariants: vec![(invariant.to_string(), spec.lookup(invariant).expect("invariant"))],
+            witnesses: vec![],
+            max_steps: 12,
+            max_samples: samples,
+            seed: 5,
+            keep_traces: keep,
+        }
+    }
+
+    /// What a run reports, to compare runs on different thread counts.
+    fn summary(o: &Outcome) -> (u64, u64, usize, usize, u64, Vec<(String, u64)>, Option<(u64, usize)>, Vec<u64>, bool) {
+        let kept = o.traces.iter().map(|t| t.index).collect();
+        let coverage = o.coverage.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        (o.samples, o.steps, o.min_length, o.max_length, o.deadlocks, coverage, o.violation.as_ref().map(|v| (v.index, v.states.len())), kept, o.interrupted)
+    }
+
+    #[test]
+    fn any_thread_count_merges_the_same_samples_in_the_same_order() {
+        let spec = Spec::from_text("walk.qnt", WALK, None).expect("spec");
+        let stop = AtomicBool::new(false);
+        // Kept traces depend on the order in which samples are offered; a violation on which
+        // block holds it.
+        for (invariant, samples) in [("any_x", 700), ("small", 3000)] {
+            let c = config(&spec, invariant, samples, 3);
+            let one = simulate(&spec, &c, 1, &Progress::default(), &stop);
+            for threads in [2, 3, 7] {
+                let many = simulate(&spec, &c, threads, &Progress::default(), &stop);
+                assert_eq!(summary(&one), summary(&many), "{invariant}, {threads} threads");
+            }
+        }
+        let one = simulate(&spec, &config(&spec, "small", 3000, 3), 1, &Progress::default(), &stop);
+        assert!(one.violation.is_some(), "x < 9 is broken within 3000 samples");
+    }
+
+    #[test]
+    fn an_interrupted_run_says_so_and_merges_nothing_after_it() {
+        let spec = Spec::from_text("walk.qnt", WALK, None).expect("spec");
+        let stop = AtomicBool::new(true);
+        let outcome = simulate(&spec, &config(&spec, "any_x", 500, 0), 2, &Progress::default(), &stop);
+        assert!(outcome.interrupted);
+        assert_eq!(outcome.samples, 0);
+    }
+
+    #[test]
+    fn a_worker_far_ahead_waits_for_the_samples_before_it() {
+        // More samples than `AHEAD` on many threads: the merge keeps every one, in order.
+        let spec = Spec::from_text("walk.qnt", WALK, None).expect("spec");
+        let c = Config { max_steps: 2, ..config(&spec, "any_x", 3 * AHEAD + 5, 0) };
+        let outcome = simulate(&spec, &c, 6, &Progress::default(), &AtomicBool::new(false));
+        assert_eq!((outcome.samples, outcome.steps), (3 * AHEAD + 5, 2 * (3 * AHEAD + 5)));
+    }
 }
