@@ -51,7 +51,7 @@ pub fn generate(ctx: &mut Ctx, ty: &Ty, span: Span) -> EvalResult {
         Ty::Tuple(items) => Value::Tuple(Arc::new(items.iter().map(|t| generate(ctx, t, span)).collect::<Result<_, _>>()?)),
         Ty::Record(row) => {
             let mut fields = Vec::new();
-            for (name, t) in &row.fields {
+            for (name, t) in row.fields.iter() {
                 fields.push((Arc::from(name.as_str()), generate(ctx, t, span)?));
             }
             Value::record(fields)

@@ -284,7 +284,7 @@ pub enum CompletionKind {
 pub fn member_completions(receiver: Option<&Ty>) -> Vec<Completion> {
     let mut out = Vec::new();
     if let Some(Ty::Record(row)) = receiver {
-        for (name, ty) in &row.fields {
+        for (name, ty) in row.fields.iter() {
             out.push(Completion { label: name.clone(), kind: CompletionKind::Field, detail: Some(ty.to_string()) });
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod hints;
 
+use std::sync::Arc;
 use crate::ty::{Row, Ty, TyVar};
 use std::collections::BTreeMap;
 
@@ -201,7 +202,7 @@ impl SigReader<'_> {
             "=>" => {
                 self.next();
                 let ret = self.ty();
-                Ty::Oper(paren_list.unwrap_or_else(|| vec![atom]), Box::new(ret))
+                Ty::Oper(paren_list.unwrap_or_else(|| vec![atom]), Arc::new(ret))
             }
             "->" => {
                 self.next();
@@ -238,7 +239,7 @@ impl SigReader<'_> {
             }
             "{" => {
                 self.next();
-                (Ty::Record(Row { fields: BTreeMap::new(), rest: None }), None)
+                (Ty::Record(Row { fields: Arc::default(), rest: None }), None)
             }
             name => {
                 let v = match self.vars.get(name) {

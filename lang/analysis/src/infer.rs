@@ -265,21 +265,21 @@ impl<'p> Infer<'p> {
                 if !only1.is_empty() {
                     return Err(());
                 }
-                self.bind(a, Ty::Record(Row { fields: only2, rest: None }))
+                self.bind(a, Ty::Record(Row { fields: only2.into(), rest: None }))
             }
             (None, Some(b)) => {
                 if !only2.is_empty() {
                     return Err(());
                 }
-                self.bind(b, Ty::Record(Row { fields: only1, rest: None }))
+                self.bind(b, Ty::Record(Row { fields: only1.into(), rest: None }))
             }
             (Some(a), Some(b)) => {
                 if a == b {
                     return if only1.is_empty() && only2.is_empty() { Ok(()) } else { Err(()) };
                 }
                 let tail = self.fresh_var();
-                self.bind(a, Ty::Record(Row { fields: only2, rest: Some(tail) }))?;
-                self.bind(b, Ty::Record(Row { fields: only1, rest: Some(tail) }))
+                self.bind(a, Ty::Record(Row { fields: only2.into(), rest: Some(tail) }))?;
+                self.bind(b, Ty::Record(Row { fields: only1.into(), rest: Some(tail) }))
             }
         }
     }
@@ -337,7 +337,7 @@ impl<'p> Infer<'p> {
                 let ret = match &def.body {
                     Some(body) => self.expr(body),
                     None => match annotation.as_ref().map(|a| self.shallow(a)) {
-                        Some(Ty::Oper(_, r)) => *r,
+                        Some(Ty::Oper(_, r)) => Arc::unwrap_or_clone(r),
                         _ => self.fresh(),
                     },
                 };
@@ -384,7 +384,7 @@ impl<'p> Infer<'p> {
     /// The annotation of `def f(): T` reads as `() => T`; the definition is a value of type `T`.
     fn nullary_annotation(&self, annotation: Ty) -> Ty {
         match self.shallow(&annotation) {
-            Ty::Oper(params, ret) if params.is_empty() => *ret,
+            Ty::Oper(params, ret) if params.is_empty() => Arc::unwrap_or_clone(ret),
             _ => annotation,
         }
     }
@@ -406,7 +406,7 @@ impl<'p> Infer<'p> {
                 _ => return annotation,
             }
         }
-        *ret
+        Arc::unwrap_or_clone(ret)
     }
 
     /// Binds the parameters of an operator, with the types its annotation gives them (when
@@ -444,7 +444,7 @@ impl<'p> Infer<'p> {
             Pat::Record(fields, span) => {
                 let rest = self.fresh_var();
                 let tys: BTreeMap<String, Ty> = fields.iter().map(|(n, _)| (n.clone(), self.fresh())).collect();
-                self.unify_at(&Ty::Record(Row { fields: tys.clone(), rest: Some(rest) }), ty, *span, Why::Plain);
+                self.unify_at(&Ty::Record(Row { fields: tys.clone().into(), rest: Some(rest) }), ty, *span, Why::Plain);
                 for (name, local) in fields {
                     self.locals.insert(*local, LocalTy::Mono(tys[name].clone()));
                     self.local_types.insert((self.current, *local), tys[name].clone());
@@ -653,7 +653,7 @@ impl<'p> Infer<'p> {
         }
         let t = self.fresh();
         let rest = self.fresh_var();
-        let wanted = Ty::Record(Row { fields: BTreeMap::from([(field.to_string(), t.clone())]), rest: Some(rest) });
+        let wanted = Ty::Record(Row { fields: BTreeMap::from([(field.to_string(), t.clone())]).into(), rest: Some(rest) });
         self.unify_at(&wanted, record, span, Why::Plain);
         t
     }
@@ -801,7 +801,7 @@ impl<'p> Infer<'p> {
                     for a in args {
                         self.expr(a);
                     }
-                    return *ret;
+                    return Arc::unwrap_or_clone(ret);
                 }
                 for (i, (arg, param)) in args.iter().zip(params.iter()).enumerate() {
                     // Lambdas see their parameter types before their bodies are checked.
@@ -819,7 +819,7 @@ impl<'p> Infer<'p> {
                     let t = self.expr(arg);
                     self.unify_at(param, &t, arg.span, Why::Argument { op: &name, index: i });
                 }
-                *ret
+                Arc::unwrap_or_clone(ret)
             }
             Ty::Var(_) => {
                 let tys: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
@@ -898,7 +898,7 @@ impl<'p> Infer<'p> {
                         _ => self.diagnostics.push(Diagnostic::error(Code::TypeMismatch, pair[0].span, "a field name must be a string literal").with_label("not a string literal")),
                     }
                 }
-                Ty::Record(Row { fields, rest: None })
+                Ty::Record(Row { fields: fields.into(), rest: None })
             }
             "with" | "field" => {
                 let want = if name == "with" { 3 } else { 2 };
@@ -924,7 +924,7 @@ impl<'p> Infer<'p> {
                 for a in args {
                     let t = self.expr(a);
                     let rest = self.fresh_var();
-                    self.unify_at(&Ty::Record(Row { fields: BTreeMap::new(), rest: Some(rest) }), &t, a.span, Why::Plain);
+                    self.unify_at(&Ty::Record(Row { fields: Arc::default(), rest: Some(rest) }), &t, a.span, Why::Plain);
                 }
                 Ty::set(Ty::Str)
             }
@@ -990,17 +990,17 @@ fn substitute_inner(ty: &Ty, map: &HashMap<TyVar, Ty>) -> Ty {
         Ty::Sum(n, items) => Ty::Sum(n.clone(), items.iter().map(|t| substitute(t, map)).collect()),
         Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| substitute(t, map)).collect(), substitute(r, map)),
         Ty::Record(row) => {
-            let fields = row.fields.iter().map(|(k, t)| (k.clone(), substitute(t, map))).collect();
+            let fields: BTreeMap<String, Ty> = row.fields.iter().map(|(k, t)| (k.clone(), substitute(t, map))).collect();
             match row.rest.and_then(|r| map.get(&r)) {
-                Some(Ty::Var(v)) => Ty::Record(Row { fields, rest: Some(*v) }),
+                Some(Ty::Var(v)) => Ty::Record(Row { fields: fields.into(), rest: Some(*v) }),
                 Some(Ty::Record(inner)) => {
                     let mut fields: BTreeMap<String, Ty> = fields;
-                    for (k, t) in &inner.fields {
+                    for (k, t) in inner.fields.iter() {
                         fields.entry(k.clone()).or_insert_with(|| t.clone());
                     }
-                    Ty::Record(Row { fields, rest: inner.rest })
+                    Ty::Record(Row { fields: fields.into(), rest: inner.rest })
                 }
-                _ => Ty::Record(Row { fields, rest: row.rest }),
+                _ => Ty::Record(Row { fields: fields.into(), rest: row.rest }),
             }
         }
     }

@@ -34,14 +34,14 @@ pub enum Ty {
     Int,
     Bool,
     Str,
-    Set(Box<Ty>),
-    List(Box<Ty>),
+    Set(Arc<Ty>),
+    List(Arc<Ty>),
     /// A map (function) type `a -> b`.
-    Map(Box<Ty>, Box<Ty>),
+    Map(Arc<Ty>, Arc<Ty>),
     Tuple(Vec<Ty>),
     Record(Row),
     /// An operator type `(a, b) => c`.
-    Oper(Vec<Ty>, Box<Ty>),
+    Oper(Vec<Ty>, Arc<Ty>),
     /// A declared sum type with its type arguments.
     Sum(String, Vec<Ty>),
     /// An uninterpreted type (`type T` without a definition).
@@ -51,7 +51,7 @@ pub enum Ty {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Row {
-    pub fields: BTreeMap<String, Ty>,
+    pub fields: Arc<BTreeMap<String, Ty>>,
     /// `None`: exactly these fields. `Some(v)`: these and whatever `v` stands for.
     pub rest: Option<TyVar>,
 }
@@ -71,19 +71,19 @@ impl Scheme {
 
 impl Ty {
     pub fn set(t: Ty) -> Ty {
-        Ty::Set(Box::new(t))
+        Ty::Set(Arc::new(t))
     }
     pub fn list(t: Ty) -> Ty {
-        Ty::List(Box::new(t))
+        Ty::List(Arc::new(t))
     }
     pub fn map(k: Ty, v: Ty) -> Ty {
-        Ty::Map(Box::new(k), Box::new(v))
+        Ty::Map(Arc::new(k), Arc::new(v))
     }
     pub fn oper(params: Vec<Ty>, ret: Ty) -> Ty {
-        Ty::Oper(params, Box::new(ret))
+        Ty::Oper(params, Arc::new(ret))
     }
     pub fn record(fields: impl IntoIterator<Item = (String, Ty)>) -> Ty {
-        Ty::Record(Row { fields: fields.into_iter().collect(), rest: None })
+        Ty::Record(Row { fields: Arc::new(fields.into_iter().collect()), rest: None })
     }
 
     /// The marker that ends an open tuple: "and the items `v` stands for".
@@ -355,7 +355,7 @@ impl Substitution {
             Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| self.resolve(t)).collect(), self.resolve(r)),
             Ty::Record(row) => {
                 let (fields, rest) = self.row(row);
-                Ty::Record(Row { fields: fields.iter().map(|(k, t)| (k.clone(), self.resolve(t))).collect(), rest })
+                Ty::Record(Row { fields: Arc::new(fields.iter().map(|(k, t)| (k.clone(), self.resolve(t))).collect()), rest })
             }
         }
     }
@@ -363,13 +363,13 @@ impl Substitution {
     /// All fields of a row, following bound row variables, and its open tail if any. The
     /// row's own fields are borrowed when no bound variable adds to them.
     pub fn row<'a>(&self, row: &'a Row) -> (Cow<'a, BTreeMap<String, Ty>>, Option<TyVar>) {
-        let mut fields = Cow::Borrowed(&row.fields);
+        let mut fields = Cow::Borrowed(&*row.fields);
         let mut rest = row.rest;
         while let Some(v) = rest {
             match self.bound(v) {
                 Some(Ty::Record(inner)) => {
                     let fields = fields.to_mut();
-                    for (k, t) in &inner.fields {
+                    for (k, t) in inner.fields.iter() {
                         fields.entry(k.clone()).or_insert_with(|| t.clone());
                     }
                     rest = inner.rest;

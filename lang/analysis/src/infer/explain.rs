@@ -69,7 +69,7 @@ impl Infer<'_> {
         let missing: Vec<&String> = if found.rest.is_none() { expected.fields.keys().filter(|k| !found.fields.contains_key(*k)).collect() } else { Vec::new() };
         let extra: Vec<&String> = if expected.rest.is_none() { found.fields.keys().filter(|k| !expected.fields.contains_key(*k)).collect() } else { Vec::new() };
         let mut conflicting = Vec::new();
-        for (name, t) in &expected.fields {
+        for (name, t) in expected.fields.iter() {
             if let Some(u) = found.fields.get(name) {
                 if !self.unifiable(t, u) {
                     conflicting.push((name.clone(), t.clone(), u.clone()));

@@ -3,6 +3,7 @@
 //! types written on constants, variables, parameters and definitions, resolved in the scope
 //! of their module. Named type variables (`a`) are numbered from 0 per annotation.
 
+use std::sync::Arc;
 use super::Resolver;
 use crate::ir::*;
 use crate::suggest::closest;
@@ -100,7 +101,7 @@ impl TypeScope<'_> {
                     Ty::Var(v) => Some(v),
                     _ => None,
                 });
-                Ty::Record(Row { fields: row, rest })
+                Ty::Record(Row { fields: row.into(), rest })
             }
             T::Paren(inner) => self.resolve_type(id, inner, vars),
             T::Error => vars.fresh(),
@@ -204,7 +205,7 @@ fn substitute_params_inner(body: &Ty, args: &[Ty]) -> Ty {
         Ty::Tuple(items) => Ty::Tuple(items.iter().map(|t| substitute_params(t, args)).collect()),
         Ty::Sum(n, items) => Ty::Sum(n.clone(), items.iter().map(|t| substitute_params(t, args)).collect()),
         Ty::Oper(ps, r) => Ty::oper(ps.iter().map(|t| substitute_params(t, args)).collect(), substitute_params(r, args)),
-        Ty::Record(row) => Ty::Record(Row { fields: row.fields.iter().map(|(k, t)| (k.clone(), substitute_params(t, args))).collect(), rest: row.rest }),
+        Ty::Record(row) => Ty::Record(Row { fields: Arc::new(row.fields.iter().map(|(k, t)| (k.clone(), substitute_params(t, args))).collect()), rest: row.rest }),
     }
 }
 
