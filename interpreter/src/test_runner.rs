@@ -94,21 +94,43 @@ pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
 }
 
 /// The definitions of the main module whose names match, in the order they are declared
-/// (files in the order they were loaded). A definition visible under several names (`x`
-/// and `M::x`) is listed once, under its shortest name.
+/// (files in the order they were loaded), with those of the modules it imports under a
+/// qualifier (`import M(N = 4) as M4`: `M4::someTest`), as Quint's flattened main module
+/// has them. A definition visible under several names (`x` and `M::x`) is listed once,
+/// under its shortest name.
 pub fn tests(spec: &Spec, matches: &dyn Fn(&str) -> bool) -> Vec<(String, DefId)> {
     let program = &spec.analysis.program;
     let mut found: Vec<(String, DefId)> = Vec::new();
-    for (name, entity) in &program.modules[spec.main as usize].scope {
-        let spec_analysis::ir::Entity::Def(d) = entity else { continue };
-        let def = &program.defs[*d as usize];
-        if def.synthetic || def.body.is_none() || def.qualifier == Qualifier::Nondet || !matches(name) {
+    let main = &program.modules[spec.main as usize];
+    let mut named: Vec<(String, DefId)> = main.scope.iter().filter_map(|(name, entity)| match entity {
+        spec_analysis::ir::Entity::Def(d) => Some((name.clone(), *d)),
+        _ => None,
+    }).collect();
+    // Qualified imports, and theirs in turn (each module once).
+    let mut seen = vec![spec.main];
+    let mut qualified: std::collections::VecDeque<(String, spec_analysis::ir::ModId)> = main.namespaces.iter().map(|(n, m)| (n.clone(), *m)).collect();
+    while let Some((prefix, module)) = qualified.pop_front() {
+        if seen.contains(&module) {
             continue;
         }
-        match found.iter_mut().find(|(_, seen)| seen == d) {
-            Some(entry) if name.len() < entry.0.len() => entry.0 = name.clone(),
+        seen.push(module);
+        let Some(instance) = program.modules.get(module as usize) else { continue };
+        for (name, entity) in &instance.public {
+            if let spec_analysis::ir::Entity::Def(d) = entity {
+                named.push((format!("{prefix}::{name}"), *d));
+            }
+        }
+        qualified.extend(instance.namespaces.iter().map(|(n, m)| (format!("{prefix}::{n}"), *m)));
+    }
+    for (name, d) in named {
+        let def = &program.defs[d as usize];
+        if def.synthetic || def.body.is_none() || def.qualifier == Qualifier::Nondet || !matches(&name) {
+            continue;
+        }
+        match found.iter_mut().find(|(_, seen)| *seen == d) {
+            Some(entry) if name.len() < entry.0.len() => entry.0 = name,
             Some(_) => {}
-            None => found.push((name.clone(), *d)),
+            None => found.push((name, d)),
         }
     }
     found.sort_by_key(|(_, d)| {
