@@ -6,7 +6,7 @@
 //! not an action.
 
 use crate::{LoadError, Spec};
-use spec_analysis::ir::DefId;
+use spec_analysis::ir::{DefId, Entity};
 use spec_analysis::ty::Ty;
 use spec_analysis::Mode;
 use std::fmt;
@@ -119,9 +119,27 @@ impl RunRequest {
     /// Loads the spec (with any property expressions as extra definitions of the main
     /// module) and checks every name of the request.
     pub fn resolve(&self) -> Result<(Spec, Resolved), RequestError> {
+        match self.resolve_wrapping(&[]) {
+            // A property named by a state variable or a constant (`--invariant=ok` with
+            // `var ok: bool`), as Quint accepts: load again with it as an expression.
+            Err(RequestError::Unknown { .. }) => {
+                let Ok(spec) = Spec::load_file(&self.file, self.main.as_deref()) else { return self.resolve_wrapping(&[]) };
+                let program = &spec.analysis.program;
+                let scope = &program.modules[spec.main as usize].scope;
+                let properties = self.invariants.iter().chain(&self.witnesses).chain(&self.constraint).chain(&self.view);
+                let values: Vec<String> = properties.filter(|p| matches!(scope.get(p.as_str()), Some(Entity::Var(_) | Entity::Const(_)))).cloned().collect();
+                self.resolve_wrapping(&values)
+            }
+            done => done,
+        }
+    }
+
+    /// [`RunRequest::resolve`], with the properties named in `values` (names that are not
+    /// definitions) made definitions of their own, as expressions are.
+    fn resolve_wrapping(&self, values: &[String]) -> Result<(Spec, Resolved), RequestError> {
         let mut extras: Vec<(String, String)> = Vec::new();
         let mut def_name = |text: &str, kind: &str| -> String {
-            if is_name(text) {
+            if is_name(text) && !values.iter().any(|v| v == text) {
                 return text.to_string();
             }
             let name = format!("__{kind}{}", extras.len());
