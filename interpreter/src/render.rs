@@ -3,6 +3,7 @@
 //! request). The simulator, the checker, the test runner and the REPL all print through here.
 
 use crate::{itf, Spec, State, Step, Value};
+use spec_analysis::ir::DefId;
 use serde_json::Value as Json;
 use std::fmt::Write;
 
@@ -63,13 +64,16 @@ pub struct ItfOptions<'a> {
     /// Add `mbt::actionTaken` and `mbt::nondetPicks`.
     pub mbt: bool,
     pub hide: &'a [String],
+    /// The definitions that made the trace (`init` and `step`, or a test), by name:
+    /// `mbt::nondetPicks` lists the `nondet`s of these and of what they use, as Quint does.
+    pub ran: Vec<&'a str>,
 }
 
 /// The trace in ITF.
 pub fn itf(spec: &Spec, trace: Trace, options: &ItfOptions) -> Json {
     let vars = spec.var_names();
     let states: Vec<Vec<Value>> = trace.states.iter().map(|s| spec.project(s)).collect();
-    let nondet_names = spec.nondet_names();
+    let nondet_names = spec.nondet_names(&options.ran);
     let meta = itf::TraceMeta { source: options.source, status: options.status, seed: options.seed, mbt: options.mbt, hide: options.hide, nondet_names: &nondet_names };
     itf::trace(&vars, &states, trace.steps, &meta)
 }
@@ -78,7 +82,7 @@ pub fn itf(spec: &Spec, trace: Trace, options: &ItfOptions) -> Json {
 /// in the memory of its values (the JSON of only one state exists at once).
 pub fn write_itf(spec: &Spec, trace: Trace, options: &ItfOptions, out: impl std::io::Write) -> std::io::Result<()> {
     let vars = spec.var_names();
-    let nondet_names = spec.nondet_names();
+    let nondet_names = spec.nondet_names(&options.ran);
     let meta = itf::TraceMeta { source: options.source, status: options.status, seed: options.seed, mbt: options.mbt, hide: options.hide, nondet_names: &nondet_names };
     itf::write_trace(out, &vars, trace.states.iter().map(|s| spec.project(s)), trace.steps, &meta)
 }
@@ -95,18 +99,27 @@ pub fn write_itf_file(spec: &Spec, trace: Trace, options: &ItfOptions, path: &st
 }
 
 impl Spec {
-    /// Every name bound by `nondet` in the program, sorted (for `mbt::nondetPicks`).
-    pub fn nondet_names(&self) -> Vec<String> {
-        use spec_analysis::ir::ExprKind;
+    /// The names bound by `nondet` in the definitions named `ran` and in every definition
+    /// they use, sorted (for `mbt::nondetPicks`; those of other actions and tests are not
+    /// picked in the trace, and Quint does not list them).
+    pub fn nondet_names(&self, ran: &[&str]) -> Vec<String> {
+        use spec_analysis::ir::{Callee, ExprKind};
         let program = &self.analysis.program;
+        let mut todo: Vec<DefId> = ran.iter().filter_map(|name| self.lookup(name)).collect();
+        let mut seen = vec![false; program.defs.len()];
         let mut names = Vec::new();
-        for def in &program.defs {
+        while let Some(d) = todo.pop() {
+            match seen.get_mut(d as usize) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            let def = &program.defs[d as usize];
             let mut stack: Vec<&spec_analysis::ir::Expr> = def.body.iter().collect();
             while let Some(e) = stack.pop() {
-                if let ExprKind::Nondet { local, .. } = &e.kind {
-                    if let Some(l) = def.locals.get(*local as usize) {
-                        names.push(l.name.clone());
-                    }
+                match &e.kind {
+                    ExprKind::Nondet { local, .. } => names.extend(def.locals.get(*local as usize).map(|l| l.name.clone())),
+                    ExprKind::Def(used) | ExprKind::Call { callee: Callee::Def(used), .. } => todo.push(*used),
+                    _ => {}
                 }
                 stack.extend(e.children());
             }

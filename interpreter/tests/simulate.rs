@@ -168,3 +168,23 @@ fn rare_violations_are_judged_by_block_whatever_the_rounds_and_threads() {
     // Some violations are found past the first rounds, where rounds are longer than blocks.
     assert!(late > 0, "no seed found its violation after the first rounds: make `reach` rarer");
 }
+
+/// `mbt::nondetPicks` lists the picks of the definitions that made the trace and of what
+/// they use, as Quint does: not those of a test or of an action the trace never runs.
+#[test]
+fn nondet_picks_are_those_of_the_actions_run() {
+    let text = "module picks {
+  var x: int
+  action init = x' = 0
+  action move(d) = x' = x + d
+  action step = { nondet v = 1.to(3).oneOf()  move(v) }
+  action jump = { nondet far = 10.to(20).oneOf()  x' = far }
+  action stepOrJump = any { step, jump }
+  run someTest = { nondet w = 1.to(3).oneOf()  init.then(x' = w) }
+}";
+    let spec = Spec::from_text("picks.qnt", text, None).unwrap();
+    assert_eq!(spec.nondet_names(&["init", "step"]), ["v"]);
+    assert_eq!(spec.nondet_names(&["init", "stepOrJump"]), ["far", "v"]);
+    assert_eq!(spec.nondet_names(&["someTest"]), ["w"]);
+    assert!(spec.nondet_names(&["init"]).is_empty());
+}

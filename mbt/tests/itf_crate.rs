@@ -112,7 +112,7 @@ fn the_itf_crate_reads_the_traces_spec_writes() {
     check(&text);
 
     // What `--out-itf` writes: streamed state by state, picks named from the spec itself.
-    let options = ItfOptions { source: "kinds.qnt", status: "ok", seed: 5, mbt: true, hide: &[] };
+    let options = ItfOptions { source: "kinds.qnt", status: "ok", seed: 5, mbt: true, hide: &[], ran: vec!["init", "step"] };
     let mut streamed = Vec::new();
     write_itf(&spec, Trace { states: &states, steps: &steps, init: "init" }, &options, &mut streamed).expect("writing to memory");
     check(&String::from_utf8(streamed).expect("ITF is UTF-8"));

@@ -86,7 +86,7 @@ fn engine_traces_in_itf_validate_and_a_tampered_one_does_not() {
     let sample = run_sample(&spec, &config, 0, None);
     assert_eq!(sample.states.len(), 13);
     let trace = Trace { states: &sample.states, steps: &sample.steps, init: "init" };
-    let options = ItfOptions { source: SPEC, status: "ok", seed: 11, mbt: true, hide: &[] };
+    let options = ItfOptions { source: SPEC, status: "ok", seed: 11, mbt: true, hide: &[], ran: vec!["init", "step"] };
     let mut json = itf(&spec, trace, &options);
     let text = json.to_string();
     let events = parse_log(&text).unwrap();

@@ -213,7 +213,7 @@ fn status(verdict: &Verdict) -> &'static str {
 }
 
 fn itf_options<'a>(args: &'a Args, outcome: &Outcome) -> ItfOptions<'a> {
-    ItfOptions { source: &args.target.file, status: status(&outcome.verdict), seed: 0, mbt: args.mbt, hide: &args.hide }
+    ItfOptions { source: &args.target.file, status: status(&outcome.verdict), seed: 0, mbt: args.mbt, hide: &args.hide, ran: vec![&args.target.init, &args.target.step] }
 }
 
 fn print_text(spec: &Spec, args: &Args, outcome: &Outcome, shown: Trace) {

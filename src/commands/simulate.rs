@@ -238,8 +238,8 @@ fn print_text(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
 }
 
 /// The JSON document of a simulation (docs/json.md, `simulate`).
-pub fn json_result(spec: &Spec, file: &str, init: &str, mbt: bool, hide: &[String], config: &Config, outcome: &Outcome, elapsed: f64) -> serde_json::Value {
-    let options = ItfOptions { source: file, status: "violation", seed: config.seed, mbt, hide };
+pub fn json_result(spec: &Spec, file: &str, (init, step): (&str, &str), mbt: bool, hide: &[String], config: &Config, outcome: &Outcome, elapsed: f64) -> serde_json::Value {
+    let options = ItfOptions { source: file, status: "violation", seed: config.seed, mbt, hide, ran: vec![init, step] };
     let violation = outcome.violation.as_ref().map(|v| {
         let trace = Trace { states: &v.states, steps: &v.steps, init };
         serde_json::json!({
@@ -254,7 +254,7 @@ pub fn json_result(spec: &Spec, file: &str, init: &str, mbt: bool, hide: &[Strin
         serde_json::json!({ "message": e.message, "file": spec.sources.name(e.span.file), "line": line, "column": column })
     });
     let error_trace = error_sample.map(|s| {
-        let options = ItfOptions { source: file, status: "error", seed: config.seed, mbt, hide };
+        let options = ItfOptions { source: file, status: "error", seed: config.seed, mbt, hide, ran: vec![init, step] };
         render::itf(spec, Trace { states: &s.states, steps: &s.steps, init }, &options)
     });
     let diagnostics: Vec<serde_json::Value> = error_sample.and_then(|s| s.error.as_ref()).map(|e| report::runtime_diagnostic(&spec.sources, e)).into_iter().collect();
@@ -290,13 +290,14 @@ pub fn json_result(spec: &Spec, file: &str, init: &str, mbt: bool, hide: &[Strin
 }
 
 fn print_json(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elapsed: f64) {
-    report::json_out(&json_result(spec, &args.target.file, &args.target.init, args.mbt, &args.hide, config, outcome, elapsed));
+    report::json_out(&json_result(spec, &args.target.file, (&args.target.init, &args.target.step), args.mbt, &args.hide, config, outcome, elapsed));
 }
 
 fn write_traces(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, pattern: &str) -> Result<(), String> {
     for (seq, sample) in outcome.traces.iter().enumerate() {
         let status = if sample.is_violation() { "violation" } else { "ok" };
-        let options = ItfOptions { source: &args.target.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide };
+        let ran = [args.target.init.as_str(), args.target.step.as_str()];
+        let options = ItfOptions { source: &args.target.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide, ran: vec![&args.target.init, &args.target.step] };
         let path = report::itf_path(pattern, None, seq, args.n_traces > 1);
         render::write_itf_file(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.target.init }, &options, &path)?;
     }

@@ -139,7 +139,7 @@ fn write_trace(spec: &Spec, args: &Args, pattern: &str, name: &str, index: usize
     // A failed or disabled run is written up to where it stopped.
     let run = record(spec, def, &mut RandomChooser::new(seed));
     // Test traces always carry the MBT fields, as Quint's do (quint-connect reads them).
-    let options = ItfOptions { source: &args.file, status, seed, mbt: true, hide: &[] };
+    let options = ItfOptions { source: &args.file, status, seed, mbt: true, hide: &[], ran: vec![name] };
     let path = report::itf_path(pattern, Some(name), index, args.n_traces > 1);
     render::write_itf_file(spec, Trace { states: &run.states, steps: &run.steps, init: "init" }, &options, &path)
 }
