@@ -29,6 +29,14 @@ fn spliced<T: Clone>(items: &[T], from: usize, to: usize, new: T) -> Arc<[T]> {
     items[..from].iter().cloned().chain(std::iter::once(new)).chain(items[to..].iter().cloned()).collect()
 }
 
+/// `items` with `new` inserted at `at`, in one allocation, the items moved out of `items`
+/// (which no one else holds; they are left as cheap placeholders, dropped with it).
+fn spliced_out(items: &mut [(Value, Value)], at: usize, new: (Value, Value)) -> Arc<[(Value, Value)]> {
+    let take = |e: &mut (Value, Value)| std::mem::replace(e, (Value::Bool(false), Value::Bool(false)));
+    let (before, after) = items.split_at_mut(at);
+    before.iter_mut().map(take).chain(std::iter::once(new)).chain(after.iter_mut().map(take)).collect()
+}
+
 /// `items` with `items[at]` replaced by `new`: the slice copied whole in one allocation (a
 /// plain clone of each item, cheaper than [`spliced`]'s chain of iterators), then the one
 /// item overwritten in the new, unshared copy.
@@ -625,6 +633,12 @@ impl ValueMap {
                     None => Ok(ValueMap(MapRepr::Small(replaced(&entries, at, (key, value))))),
                 },
                 Err(_) if must_exist => Err(key),
+                Err(at) if entries.len() < SMALL_MAX => match Arc::get_mut(&mut entries) {
+                    // No one else holds the entries: they move to the larger copy instead
+                    // of being cloned there and dropped here (`fold` with `acc.put(k, v)`).
+                    Some(owned) => Ok(ValueMap(MapRepr::Small(spliced_out(owned, at, (key, value))))),
+                    None => Ok(ValueMap(MapRepr::Small(spliced(&entries, at, at, (key, value))))),
+                },
                 Err(_) => Ok(ValueMap(MapRepr::Small(entries)).update(key, value)),
             },
             repr => {
@@ -756,6 +770,26 @@ mod tests {
 
     fn ints(range: std::ops::Range<i64>) -> Vec<Value> {
         range.map(Value::int).collect()
+    }
+
+    #[test]
+    fn a_key_put_in_an_unshared_map_moves_its_entries_and_a_shared_map_stays() {
+        let entries: Vec<(Value, Value)> = (0..10).map(|i| (Value::int(2 * i), Value::int(i))).collect();
+        let shared = ValueMap::from_sorted_vec(entries.clone());
+        let kept = shared.clone();
+        let from_shared = shared.updated(Value::int(7), Value::int(70), false).expect("put");
+        let from_own = ValueMap::from_sorted_vec(entries).updated(Value::int(7), Value::int(70), false).expect("put");
+        assert_eq!(from_shared, from_own);
+        assert_eq!(from_own.len(), 11);
+        assert_eq!(from_own.get(&Value::int(7)), Some(&Value::int(70)));
+        assert_eq!(from_own.keys().cloned().collect::<Vec<_>>(), [0, 2, 4, 6, 7, 8, 10, 12, 14, 16, 18].map(Value::int).to_vec());
+        // The map held elsewhere is unchanged.
+        assert_eq!(kept.len(), 10);
+        assert_eq!(kept.get(&Value::int(7)), None);
+        // At the ends too.
+        let first = ValueMap::from_sorted_vec(vec![(Value::int(1), Value::int(1))]).updated(Value::int(0), Value::int(0), false).expect("put");
+        let last = first.clone().updated(Value::int(5), Value::int(5), false).expect("put");
+        assert_eq!(last.keys().cloned().collect::<Vec<_>>(), [0, 1, 5].map(Value::int).to_vec());
     }
 
     #[test]

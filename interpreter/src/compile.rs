@@ -221,8 +221,25 @@ impl Compiled {
         let per_state = state_functions(&program);
         let memo = Memo { effect_free: effect_free(&program), first_slot: program.defs.len(), calls: Default::default() };
         for (id, def) in program.defs.iter().enumerate() {
-            let compiler = Compiler { program: &program, base: bases[id], bases: &bases, types: &types, locals: &def.locals, lambdas: &lambdas, names: &names, memo: &memo };
+            let compiler = Compiler {
+                program: &program,
+                base: bases[id],
+                bases: &bases,
+                types: &types,
+                locals: &def.locals,
+                lambdas: &lambdas,
+                names: &names,
+                memo: &memo,
+                moves: std::cell::RefCell::new(vec![false; def.locals.len()]),
+                retry_free: std::cell::Cell::new(false),
+            };
             defs.push(def.body.as_ref().map(|body| {
+                // A definition that makes no choice and assigns nothing runs its body once
+                // per call: a parameter read once is moved out (see `last_use`).
+                if memo.effect_free.get(id).copied().unwrap_or(false) {
+                    compiler.retry_free.set(true);
+                    compiler.allow_moves(def.params.as_deref().unwrap_or(&[]), body);
+                }
                 let params = def.params.as_ref().map(|ps| ps.iter().map(|p| compiler.pattern(p)).collect::<Vec<_>>());
                 let plain_params = plain_registers(params.as_deref());
                 let mut param_regs = Vec::new();
@@ -662,6 +679,12 @@ struct Compiler<'a> {
     names: &'a Names,
     /// Calls with constant arguments kept per state (see `Memo`).
     memo: &'a Memo,
+    /// The locals of the definition whose one read moves the value out of its register
+    /// instead of cloning it (see [`last_use`]).
+    moves: std::cell::RefCell<Vec<bool>>,
+    /// Whether the body being compiled (of the definition, of an operator in it) is never
+    /// evaluated again with its locals kept (see [`last_use::retry_free`]).
+    retry_free: std::cell::Cell<bool>,
 }
 
 /// Calls of an effect-free definition whose arguments are all constants (`won(X)`): their
@@ -730,6 +753,22 @@ impl Compiler<'_> {
         self.base + local as usize
     }
 
+    /// Marks the plain names among `params` that `body` reads at most once on any path (and
+    /// not inside an operator it defines) as moved at that read. Only for a body that runs
+    /// once per binding of its names (`retry_free`).
+    fn allow_moves(&self, params: &[Pat], body: &Expr) {
+        let mut moves = self.moves.borrow_mut();
+        for p in params {
+            if let Pat::Bind(l) = p {
+                if last_use::reads(body, *l) <= 1 {
+                    if let Some(slot) = moves.get_mut(*l as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+    }
+
     fn pattern(&self, p: &Pat) -> PatCode {
         match p {
             Pat::Bind(l) => PatCode::Reg(self.reg(*l)),
@@ -763,6 +802,12 @@ impl Compiler<'_> {
             }
             ExprKind::Local(l) => {
                 let r = self.reg(*l);
+                if self.moves.borrow().get(*l as usize).copied().unwrap_or(false) {
+                    // The only read of the local on any path through its body: the value
+                    // leaves the register, so that an update of it (`acc.put(k, v)` in a
+                    // `fold`) finds it unshared and changes it in place.
+                    return Arc::new(move |ctx| Ok(std::mem::replace(&mut ctx.regs[r], Value::Bool(false))));
+                }
                 Arc::new(move |ctx| Ok(ctx.regs[r].clone()))
             }
             ExprKind::Def(d) => {
@@ -877,18 +922,36 @@ impl Compiler<'_> {
                     }
                 }
             }
-            ExprKind::Lambda { params, body } => {
-                let params: Vec<PatCode> = params.iter().map(|p| self.pattern(p)).collect();
-                let body = self.expr(body);
-                self.lambda(params, body, "anonymous operator".into(), span)
+            ExprKind::Lambda { params, body: body_ir } => {
+                let params_code: Vec<PatCode> = params.iter().map(|p| self.pattern(p)).collect();
+                let outer = self.retry_free.get();
+                let free = last_use::retry_free(self.program, &self.memo.effect_free, body_ir);
+                self.retry_free.set(free);
+                if free {
+                    self.allow_moves(params, body_ir);
+                }
+                let body = self.expr(body_ir);
+                self.retry_free.set(outer);
+                self.lambda(params_code, body, "anonymous operator".into(), span)
             }
-            ExprKind::Let { local, params, value, body, .. } => {
+            ExprKind::Let { local, params, value, body: body_ir, .. } => {
                 let r = self.reg(*local);
-                let body = Sub::new(self.expr(body));
+                if params.is_none() && self.retry_free.get() {
+                    self.allow_moves(&[Pat::Bind(*local)], body_ir);
+                }
+                let body = Sub::new(self.expr(body_ir));
                 match params {
                     Some(ps) => {
-                        let ps: Vec<PatCode> = ps.iter().map(|p| self.pattern(p)).collect();
-                        let op = self.lambda(ps, self.expr(value), self.local_name(*local), span);
+                        let ps_code: Vec<PatCode> = ps.iter().map(|p| self.pattern(p)).collect();
+                        let outer = self.retry_free.get();
+                        let free = last_use::retry_free(self.program, &self.memo.effect_free, value);
+                        self.retry_free.set(free);
+                        if free {
+                            self.allow_moves(ps, value);
+                        }
+                        let value_code = self.expr(value);
+                        self.retry_free.set(outer);
+                        let op = self.lambda(ps_code, value_code, self.local_name(*local), span);
                         Arc::new(move |ctx| {
                             ctx.regs[r] = op(ctx)?;
                             body.run(ctx)
@@ -1232,6 +1295,82 @@ impl Compiler<'_> {
     }
 }
 
+/// Which reads of a local may move its value out of the register instead of cloning it.
+///
+/// Registers hold the parameters and local values of a definition while its body runs; a read
+/// clones the value (an `Arc` count taken, given back when the clone is dropped). When a name
+/// is read at most once on every path through the body, that read is the last: moving the value
+/// out costs nothing, and the value stays unshared, so that an update of it changes it in place
+/// (a `fold` whose operator does `acc.put(k, v)` copied the whole map at every step: the
+/// register still held it). This holds only for a body that runs once for each binding of its
+/// names: one that chooses (`nondet`, `any`) may be run again from a choice with its registers
+/// as they were, so it is left alone (`retry_free`).
+mod last_use {
+    use super::EFFECTS;
+    use spec_analysis::ir::{Callee, Expr, ExprKind, LocalId, Program};
+
+    /// Reads of `l` on the path through `e` that reads it most, 2 meaning "more than one".
+    /// A read inside an operator that `e` defines counts as many: the operator may run
+    /// any number of times.
+    pub fn reads(e: &Expr, l: LocalId) -> u32 {
+        let sum = |es: &mut dyn Iterator<Item = &Expr>| es.map(|c| reads(c, l)).fold(0u32, |a, b| a.saturating_add(b)).min(2);
+        match &e.kind {
+            ExprKind::Local(x) => u32::from(*x == l),
+            ExprKind::Lambda { body, .. } => {
+                if mentions(body, l) {
+                    2
+                } else {
+                    0
+                }
+            }
+            ExprKind::Let { params: Some(_), value, body, .. } => {
+                if mentions(value, l) {
+                    2
+                } else {
+                    reads(body, l)
+                }
+            }
+            ExprKind::Call { callee: Callee::Builtin("ite"), args, .. } if args.len() == 3 => reads(&args[0], l).saturating_add(reads(&args[1], l).max(reads(&args[2], l))).min(2),
+            ExprKind::Call { callee: Callee::Local(x), args, .. } => u32::from(*x == l).saturating_add(sum(&mut args.iter())).min(2),
+            ExprKind::Match { scrutinee, arms } => reads(scrutinee, l).saturating_add(arms.iter().map(|a| reads(&a.body, l)).max().unwrap_or(0)).min(2),
+            _ => sum(&mut e.children().into_iter()),
+        }
+    }
+
+    /// Whether `l` occurs in `e` at all.
+    fn mentions(e: &Expr, l: LocalId) -> bool {
+        let mut todo = vec![e];
+        while let Some(e) = todo.pop() {
+            match &e.kind {
+                ExprKind::Local(x) | ExprKind::Call { callee: Callee::Local(x), .. } if *x == l => return true,
+                _ => e.push_children(&mut todo),
+            }
+        }
+        false
+    }
+
+    /// Whether `body` runs once for each binding of its names: it makes no choice, assigns
+    /// nothing, commits nothing, and calls no operator it was given (which might) nor a
+    /// definition that does.
+    pub fn retry_free(program: &Program, effect_free: &[bool], body: &Expr) -> bool {
+        let mut todo = vec![body];
+        while let Some(e) = todo.pop() {
+            let ok = match &e.kind {
+                ExprKind::Nondet { .. } | ExprKind::Assign { .. } | ExprKind::Error => false,
+                ExprKind::Builtin(name) | ExprKind::Call { callee: Callee::Builtin(name), .. } => !EFFECTS.contains(name),
+                ExprKind::Def(d) | ExprKind::Call { callee: Callee::Def(d), .. } => effect_free.get(*d as usize).copied().unwrap_or(false) || program.defs.get(*d as usize).is_some_and(|def| def.body.is_none()),
+                ExprKind::Call { callee: Callee::Local(_), .. } => false,
+                _ => true,
+            };
+            if !ok {
+                return false;
+            }
+            e.push_children(&mut todo);
+        }
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{RandomChooser, Spec, Value};
@@ -1243,6 +1382,55 @@ mod tests {
     fn eval(spec: &Spec, name: &str) -> Value {
         let d = spec.lookup(name).unwrap();
         spec.eval_def(&spec.state0(), d, &mut RandomChooser::new(1)).unwrap()
+    }
+
+    #[test]
+    fn a_name_read_once_is_moved_and_one_read_again_is_not() {
+        // Each of these reads a name more than once on some path, or inside an operator it
+        // defines: a move at the first read would leave `false` for the next.
+        let s = spec(
+            "pure val m0 = Map(1 -> 2)  \
+             pure val folded = Set(3, 4).fold(m0, (acc, k) => if (k == 3) acc.put(k, k) else acc.put(k, acc.keys().size()))  \
+             pure def twice(v: int): int = v + v  pure val t = twice(4)  \
+             pure def adder(a: int): Set[int] = Set(1, 2).map(x => x + a)  pure val added = adder(10)  \
+             pure def local(v: int): int = { val w = v * 2  w + w }  pure val l = local(3)  \
+             pure def branch(v: int): int = if (v > 0) v else 0 - v  pure val b = branch(0 - 5) + branch(5)  \
+             pure def matched(o: Option[int], d: int): int = match o { | Some(x) => x + d | None => d }  \
+             type Option[a] = Some(a) | None  pure val mm = matched(Some(1), 2) + matched(None, 2)  \
+             pure val kept = m0",
+        );
+        assert_eq!(eval(&s, "folded").to_string(), "Map(1 -> 2, 3 -> 3, 4 -> 2)");
+        // The initial accumulator, a shared constant, is not changed by the moves.
+        assert_eq!(eval(&s, "kept").to_string(), "Map(1 -> 2)");
+        assert_eq!(eval(&s, "t"), Value::int(8));
+        assert_eq!(eval(&s, "added").to_string(), "Set(11, 12)");
+        assert_eq!(eval(&s, "l"), Value::int(12));
+        assert_eq!(eval(&s, "b"), Value::int(10));
+        assert_eq!(eval(&s, "mm"), Value::int(5));
+    }
+
+    #[test]
+    fn only_names_read_at_most_once_on_every_path_are_moved() {
+        use super::last_use::reads;
+        use spec_analysis::ir::{ExprKind, Pat};
+        let s = spec(
+            "pure def once(a: int, b: int): int = if (b > 0) a else a + 1  \
+             pure def again(a: int): int = a + a  \
+             pure def inside(a: int): Set[int] = Set(1).map(x => x + a)  \
+             pure def shadowed(a: int): int = { val c = a  c }",
+        );
+        let program = &s.analysis.program;
+        let reads_of = |def: &str| {
+            let d = &program.defs[s.lookup(def).expect("a definition") as usize];
+            let body = d.body.as_ref().expect("a body");
+            d.params.as_ref().expect("parameters").iter().map(|p| match p { Pat::Bind(l) => reads(body, *l), _ => 9 }).collect::<Vec<_>>()
+        };
+        assert_eq!(reads_of("once"), vec![1, 1]);
+        assert_eq!(reads_of("again"), vec![2]);
+        assert_eq!(reads_of("inside"), vec![2]);
+        assert_eq!(reads_of("shadowed"), vec![1]);
+        let body = program.defs[s.lookup("shadowed").expect("shadowed") as usize].body.as_ref().expect("a body");
+        assert!(matches!(body.kind, ExprKind::Let { .. }));
     }
 
     #[test]
