@@ -108,25 +108,36 @@ def compare(quint, spec, a):
 
 def threads(spec, name, folder, file, extra, samples, steps):
     """-j 1 against -j 2 on the same work: wall-clock speed-up, and the same results. The work
-    is made long enough (about 2 s at -j 1) that the start-up, which one thread does, weighs
-    little: a 0.4 s run measures the start-up as much as the threads."""
-    p, wall, _ = run([spec, "simulate", file, *extra, "--max-samples", str(samples), "--max-steps", str(steps), "--seed", "1", "-j", "1", "--json"], folder)
-    if 0 < wall < 2.0:
-        samples = int(samples * min(20.0, 2.0 / wall))
-    results = {}
-    for j in (1, 2):
-        best = None
-        for _ in range(3):
-            p, wall, _ = run([spec, "simulate", file, *extra, "--max-samples", str(samples), "--max-steps", str(steps), "--seed", "1", "-j", str(j), "--json"], folder)
-            out = json.loads(p.stdout)
-            out.pop("seconds", None)
+    is made long enough (about 2 s of CPU at -j 1) that the start-up, which one thread does, weighs
+    little: a 0.4 s run measures the start-up as much as the threads. The CPU time of each
+    (user + system) shows what the threads cost beyond the work itself, and the start-up (a
+    one-sample run) the part that no thread count shortens. The wall-clock ratio means
+    something only on a quiet machine: the load average is printed beside it."""
+    def once(j, n):
+        p, wall, cpu = run([spec, "simulate", file, *extra, "--max-samples", str(n), "--max-steps", str(steps), "--seed", "1", "-j", str(j), "--json"], folder)
+        out = json.loads(p.stdout)
+        out.pop("seconds", None)
+        return out, wall, cpu
+    # Sized by CPU time: on a busy machine the wall-clock time of a run says little.
+    _, _, cpu = once(1, samples)
+    if 0 < cpu < 2.0:
+        samples = int(samples * min(20.0, 2.0 / cpu))
+    startup = min(once(1, 1)[1] for _ in range(3))
+    load_before = os.getloadavg()[0]
+    results, walls, cpus = {}, {1: [], 2: []}, {1: [], 2: []}
+    for _ in range(3):
+        for j in (1, 2):
+            out, wall, cpu = once(j, samples)
             results.setdefault(j, out)
             if results[j] != out:
                 print(f"    {name}: -j {j} gave different results on the same seed")
-            best = wall if best is None else min(best, wall)
-        results[j]["wall"] = best
-    same = {k: v for k, v in results[1].items() if k != "wall"} == {k: v for k, v in results[2].items() if k != "wall"}
-    print(f"    {samples} samples: -j 1 {results[1]['wall']:.2f}s, -j 2 {results[2]['wall']:.2f}s: {results[1]['wall'] / results[2]['wall']:.2f}x, results {'identical' if same else 'DIFFERENT'}")
+            walls[j].append(wall)
+            cpus[j].append(cpu)
+    same = results[1] == results[2]
+    w1, w2 = min(walls[1]), min(walls[2])
+    c1, c2 = sorted(cpus[1])[1], sorted(cpus[2])[1]
+    print(f"    {samples} samples: -j 1 {w1:.2f}s, -j 2 {w2:.2f}s: {w1 / w2:.2f}x (best of 3 each, alternated), results {'identical' if same else 'DIFFERENT'}; "
+          f"CPU -j 1 {c1:.2f}s, -j 2 {c2:.2f}s ({100 * (c2 / c1 - 1):+.1f}%); start-up {startup * 1000:.0f} ms; load {load_before:.1f} -> {os.getloadavg()[0]:.1f}")
 
 
 def main():
