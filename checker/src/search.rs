@@ -8,10 +8,11 @@ use crate::reads::variables_read;
 use crate::visited::{Full, Room, Visited};
 use rayon::prelude::*;
 use spec_analysis::ir::DefId;
+use spec_interpreter::choose::Tails;
 use spec_interpreter::{Ctx, EnumeratingChooser, EvalError, Spec, State, Value};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -244,6 +245,12 @@ struct Worker {
 }
 
 impl Worker {
+    /// A worker whose enumerator takes the step's next states at its choices in tail
+    /// position (`tails`), instead of replaying the run up to each.
+    fn expanding(tails: &Arc<Tails>) -> Worker {
+        Worker { expander: EnumeratingChooser::new().with_tails(tails.clone()), ..Worker::default() }
+    }
+
     /// Evaluates `def` (without parameters) in `state`, with the worker's registers.
     fn eval(&mut self, spec: &Spec, state: &State, def: DefId) -> Result<Value, Box<EvalError>> {
         self.evaluator.restart();
@@ -303,6 +310,8 @@ struct Search<'a> {
     memos: Vec<Memo>,
     /// Each worker thread's own compilation of the program (when there are several).
     compiled: Vec<OnceLock<spec_interpreter::compile::Compiled>>,
+    /// The step's choices in tail position.
+    tails: Arc<Tails>,
     stats: Stats,
 }
 
@@ -313,7 +322,8 @@ impl<'a> Search<'a> {
         let columns = Columns::new(&spec.compiled.active_vars);
         // A property that reads every variable has a combination per state: nothing to keep.
         let memos = reads.iter().map(|vars| Memo::new(!columns.vars.iter().all(|v| vars.contains(v)))).collect();
-        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), visited: Visited::default(), reads, columns, memos, compiled: Vec::new(), stats: Stats::default() }
+        let tails = Arc::new(Tails::of(program, model.step));
+        Search { spec, model, budget, progress, interrupt, stop, started: Instant::now(), visited: Visited::default(), reads, columns, memos, compiled: Vec::new(), tails, stats: Stats::default() }
     }
 
     fn run(mut self) -> Outcome {
@@ -418,7 +428,7 @@ impl<'a> Search<'a> {
     /// a state just added and hand it on: the merge, which alone decides, drops it.
     fn expand_level(&mut self, frontier: &Level, depth: usize, copies: &[Mutex<LevelCopy>], stats: &mut Stats, fresh: &mut Level) -> LevelEnd {
         let chunks: Vec<Range<usize>> = (0..frontier.len()).step_by(CHUNK).map(|start| start..(start + CHUNK).min(frontier.len())).collect();
-        let expand_chunk = |search: &Search, chunk: &Range<usize>| -> Vec<Expansion> { chunk.clone().into_par_iter().map_init(Worker::default, |worker, i| search.expand(worker, frontier, copies, i)).collect() };
+        let expand_chunk = |search: &Search, chunk: &Range<usize>| -> Vec<Expansion> { chunk.clone().into_par_iter().map_init(|| Worker::expanding(&search.tails), |worker, i| search.expand(worker, frontier, copies, i)).collect() };
         let mut next = chunks.first().map(|chunk| expand_chunk(self, chunk));
         for (c, chunk) in chunks.iter().enumerate() {
             let Some(mut expansions) = next.take() else { break };

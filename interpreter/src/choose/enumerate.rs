@@ -13,16 +13,25 @@
 //! order either way, so the successors and their order do not change; a two-phase commit
 //! step runs about 10 times a state instead of 37.
 //!
+//! A caller that only wants the next states (a checker) can also save the replays: given
+//! the choices in tail position of the action ([`Tails`]), the enumerator takes a next
+//! state where such a choice's body turns out enabled, and the evaluator goes on with the
+//! choice's next alternative as after a disabled body. An enabled body there ends the
+//! action with `true` and changes nothing more, so the next run would replay the same
+//! prefix only to reach that next alternative: the next states and their order are the
+//! same, and a two-phase commit step runs once a state instead of once a next state.
+//!
 //! `Spec::successors` is built on it (an exhaustive model checker asks it for the successors
 //! of each state); [`EnumeratingChooser::successor_states`] is the same enumeration for a
 //! caller that expands many states and only wants the next states (no picks): it keeps its
 //! buffers between states.
 
-use super::{Choice, ChoiceError, Chooser, Tries};
+use super::{Choice, ChoiceError, Chooser, Tails, Tries};
 use crate::eval::{unassigned_value, Ctx, EvalError, Next, Scratch};
 use crate::{Spec, State, Step, Value};
 use num_bigint::BigInt;
 use spec_analysis::ir::DefId;
+use spec_syntax::Span;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -38,6 +47,17 @@ pub struct EnumeratingChooser {
     /// Runs finished since the enumeration started (see [`EnumeratingChooser::runs`]).
     runs: u64,
     buffers: Buffers,
+    /// The choices in tail position of the action whose next states are taken where they
+    /// are made (see the module documentation), when the caller gave them.
+    tails: Option<Arc<Tails>>,
+    /// Whether next states are taken at the tail choices now (while enumerating the
+    /// successors of `tails.def`).
+    emitting: bool,
+    /// The next states taken in the current run, one row of every variable's slot each.
+    emitted: Vec<Option<Value>>,
+    /// The buffer of rows handed to the visitor, kept (with `emitted`, whose place it takes
+    /// after each run) so that neither is allocated again for each state.
+    visiting: Vec<Option<Value>>,
 }
 
 impl EnumeratingChooser {
@@ -48,6 +68,13 @@ impl EnumeratingChooser {
     /// An enumerator that refuses choices with more than `limit` alternatives.
     pub fn with_limit(limit: u64) -> EnumeratingChooser {
         EnumeratingChooser { limit: Some(limit), ..EnumeratingChooser::default() }
+    }
+
+    /// Takes the next states of `tails.def` at its choices in tail position, in
+    /// [`EnumeratingChooser::for_each_successor_in`] (see the module documentation).
+    pub fn with_tails(mut self, tails: Arc<Tails>) -> EnumeratingChooser {
+        self.tails = Some(tails);
+        self
     }
 
     /// Moves to the next path after a run; `false` when every path has been run.
@@ -151,6 +178,22 @@ impl Chooser for EnumeratingChooser {
     fn next_run(&mut self) -> bool {
         self.next_path()
     }
+
+    fn drain_emitted(&mut self, into: &mut Vec<Option<Value>>) {
+        if !self.emitted.is_empty() {
+            std::mem::swap(&mut self.emitted, into);
+        }
+    }
+
+    fn emit(&mut self, span: Span, next: &mut Next) -> bool {
+        if !self.emitting || !self.tails.as_ref().is_some_and(|tails| tails.contains(span)) {
+            return false;
+        }
+        let start = self.emitted.len();
+        self.emitted.resize_with(start + next.len(), || None);
+        next.move_into(&mut self.emitted[start..]);
+        true
+    }
 }
 
 /// What runs of an action leave behind for the next run: the buffers of the evaluation
@@ -165,7 +208,7 @@ struct Buffers {
 /// first and builds only the states it keeps.
 pub struct NextState<'r> {
     parent: &'r State,
-    values: &'r mut Next,
+    values: &'r mut [Option<Value>],
     /// The first variable outside the program's active ones (`Compiled::active_vars`)
     /// that the step assigned.
     outside: Option<usize>,
@@ -188,7 +231,7 @@ impl NextState<'_> {
     /// some variables' values rather than a built state); [`NextState::value`] is `None`
     /// afterwards.
     pub fn take(&mut self, var: usize) -> Value {
-        match self.values.take(var) {
+        match self.values.get_mut(var).and_then(Option::take) {
             Some(value) => value,
             None => unassigned_value(self.parent, var),
         }
@@ -206,7 +249,7 @@ impl NextState<'_> {
     /// The next state, built (the values are moved into it).
     pub fn build(self) -> State {
         let parent = self.parent;
-        Arc::new(self.values.drain().enumerate().map(|(var, v)| v.unwrap_or_else(|| unassigned_value(parent, var))).collect())
+        Arc::new(self.values.iter_mut().enumerate().map(|(var, v)| v.take().unwrap_or_else(|| unassigned_value(parent, var))).collect())
     }
 }
 
@@ -239,6 +282,9 @@ impl EnumeratingChooser {
         F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
     {
         self.restart();
+        self.emitting = self.tails.as_ref().is_some_and(|tails| tails.def == def && !tails.is_empty());
+        let mut emitted = std::mem::take(&mut self.visiting);
+        emitted.clear();
         // One context for every run from this state (its buffers, and the values kept for
         // the state, carry over from run to run); the chooser moves to the next path
         // through it.
@@ -250,28 +296,17 @@ impl EnumeratingChooser {
         ctx.record_picks = false;
         ctx.record_actions = false;
         let result = loop {
-            match spec.enabled_in(&mut ctx, def) {
+            let run = spec.enabled_in(&mut ctx, def);
+            // The next states taken at tail choices come first: they were made before the
+            // run ended (and before an error that ended it).
+            ctx.chooser.drain_emitted(&mut emitted);
+            if let Err(e) = visit_rows(compiled, def, state, &mut emitted, &mut visit) {
+                break Err(e);
+            }
+            match run {
                 Ok(true) => {
-                    // Quint leaves a variable the step did not assign without a value (an
-                    // error where it is read); a checker's state needs every value.
-                    // One pass over the variables: an active one left unassigned, and the
-                    // first inactive one assigned (a caller that keeps only the active ones
-                    // asks, instead of looking at every variable again).
-                    let (mut unassigned, mut outside) = (None, None);
-                    for (var, (value, &active)) in ctx.next.iter().zip(&compiled.active_vars).enumerate() {
-                        match (value.is_some(), active) {
-                            (false, true) => {
-                                unassigned = Some(var);
-                                break;
-                            }
-                            (true, false) if outside.is_none() => outside = Some(var),
-                            _ => {}
-                        }
-                    }
-                    if let Some(var) = unassigned {
-                        break Err(unassigned_error(compiled, def, var));
-                    }
-                    if let Err(e) = visit(NextState { parent: state, values: &mut ctx.next, outside }) {
+                    let values = ctx.next.slots_to_take();
+                    if let Err(e) = visit_row(compiled, def, state, values, &mut visit) {
                         break Err(e);
                     }
                 }
@@ -284,6 +319,10 @@ impl EnumeratingChooser {
         };
         let scratch = ctx.into_scratch();
         self.buffers.scratch = scratch;
+        emitted.clear();
+        self.visiting = emitted;
+        self.emitted.clear();
+        self.emitting = false;
         result
     }
 
@@ -367,13 +406,22 @@ mod tests {
         }
     }
 
-    /// Every state reachable in a few steps, compared successor list by successor list.
+    /// Every state reachable in a few steps, compared successor list by successor list;
+    /// also when the next states are taken at the tail choices of `init` and `step`
+    /// (an enumerator for each). The runs saved are counted without the tails, and with
+    /// them (the second number).
     fn same_as_plain(text: &str) -> (usize, usize) {
+        same_as_plain_with_tails(text).0
+    }
+
+    fn same_as_plain_with_tails(text: &str) -> ((usize, usize), usize) {
         let spec = Spec::from_text("t.qnt", text, None).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
         let (init, step) = (spec.lookup("init").unwrap(), spec.lookup("step").unwrap());
         let mut chooser = EnumeratingChooser::new();
+        let tails = |def| Arc::new(Tails::of(&spec.analysis.program, def));
+        let mut taking = [EnumeratingChooser::new().with_tails(tails(init)), EnumeratingChooser::new().with_tails(tails(step))];
         let mut frontier = vec![spec.state0()];
-        let (mut compared, mut saved) = (0, 0);
+        let (mut compared, mut saved, mut saved_by_tails) = (0, 0, 0);
         for depth in 0..4 {
             let def = if depth == 0 { init } else { step };
             let mut next_frontier = Vec::new();
@@ -384,6 +432,12 @@ mod tests {
                 assert_eq!(got, expected, "successors of {state:?}");
                 assert!(chooser.runs() <= runs as u64);
                 saved += runs - chooser.runs() as usize;
+                let taker = &mut taking[usize::from(depth > 0)];
+                let mut taken = Vec::new();
+                taker.successor_states(&spec, state, def, None, &mut taken).unwrap();
+                assert_eq!(taken, expected, "successors of {state:?} taken at tail choices");
+                assert!(taker.runs() <= chooser.runs());
+                saved_by_tails += (chooser.runs() - taker.runs()) as usize;
                 let with_steps: Vec<State> = spec.successors(state, def).unwrap().into_iter().map(|(s, _)| s).collect();
                 assert_eq!(with_steps, expected);
                 compared += expected.len();
@@ -394,7 +448,7 @@ mod tests {
             frontier = next_frontier;
         }
         assert!(compared > 0);
-        (compared, saved)
+        ((compared, saved), saved_by_tails)
     }
 
     #[test]
@@ -496,8 +550,43 @@ mod tests {
     }
 
     #[test]
+    fn next_states_taken_at_tail_choices_save_the_replays() {
+        // Two-phase commit's shape: an any of actions, one a nondet of an any of actions
+        // called with the pick, and a guard in front of a choice (not in tail position) in
+        // one of them, an error-free division on the way.
+        let text = "module m { var x: int  var s: Set[int]
+               action init = all { x' = 0, s' = Set() }
+               action add(v) = all { not(s.contains(v)), x' = v, s' = s.union(Set(v)) }
+               action drop(v) = all { s.contains(v), x' = 12 / v, s' = s.exclude(Set(v)) }
+               action twice(v) = all { any { x' = v, x' = 2 * v }, s.contains(v), s' = s }
+               action step = any {
+                 all { s.size() > 2, x' = 0, s' = Set() },
+                 nondet v = 1.to(4).oneOf() any { add(v), drop(v), twice(v) },
+               } }";
+        let ((compared, _), saved) = same_as_plain_with_tails(text);
+        assert!(compared > 50 && saved > compared / 2, "{compared} next states compared, {saved} runs saved");
+        let spec = Spec::from_text("t.qnt", text, None).unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let step = spec.lookup("step").unwrap();
+        let tails = Arc::new(Tails::of(&spec.analysis.program, step));
+        // The step's any, the nondet and its any: not twice's, which a guard follows.
+        assert_eq!(tails.len(), 3);
+        let state: State = Arc::new(vec![Value::int(1), Value::Set(crate::set::SetValue::Explicit([Value::int(1), Value::int(3)].into_iter().collect()))]);
+        let mut taker = EnumeratingChooser::new().with_tails(tails);
+        let mut taken = Vec::new();
+        taker.successor_states(&spec, &state, step, None, &mut taken).unwrap();
+        // add 2, add 4, drop 1, drop 3, twice 1 (two), twice 3 (two). twice's inner any is
+        // not in tail position: its first branch leaves the run to end open, once for each
+        // pick (4 runs), and the last run takes its second branch for the last pick.
+        assert_eq!(taken.len(), 8);
+        assert_eq!(taker.runs(), 5, "{taken:?}");
+        let mut plain = EnumeratingChooser::new();
+        plain.successor_states(&spec, &state, step, None, &mut Vec::new()).unwrap();
+        assert_eq!(plain.runs(), 11);
+    }
+
+    #[test]
     fn nested_picks_and_branches_agree_with_plain_enumeration() {
-        let (_, saved) = same_as_plain(
+        let ((_, saved), _) = same_as_plain_with_tails(
             "module m { var x: int  var s: Set[int]
                action init = any { all { x' = 0, s' = Set() }, { nondet a = 1.to(3).oneOf() all { a > 1, x' = a, s' = Set(a) } } }
                action step = any {
@@ -509,6 +598,42 @@ mod tests {
         // Disabled bodies were moved past within runs rather than by new runs.
         assert!(saved > 10, "{saved} runs saved");
     }
+}
+
+/// Hands `visit` the next states in `rows` (one row of every variable's slot each, as the
+/// enumerator took them at tail choices), in order, and empties `rows`.
+fn visit_rows<F>(compiled: &crate::compile::Compiled, def: DefId, parent: &State, rows: &mut Vec<Option<Value>>, visit: &mut F) -> Result<(), Box<EvalError>>
+where
+    F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
+{
+    let width = compiled.program.vars.len();
+    if rows.is_empty() || width == 0 {
+        rows.clear();
+        return Ok(());
+    }
+    let result = rows.chunks_exact_mut(width).try_for_each(|row| visit_row(compiled, def, parent, row, visit));
+    rows.clear();
+    result
+}
+
+/// Hands `visit` the next state whose assignments are `values`, after checking that every
+/// active variable has one. Quint leaves a variable the step did not assign without a
+/// value (an error where it is read); a checker's state needs every value. One pass over
+/// the variables: an active one left unassigned, and the first inactive one assigned (a
+/// caller that keeps only the active ones asks, instead of looking at every variable again).
+fn visit_row<F>(compiled: &crate::compile::Compiled, def: DefId, parent: &State, values: &mut [Option<Value>], visit: &mut F) -> Result<(), Box<EvalError>>
+where
+    F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
+{
+    let mut outside = None;
+    for (var, (value, &active)) in values.iter().zip(&compiled.active_vars).enumerate() {
+        match (value.is_some(), active) {
+            (false, true) => return Err(unassigned_error(compiled, def, var)),
+            (true, false) if outside.is_none() => outside = Some(var),
+            _ => {}
+        }
+    }
+    visit(NextState { parent, values, outside })
 }
 
 /// The error of a step that leaves the state variable `var` without a value: the checker

@@ -17,14 +17,16 @@
 mod enumerate;
 mod random;
 mod scripted;
+mod tail;
 mod tries;
 
 pub use enumerate::{EnumeratingChooser, NextState};
 pub use random::{RandomChooser, RETRY_BELOW, RETRY_MAX_TRIES};
 pub use scripted::ScriptedChooser;
+pub use tail::Tails;
 pub use tries::Tries;
 
-use crate::eval::{Ctx, ErrorKind, EvalError, EvalResult};
+use crate::eval::{Ctx, ErrorKind, EvalError, EvalResult, Next};
 use crate::set::SetValue;
 use crate::value::Value;
 use num_bigint::BigInt;
@@ -70,6 +72,22 @@ pub trait Chooser {
     fn choose_big(&mut self, choice: &Choice, size: &BigInt) -> Result<BigInt, ChoiceError> {
         let _ = choice;
         Err(ChoiceError::TooLarge(Some(size.clone())))
+    }
+
+    /// The body of the choice at `span` (a branch of `any`, the rest of a `nondet`) was
+    /// enabled, and `next` holds the next state's assignments. A chooser that enumerates the
+    /// runs of an action, when the choice is in tail position of it (see [`Tails`]), takes
+    /// the next state (moves the values out) and returns `true`: the evaluator then goes on
+    /// as after a disabled body, with the choice's next alternative. Others return `false`.
+    fn emit(&mut self, span: Span, next: &mut Next) -> bool {
+        let _ = (span, next);
+        false
+    }
+
+    /// Moves the next states taken by [`Chooser::emit`] since the last call into `into`
+    /// (rows of every variable's slot, in the order taken), swapping buffers.
+    fn drain_emitted(&mut self, into: &mut Vec<Option<Value>>) {
+        let _ = into;
     }
 }
 
@@ -205,11 +223,18 @@ pub fn nondet(ctx: &mut Ctx, name: &str, set: &SetValue, span: Span, body: &dyn 
     loop {
         let v = set.nth(tries.current).map_err(|e| crate::eval::error(span, format!("cannot pick from {}: {e}", set.describe())))?;
         let result = body(ctx, v)?;
-        if let (Value::Bool(false), Some(snapshot)) = (&result, &snapshot) {
-            if ctx.chooser.retry(&choice, &mut tries) {
-                in_range(&tries, size, span)?;
-                snapshot.restore(ctx);
-                continue;
+        // A next state handed to the enumerator counts as a disabled body from here on.
+        let emitted = matches!(result, Value::Bool(true)) && ctx.chooser.emit(span, &mut ctx.next);
+        if emitted || matches!(result, Value::Bool(false)) {
+            if let Some(snapshot) = &snapshot {
+                if ctx.chooser.retry(&choice, &mut tries) {
+                    in_range(&tries, size, span)?;
+                    snapshot.restore(ctx);
+                    continue;
+                }
+            }
+            if emitted {
+                return Ok(Value::Bool(false));
             }
         }
         return Ok(result);
@@ -272,7 +297,8 @@ pub fn any(ctx: &mut Ctx, names: &[Option<Arc<str>>], span: Span, branch: &Branc
     let snapshot = Snapshot::take(ctx);
     loop {
         let i = tries.current as usize;
-        if branch(ctx, i)? {
+        // A next state handed to the enumerator counts as a disabled branch from here on.
+        if branch(ctx, i)? && !ctx.chooser.emit(span, &mut ctx.next) {
             // A branch that calls no action is recorded as "", as Quint's `mbt::actionTaken`
             // has it (and MBT drivers dispatch on it).
             if ctx.record_actions {
