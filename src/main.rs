@@ -72,7 +72,7 @@ impl Budgets {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check that a file parses; print syntax errors.
+    /// Check syntax, names, imports and cycles among definitions (Quint's `parse`); print the errors.
     Parse(commands::parse::Args),
     /// Check names, types and modes of a file and the files it imports.
     Typecheck(commands::typecheck::Args),

@@ -341,3 +341,18 @@ fn docs_prints_each_declarations_signature_and_comment() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(out.stdout.is_empty());
 }
+
+/// `parse` checks what Quint's `parse` checks: syntax, names, imports and cycles among
+/// definitions, not types (Quint's fixtures: an unknown name fails `quint parse`).
+#[test]
+fn parse_reports_unknown_names_but_not_types() {
+    let unknown = temp("parse_unknown_name.qnt", b"module m {\n  val a = x + 1\n}\n");
+    let out = run(&["parse", unknown.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("unknown name `x`"), "{}", text(&out));
+    let cycle = temp("parse_cycle.qnt", b"module m {\n  val a = b\n  val b = a\n}\n");
+    assert_eq!(run(&["parse", cycle.to_str().unwrap()]).status.code(), Some(2));
+    let typed = temp("parse_type_error.qnt", b"module m {\n  val a: int = \"s\"\n}\n");
+    let out = run(&["parse", typed.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "a type error is typecheck's: {}", text(&out));
+}

@@ -1,9 +1,10 @@
-//! `spec parse FILE`: syntax only.
+//! `spec parse FILE`: syntax, names, imports and cycles among definitions, as Quint's
+//! `parse` checks them (no types, no modes).
 
 use crate::report;
 
 const COMMAND: &str = "parse";
-use spec_analysis::parsed;
+use spec_analysis::{name_diagnostics, parsed};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,19 +21,20 @@ pub fn run(args: Args) -> u8 {
         Err(e) => return report::fail(COMMAND, args.json, &e),
     };
     let result = parsed(&db, file);
+    let diagnostics = &name_diagnostics(&db, file).diagnostics;
     let sources = db.source_map();
     if args.json {
         let out = serde_json::json!({
             "command": COMMAND,
-            "status": if result.diagnostics.iter().any(|d| d.is_error()) { "error" } else { "ok" },
+            "status": if diagnostics.iter().any(|d| d.is_error()) { "error" } else { "ok" },
             "file": args.file,
-            "ok": result.diagnostics.iter().all(|d| !d.is_error()),
+            "ok": diagnostics.iter().all(|d| !d.is_error()),
             "modules": result.ast.modules.iter().map(|m| m.name.name.clone()).collect::<Vec<_>>(),
-            "diagnostics": sources.to_json(&result.diagnostics),
+            "diagnostics": sources.to_json(diagnostics),
         });
         report::json_out(&out);
     }
-    if report::diagnostics(&sources, &result.diagnostics, args.json) {
+    if report::diagnostics(&sources, diagnostics, args.json) {
         report::INVALID
     } else {
         if !args.json {

@@ -232,6 +232,7 @@ pub fn def_ir<'db>(db: &'db dyn Db, key: DefKey<'db>) -> Option<DefIr> {
                 params: lowered.params,
                 body: lowered.body,
                 annotation: lowered.annotation,
+                annotation_vars: lowered.annotation_vars,
                 locals: lowered.locals,
                 span: d.span,
                 name_span: d.name.span,
@@ -340,25 +341,49 @@ pub fn file_diagnostics(db: &dyn Db, file: SourceText) -> &FileDiagnostics {
     diagnostics_of(db, file)
 }
 
+/// The problems found before types: syntax, names, imports and cycles among definitions
+/// (what Quint's `parse` reports), sorted by place.
+pub fn name_diagnostics(db: &dyn Db, file: SourceText) -> &FileDiagnostics {
+    prepare(db, file);
+    names_of(db, file)
+}
+
+#[salsa::tracked(returns(ref))]
+fn names_of(db: &dyn Db, file: SourceText) -> FileDiagnostics {
+    let headers = headers(db, file);
+    let program = &headers.program;
+    let syntax = |f: &FileId| db.source(*f).map(|source| syntax_diagnostics(db, source).clone()).unwrap_or_default();
+    let mut positions = FilePositions::new(db);
+    let mut diagnostics = headers.files.first().map(syntax).unwrap_or_default();
+    diagnostics.extend(headers.diagnostics.iter().cloned().map(|d| positions.diagnostic(d)));
+    diagnostics.extend(headers.files.iter().skip(1).flat_map(syntax));
+    for (d, def) in program.defs.iter().enumerate() {
+        if let Some(ir) = def_ir(db, DefKey::new(db, file, d as u32)) {
+            diagnostics.extend(placed(positions.span(def.span), ir.diagnostics.iter()));
+        }
+    }
+    diagnostics.extend(cycle_diagnostics(db, file).iter().cloned().map(|d| positions.diagnostic(d)));
+    FileDiagnostics { diagnostics: deduplicated(diagnostics), files: headers.files.clone() }
+}
+
+/// Instances repeat their module's definitions: each problem once, sorted by place.
+fn deduplicated(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = BTreeSet::new();
+    diagnostics.retain(|d| seen.insert((d.span, d.message.clone())));
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
+    diagnostics
+}
+
 #[salsa::tracked(returns(ref))]
 fn diagnostics_of(db: &dyn Db, file: SourceText) -> FileDiagnostics {
     let headers = headers(db, file);
     let program = &headers.program;
     let order = order(db, file);
     let count = program.defs.len();
-    let syntax = |f: &FileId| db.source(*f).map(|source| syntax_diagnostics(db, source).clone()).unwrap_or_default();
     let mut positions = FilePositions::new(db);
-    let mut diagnostics = headers.files.first().map(syntax).unwrap_or_default();
-    diagnostics.extend(headers.diagnostics.iter().cloned().map(|d| positions.diagnostic(d)));
-    diagnostics.extend(headers.files.iter().skip(1).flat_map(syntax));
+    let mut diagnostics = names_of(db, file).diagnostics.clone();
     // Where each definition starts in its file.
     let starts: Vec<Span> = program.defs.iter().map(|d| positions.span(d.span)).collect();
-    for (d, start) in starts.iter().enumerate() {
-        if let Some(ir) = def_ir(db, DefKey::new(db, file, d as u32)) {
-            diagnostics.extend(placed(*start, ir.diagnostics.iter()));
-        }
-    }
-    diagnostics.extend(cycle_diagnostics(db, file).iter().cloned().map(|d| positions.diagnostic(d)));
     let mut summaries: Vec<ModeSummary> = vec![ModeSummary::default(); count];
     // Each definition after those it uses (`order` holds every definition once).
     for &d in &order.order {
@@ -369,11 +394,7 @@ fn diagnostics_of(db: &dyn Db, file: SourceText) -> FileDiagnostics {
         diagnostics.extend(placed(starts[d as usize], found.diagnostics.iter().chain(&modes.diagnostics)));
     }
     diagnostics.extend(check_steps(program, &|d| summaries.get(d as usize).cloned()).into_iter().map(|d| positions.diagnostic(d)));
-    // Instances repeat their module's definitions: report each problem once.
-    let mut seen = BTreeSet::new();
-    diagnostics.retain(|d| seen.insert((d.span, d.message.clone())));
-    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
-    FileDiagnostics { diagnostics, files: headers.files.clone() }
+    FileDiagnostics { diagnostics: deduplicated(diagnostics), files: headers.files.clone() }
 }
 
 /// The file that `from "path"` names in the file `importer`: `path` is relative to the

@@ -31,6 +31,7 @@ pub fn infer_def(interface: &Program, id: DefId, def: &Def, dependency: &mut dyn
         current_def: None,
         local_types: BTreeMap::new(),
         trail: Vec::new(),
+        results: Vec::new(),
         aliases: std::cell::OnceCell::new(),
     };
     for used in crate::deps::uses(def) {
@@ -70,6 +71,9 @@ struct Infer<'p> {
     /// Variables bound so far, in order: a failed unification undoes its bindings, so that
     /// its message shows the types as they were and later checks do not see half of it.
     trail: Vec<TyVar>,
+    /// The results of the lambdas and operators of the definition checked, with where each
+    /// body is: none may be an operator (Quint: "Result cannot be an operator").
+    results: Vec<(Span, Ty)>,
     /// The type aliases in scope, by their bodies; gathered for the first message.
     aliases: std::cell::OnceCell<Aliases>,
 }
@@ -326,6 +330,7 @@ impl<'p> Infer<'p> {
         self.current = id;
         self.current_def = Some(def);
         self.locals.clear();
+        self.results.clear();
         let mut ann_map = HashMap::new();
         let annotation = def.annotation.as_ref().map(|a| self.from_annotation(a, &mut ann_map));
         // `def f() = e` is a value, as in Quint: `f` has the type of `e`.
@@ -335,7 +340,11 @@ impl<'p> Infer<'p> {
             Some(params) => {
                 let param_tys = self.bind_params(params, annotation.as_ref());
                 let ret = match &def.body {
-                    Some(body) => self.expr(body),
+                    Some(body) => {
+                        let ret = self.expr(body);
+                        self.results.push((body.span, ret.clone()));
+                        ret
+                    }
                     None => match annotation.as_ref().map(|a| self.shallow(a)) {
                         Some(Ty::Oper(_, r)) => Arc::unwrap_or_clone(r),
                         _ => self.fresh(),
@@ -362,6 +371,8 @@ impl<'p> Infer<'p> {
                 _ => self.unify_at(annotation, &ty, span, Why::Annotation),
             }
         }
+        self.check_annotation_vars(def, &ann_map);
+        self.check_results();
         if def.body.is_some() && def.qualifier != spec_syntax::ast::Qualifier::Run {
             let t = self.resolve(&ty);
             // An action with parameters may compute a value of any type (Quint allows it, and
@@ -379,6 +390,51 @@ impl<'p> Infer<'p> {
         }
         let scheme = self.generalize(&ty, &[]);
         self.schemes.insert(id, scheme);
+    }
+
+    /// An operator's or lambda's result may not be an operator: operators are passed to
+    /// others, not made (Quint rejects it too; `spec` would build sets of operators).
+    fn check_results(&mut self) {
+        for (span, result) in std::mem::take(&mut self.results) {
+            let result = self.resolve(&result);
+            if let Ty::Oper(..) = result {
+                let shown = self.show(&result);
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TypeMismatch, span, format!("the result of an operator cannot be an operator, but this is {shown}"))
+                        .with_label("an operator")
+                        .with_help("apply it here, or pass it as an argument to the operator that uses it"),
+                );
+            }
+        }
+    }
+
+    /// A type variable written in an annotation stands for any type: the body may not make
+    /// it a particular one (`def f(x: a): int = x`). Two of them may become one, as Quint
+    /// allows (`def pair(x: a, y: b): (a, b) = (y, x)`), and so may a type that still has
+    /// variables (a generic module's records).
+    fn check_annotation_vars(&mut self, def: &Def, ann_map: &HashMap<TyVar, Ty>) {
+        // An instance's copy is checked in its module: there its constants' values may make
+        // a variable a particular type (`import M(procs = Set("a")).*` makes `p` a string).
+        if self.program.modules.get(def.module as usize).is_none_or(|m| m.is_instance) {
+            return;
+        }
+        for (var, name) in &def.annotation_vars {
+            let Some(fresh) = ann_map.get(var) else { continue };
+            let found = self.resolve(fresh);
+            // Only a type without variables is reported: one with variables may come from
+            // how this inference treats records and generic state (Quint accepts those).
+            let mut free = Vec::new();
+            found.free_vars(&mut free);
+            if !free.is_empty() {
+                continue;
+            }
+            let shown = self.show(&found);
+            self.diagnostics.push(
+                Diagnostic::error(Code::AnnotationMismatch, def.name_span, format!("the type annotation of `{}` is too general: `{name}` is always {shown} here", def.name))
+                    .with_label(format!("`{name}` stands for any type, but the body needs {shown}"))
+                    .with_help(format!("write {shown} in place of `{name}`")),
+            );
+        }
     }
 
     /// The annotation of `def f(): T` reads as `() => T`; the definition is a value of type `T`.
@@ -491,6 +547,7 @@ impl<'p> Infer<'p> {
                     })
                     .collect();
                 let ret = self.expr(body);
+                self.results.push((body.span, ret.clone()));
                 Ty::oper(tys, ret)
             }
             ExprKind::Let { local, params, annotation, value, body, .. } => {

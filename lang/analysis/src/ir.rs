@@ -105,6 +105,10 @@ pub struct Def {
     pub body: Option<Expr>,
     /// The declared type, if any, over annotation variables numbered from 0.
     pub annotation: Option<Ty>,
+    /// The type variables the annotation names (`a` in `def f(x: a): a`), which stand for
+    /// any type: the body may not make one of them a particular type. The annotation's
+    /// other variables stand for parameters written without a type.
+    pub annotation_vars: Vec<(crate::ty::TyVar, String)>,
     pub locals: Vec<LocalInfo>,
     pub span: Span,
     pub name_span: Span,
@@ -300,6 +304,7 @@ impl Program {
                     params: d.params.as_ref().map(|ps| ps.iter().map(|_| Pat::Hole(nowhere)).collect()),
                     body: None,
                     annotation: d.annotation.clone(),
+                    annotation_vars: d.annotation_vars.clone(),
                     locals: Vec::new(),
                     span: nowhere,
                     name_span: nowhere,

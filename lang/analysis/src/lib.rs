@@ -18,7 +18,7 @@ mod resolve;
 pub mod suggest;
 pub mod ty;
 
-pub use check::{file_diagnostics, Analysis, FileDiagnostics};
+pub use check::{file_diagnostics, name_diagnostics, Analysis, FileDiagnostics};
 pub use db::{analyzed, parsed, Database, Db, SourceText};
 pub use extend::{layer_analysis, layer_program, Extra, Layer};
 pub use modes::Mode;

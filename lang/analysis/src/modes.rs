@@ -166,6 +166,17 @@ impl Checker<'_> {
         let Some(body) = &def.body else {
             return ModeSummary { mode: qualifier_mode(def.qualifier).min(Mode::Action), ..ModeSummary::default() };
         };
+        if let (Qualifier::Val | Qualifier::PureVal, Some(params)) = (def.qualifier, &def.params) {
+            if !params.is_empty() {
+                let (kind, instead) = if def.qualifier == Qualifier::Val { ("val", "def") } else { ("pure val", "pure def") };
+                let count = if params.len() == 1 { "1 parameter".to_string() } else { format!("{} parameters", params.len()) };
+                self.diagnostics.push(
+                    Diagnostic::error(Code::ModeMismatch, def.name_span, format!("a {kind} has no parameters, but `{}` has {count}", def.name))
+                        .with_label(format!("declared as {kind}"))
+                        .with_help(format!("declare it as `{instead}`")),
+                );
+            }
+        }
         let in_action = matches!(def.qualifier, Qualifier::Action | Qualifier::Run | Qualifier::Temporal);
         self.action_argument = None;
         let level = self.level(body, in_action, false);

@@ -441,6 +441,7 @@ impl Resolver<'_> {
             params: None,
             body: None,
             annotation: None,
+            annotation_vars: Vec::new(),
             locals: Vec::new(),
             span: def.span,
             name_span: def.name.span,

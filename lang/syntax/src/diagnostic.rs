@@ -51,6 +51,8 @@ pub enum Code {
     UnknownVariant,
     InfiniteType,
     AnnotationMismatch,
+    /// A `match` arm after `_`: it never runs.
+    UnreachableArm,
     // modes
     ModeMismatch,
     AssignToNonVariable,
@@ -95,6 +97,7 @@ impl Code {
             Code::UnknownVariant => "T005",
             Code::InfiniteType => "T006",
             Code::AnnotationMismatch => "T007",
+            Code::UnreachableArm => "T008",
             Code::ModeMismatch => "E001",
             Code::AssignToNonVariable => "E002",
             Code::DoubleAssignment => "E003",

@@ -282,6 +282,11 @@ impl TyVars {
         self.names.insert(name.to_string(), v);
         Ty::Var(v)
     }
+    /// The variables written by name, with their names (the others stand for parameters
+    /// written without a type).
+    pub(super) fn named(&self) -> Vec<(crate::ty::TyVar, String)> {
+        self.names.iter().map(|(name, v)| (*v, name.clone())).collect()
+    }
     pub(super) fn known(&self, name: &str) -> Option<Ty> {
         self.names.get(name).map(|v| Ty::Var(*v))
     }

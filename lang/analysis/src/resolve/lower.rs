@@ -25,6 +25,7 @@ impl Resolver<'_> {
                 info.params = lowered.params;
                 info.body = lowered.body;
                 info.annotation = lowered.annotation;
+                info.annotation_vars = lowered.annotation_vars;
                 info.locals = lowered.locals;
             }
             Pending::Assume { def, file, module: index, decl } => {
@@ -53,6 +54,7 @@ pub(crate) struct LoweredDef {
     pub params: Option<Vec<Pat>>,
     pub body: Option<Expr>,
     pub annotation: Option<Ty>,
+    pub annotation_vars: Vec<(crate::ty::TyVar, String)>,
     pub locals: Vec<LocalInfo>,
 }
 
@@ -90,7 +92,8 @@ pub(crate) fn lower_def(program: &Program, diagnostics: &mut Vec<Diagnostic>, mo
     }
     let body = d.body.as_ref().map(|b| lower.expr(b));
     let locals = std::mem::take(&mut lower.locals);
-    LoweredDef { params: params.map(|ps| ps.into_iter().map(|p| p.0).collect()), body, annotation, locals }
+    let annotation_vars = if annotation.is_some() { vars.named() } else { Vec::new() };
+    LoweredDef { params: params.map(|ps| ps.into_iter().map(|p| p.0).collect()), body, annotation, annotation_vars, locals }
 }
 
 /// Lowers the body of one definition: a stack of local scopes over the module's scope.
@@ -269,12 +272,30 @@ impl<'p> Lowering<'p> {
                 let args = self.exprs(items);
                 return self.call("List", span, args, span);
             }
+            A::Record(items) if items.is_empty() => {
+                // Quint has no empty record value (its parser rejects `{}`).
+                self.diagnostics.push(
+                    Diagnostic::error(Code::Unsupported, span, "`{}` is not an expression: a record has at least one field")
+                        .with_label("an empty record")
+                        .with_help("for a value that carries nothing, use the unit value `()` or a variant without a value"),
+                );
+                ExprKind::Error
+            }
             A::Record(items) => return self.record(items, span),
             A::If { cond, then, otherwise } => {
                 let args = vec![self.expr(cond), self.expr(then), self.expr(otherwise)];
                 return self.call("ite", span, args, span);
             }
             A::Match { scrutinee, arms } => {
+                // As in Quint: `_` catches every case, so it comes last, once.
+                if let Some((wildcard, after)) = arms.windows(2).find(|pair| matches!(pair[0].pattern, ast::MatchPattern::Wildcard(_))).map(|pair| (&pair[0], &pair[1])) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::UnreachableArm, wildcard.span, "`_` must be the last arm of a match: the arms after it never run")
+                            .with_label("catches every case")
+                            .with_secondary(after.span, "never runs")
+                            .with_help("move the `_` arm to the end"),
+                    );
+                }
                 let scrutinee = Box::new(self.expr(scrutinee));
                 let arms = arms
                     .iter()
