@@ -65,7 +65,10 @@ Running an action (e.g. `init`, `step`) moves to its next state and shows what c
   .trace               show every state so far
   .back                undo the last action
   .seed N              seed the random choices
+  .verbosity N         0 or 1: values and errors only; 2 (the default): also states and notes
+  .save FILE           write the declarations typed so far to FILE (with an import of the loaded module)
   .help                this text
+Quint's forms `.seed=N` and `.verbosity=N` work too, and inputs separated by `;` run in turn.
   .exit                leave (Ctrl-D works too)";
 
 /// The REPL session.
@@ -81,6 +84,11 @@ pub struct Repl {
     spec: Option<Spec>,
     /// The states so far, each with the action that led to it.
     trace: Vec<Visited>,
+    /// The declarations accepted since the file was loaded, as typed (for `.save`).
+    declared: Vec<String>,
+    /// How much a reply shows: below 2, no state after an action and no notes (Quint's
+    /// `--verbosity`; values and errors are always shown).
+    verbosity: u8,
     chooser: RandomChooser,
     seed: u64,
     pub interrupt: Arc<AtomicBool>,
@@ -127,7 +135,7 @@ impl Repl {
     /// A session on `db` (a database that logs its queries, in tests).
     pub fn with_database(mut db: Database) -> Repl {
         let root = db.add_input("<module>", "module __repl {}".to_string());
-        Repl { file: None, db, root, main: Some("__repl".into()), top: None, spec: None, trace: Vec::new(), chooser: RandomChooser::new(0), seed: 0, interrupt: Arc::new(AtomicBool::new(false)) }
+        Repl { file: None, db, root, main: Some("__repl".into()), top: None, spec: None, trace: Vec::new(), declared: Vec::new(), verbosity: 2, chooser: RandomChooser::new(0), seed: 0, interrupt: Arc::new(AtomicBool::new(false)) }
     }
 
     /// The session's database (to inspect what it computed).
@@ -135,53 +143,94 @@ impl Repl {
         &self.db
     }
 
-    /// Whether `text` is a complete input, or the line should continue (an open bracket).
+    /// Whether `text` is a complete input, or the line should continue (an open bracket or
+    /// an open `/* comment`).
     pub fn is_complete(text: &str) -> bool {
-        let mut depth = 0i64;
-        let mut in_string = false;
-        for c in text.chars() {
-            match c {
-                '"' => in_string = !in_string,
-                '(' | '{' | '[' if !in_string => depth += 1,
-                ')' | '}' | ']' if !in_string => depth -= 1,
-                _ => {}
-            }
-        }
-        depth <= 0
+        let scan = scan(text);
+        scan.depth <= 0 && !scan.in_comment
     }
 
-    /// Handles one complete input.
+    /// Handles one complete input; inputs separated by `;` (outside brackets, strings and
+    /// comments) run in turn, as in Quint's REPL (`val x = 3; 2 * x`).
     pub fn input(&mut self, text: &str) -> Reply {
+        let parts = scan(text).parts;
+        if let [one] = parts[..] {
+            return self.input_one(one);
+        }
+        if parts.len() > 1 {
+            let mut reply = Reply::default();
+            for part in parts {
+                let one = self.input_one(part);
+                reply.lines.extend(one.lines);
+                if one.exit {
+                    reply.exit = true;
+                    break;
+                }
+            }
+            return reply;
+        }
+        self.input_one(text)
+    }
+
+    fn input_one(&mut self, text: &str) -> Reply {
         let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.starts_with("//") {
+        if trimmed.is_empty() || without_comments(trimmed).trim().is_empty() {
             return Reply::default();
         }
         if let Some(command) = trimmed.strip_prefix('.') {
             return self.command(command);
         }
         let first = trimmed.split_whitespace().next().unwrap_or("");
-        if matches!(first, "val" | "def" | "pure" | "action" | "temporal" | "run" | "var" | "const" | "type" | "import" | "export" | "assume") {
-            return self.declare(trimmed);
+        let mut reply = if matches!(first, "val" | "def" | "pure" | "action" | "temporal" | "run" | "var" | "const" | "type" | "import" | "export" | "assume") {
+            let reply = self.declare(trimmed);
+            if !reply.is_error() {
+                self.declared.push(trimmed.to_string());
+            }
+            reply
+        } else {
+            self.evaluate(trimmed)
+        };
+        if self.verbosity < 2 {
+            reply.lines.retain(|l| !matches!(l, Line::Info(_)));
         }
-        self.evaluate(trimmed)
+        reply
     }
 
     fn command(&mut self, command: &str) -> Reply {
+        // Quint writes `.seed=4`: the same as `.seed 4`.
+        let command = match command.split_once('=') {
+            Some((name, value)) if !name.contains(char::is_whitespace) => format!("{name} {value}"),
+            _ => command.to_string(),
+        };
         let mut words = command.split_whitespace();
         match words.next().unwrap_or("") {
             "help" => Reply::info(HELP),
             "exit" | "quit" => Reply { lines: Vec::new(), exit: true },
             "clear" => {
-                *self = Repl { interrupt: self.interrupt.clone(), ..Repl::new() };
+                *self = Repl { interrupt: self.interrupt.clone(), verbosity: self.verbosity, ..Repl::new() };
                 Reply::info("cleared")
             }
             "seed" => match words.next().and_then(|n| n.parse::<u64>().ok()) {
                 Some(n) => {
                     self.seed = n;
                     self.chooser = RandomChooser::new(n);
+                    if self.verbosity < 2 {
+                        return Reply::default();
+                    }
                     Reply::info(format!("seed set to {n}"))
                 }
                 None => Reply::info(format!("the seed is {}; `.seed N` sets it", self.seed)),
+            },
+            "verbosity" => match words.next().and_then(|n| n.parse::<u8>().ok()) {
+                Some(n) => {
+                    self.verbosity = n;
+                    Reply::default()
+                }
+                None => Reply::info(format!("the verbosity is {}; `.verbosity N` sets it", self.verbosity)),
+            },
+            "save" => match words.next() {
+                Some(path) => self.save(path),
+                None => Reply::error("usage: .save FILE"),
             },
             "load" => {
                 let Some(path) = words.next() else { return Reply::error("usage: .load FILE [MODULE]") };
@@ -247,9 +296,30 @@ impl Repl {
                 self.top = None;
                 self.spec = Some(spec);
                 self.trace.clear();
+                self.declared.clear();
                 Reply::info(format!("loaded module `{name}` from {path}"))
             }
             Err(e) => Reply::error(render_load_error(&e)),
+        }
+    }
+
+    /// Writes the session to `path` as a module that `.load` (or any command) reads back:
+    /// an import of the loaded file's module, then the declarations typed, in order.
+    fn save(&self, path: &str) -> Reply {
+        let mut text = String::from("// A session of spec's REPL: the loaded module and the declarations typed.\nmodule repl_session {\n");
+        if let (Some((file, _)), Some(main)) = (&self.file, &self.main) {
+            let absolute = std::path::absolute(file).unwrap_or_else(|_| std::path::PathBuf::from(file));
+            text.push_str(&format!("  import {main}.* from {:?}\n", absolute.with_extension("").to_string_lossy()));
+        }
+        for declaration in &self.declared {
+            for line in declaration.lines() {
+                text.push_str(&format!("  {line}\n"));
+            }
+        }
+        text.push_str("}\n");
+        match std::fs::write(path, text) {
+            Ok(()) => Reply::info(format!("session saved to {path}")),
+            Err(e) => Reply::error(format!("cannot write `{path}`: {e}")),
         }
     }
 
@@ -399,4 +469,77 @@ fn render_load_error(e: &LoadError) -> String {
         Some(m) => m.clone(),
         None => e.sources.render(&e.diagnostics).trim_end().to_string(),
     }
+}
+
+/// What [`scan`] finds in an input.
+struct Scanned<'a> {
+    /// Open brackets minus closed ones.
+    depth: i64,
+    /// Whether the input ends inside a `/* comment`.
+    in_comment: bool,
+    /// The input cut at each `;` outside brackets, strings and comments.
+    parts: Vec<&'a str>,
+}
+
+/// Reads an input for brackets, strings, comments and `;` separators.
+fn scan(text: &str) -> Scanned<'_> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut in_string, mut in_comment, mut in_line_comment) = (0i64, false, false, false);
+    let mut parts = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (c, next) = (bytes[i], bytes.get(i + 1).copied());
+        if in_line_comment {
+            in_line_comment = c != b'\n';
+        } else if in_comment {
+            if c == b'*' && next == Some(b'/') {
+                in_comment = false;
+                i += 1;
+            }
+        } else if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match (c, next) {
+                (b'/', Some(b'*')) => {
+                    in_comment = true;
+                    i += 1;
+                }
+                (b'/', Some(b'/')) => in_line_comment = true,
+                (b'"', _) => in_string = true,
+                (b'(' | b'{' | b'[', _) => depth += 1,
+                (b')' | b'}' | b']', _) => depth -= 1,
+                (b';', _) if depth == 0 => {
+                    parts.push(&text[start..i]);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    parts.push(&text[start..]);
+    parts.retain(|p| !p.trim().is_empty());
+    Scanned { depth, in_comment, parts }
+}
+
+/// The input with its comments removed (to tell an input that is only a comment).
+fn without_comments(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map(|(_, r)| r).unwrap_or("");
+        } else if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map(|(_, r)| r).unwrap_or("");
+        } else {
+            let mut chars = rest.chars();
+            out.extend(chars.next());
+            rest = chars.as_str();
+        }
+    }
+    out
 }

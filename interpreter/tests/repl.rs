@@ -130,3 +130,35 @@ fn actions_joined_with_and_are_not_run() {
     assert!(!r.is_error(), "{}", r.text());
     assert_eq!(repl.current("x").map(|v| v.to_string()).as_deref(), Some("5"));
 }
+
+/// Quint's REPL forms: `;` between inputs, `.seed=N`, `.verbosity=N`, comments over several
+/// lines, and `.save` of the declarations typed (read back by `.load`).
+#[test]
+fn quints_repl_forms() {
+    let mut repl = Repl::new();
+    assert_eq!(repl.input("val x = 3; 2 * x").text(), "6");
+    assert_eq!(repl.input("x + 1;").text(), "4");
+    assert!(!Repl::is_complete("/* a comment"));
+    assert!(Repl::is_complete("/* a\n comment */"));
+    assert!(Repl::is_complete("\"a ( in a string\""));
+    assert_eq!(repl.input("/* a\n comment */").text(), "");
+    assert_eq!(repl.input("/* before */ 1 + 1 // after").text(), "2");
+    assert!(!repl.input(".seed=4").is_error());
+    assert!(repl.input(".seed").text().contains("the seed is 4"));
+    for line in ["var n: int", "action init = n' = x", "action step = n' = n + 1"] {
+        assert!(!repl.input(line).is_error(), "{line}");
+    }
+    assert!(repl.input("init").text().contains("n: 3"), "states are shown at verbosity 2");
+    assert!(!repl.input(".verbosity=1").is_error());
+    assert_eq!(repl.input("step").text(), "true", "values only below verbosity 2");
+    let path = std::env::temp_dir().join(format!("spec-repl-save-{}.qnt", std::process::id()));
+    let path = path.to_string_lossy().into_owned();
+    assert!(!repl.input(&format!(".save {path}")).is_error());
+    let mut again = Repl::new();
+    let r = again.input(&format!(".load {path}"));
+    assert!(!r.is_error(), "{}", r.text());
+    assert_eq!(again.input("x * 2").text(), "6");
+    again.input("init");
+    assert_eq!(again.current("n").map(|v| v.to_string()).as_deref(), Some("3"));
+    let _ = std::fs::remove_file(&path);
+}

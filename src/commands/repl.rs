@@ -106,13 +106,14 @@ pub fn run(args: Args) -> u8 {
     let print = |lines: &[Line]| {
         for line in lines {
             match (line, color) {
-                (Line::Info(_), _) if verbosity < 2 => {}
                 (Line::Error(t), true) => crate::outln!("\x1b[31m{t}\x1b[0m"),
                 (Line::Info(t), true) => crate::outln!("\x1b[2m{t}\x1b[0m"),
                 (l, _) => crate::outln!("{}", l.text()),
             }
         }
     };
+    // The session leaves out states and notes below verbosity 2 (`.verbosity N` changes it).
+    repl.borrow_mut().input(&format!(".verbosity {verbosity}"));
     if let Some(seed) = args.start.seed {
         print(&repl.borrow_mut().input(&format!(".seed {seed}")).lines);
     }
@@ -130,7 +131,8 @@ pub fn run(args: Args) -> u8 {
             None => format!(".load {file}"),
         };
         let reply = repl.borrow_mut().input(&command);
-        print(&reply.lines);
+        let shown: Vec<Line> = reply.lines.iter().filter(|l| verbosity >= 2 || !matches!(l, Line::Info(_))).cloned().collect();
+        print(&shown);
         if reply.is_error() && verbosity == 0 {
             return crate::report::INVALID;
         }

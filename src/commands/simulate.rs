@@ -296,7 +296,6 @@ fn print_json(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, elap
 fn write_traces(spec: &Spec, args: &Args, config: &Config, outcome: &Outcome, pattern: &str) -> Result<(), String> {
     for (seq, sample) in outcome.traces.iter().enumerate() {
         let status = if sample.is_violation() { "violation" } else { "ok" };
-        let ran = [args.target.init.as_str(), args.target.step.as_str()];
         let options = ItfOptions { source: &args.target.file, status, seed: config.seed, mbt: args.mbt, hide: &args.hide, ran: vec![&args.target.init, &args.target.step] };
         let path = report::itf_path(pattern, None, seq, args.n_traces > 1);
         render::write_itf_file(spec, Trace { states: &sample.states, steps: &sample.steps, init: &args.target.init }, &options, &path)?;
