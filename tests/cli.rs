@@ -356,3 +356,14 @@ fn parse_reports_unknown_names_but_not_types() {
     let out = run(&["parse", typed.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "a type error is typecheck's: {}", text(&out));
 }
+
+/// Quint's `compile --flatten` (its default) and `--flatten=false` are accepted; the file
+/// after `--flatten` is still the file.
+#[test]
+fn compile_accepts_quints_flatten_flag() {
+    for flag in ["--flatten", "--flatten=false"] {
+        let out = run(&["compile", "--target", "json", flag, "examples/counter.qnt"]);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with('{'), "{flag}");
+    }
+}

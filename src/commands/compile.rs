@@ -37,6 +37,10 @@ pub struct Args {
     /// Accepted for Quint's command line (its verbosity of messages).
     #[arg(long, default_value_t = 2)]
     verbosity: u8,
+    /// Accepted for Quint's command line (`--flatten`, `--flatten=false`): the document
+    /// lists every module with its own declarations, whatever the value.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    flatten: Option<bool>,
 }
 
 pub fn run(args: Args) -> u8 {
