@@ -132,21 +132,6 @@ impl Next {
         }
     }
 
-    /// Moves the value of every slot into the same place of `row` (as long as the slots;
-    /// slots left empty leave `row`'s alone); the slots are empty afterwards.
-    pub(crate) fn move_into(&mut self, row: &mut [Option<Value>]) {
-        for w in 0..self.marked.len() {
-            let mut bits = std::mem::take(&mut self.marked[w]);
-            while bits != 0 {
-                let i = w * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if let Some(v) = self.slots[i].take() {
-                    row[i] = Some(v);
-                }
-            }
-        }
-    }
-
     /// The slots, for a caller that only moves values out of them (which keeps every
     /// slot that holds a value marked).
     pub(crate) fn slots_to_take(&mut self) -> &mut [Option<Value>] {

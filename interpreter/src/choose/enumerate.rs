@@ -32,6 +32,7 @@ use crate::{Spec, State, Step, Value};
 use num_bigint::BigInt;
 use spec_analysis::ir::DefId;
 use spec_syntax::Span;
+use std::cell::RefCell;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -50,14 +51,6 @@ pub struct EnumeratingChooser {
     /// The choices in tail position of the action whose next states are taken where they
     /// are made (see the module documentation), when the caller gave them.
     tails: Option<Arc<Tails>>,
-    /// Whether next states are taken at the tail choices now (while enumerating the
-    /// successors of `tails.def`).
-    emitting: bool,
-    /// The next states taken in the current run, one row of every variable's slot each.
-    emitted: Vec<Option<Value>>,
-    /// The buffer of rows handed to the visitor, kept (with `emitted`, whose place it takes
-    /// after each run) so that neither is allocated again for each state.
-    visiting: Vec<Option<Value>>,
 }
 
 impl EnumeratingChooser {
@@ -178,22 +171,6 @@ impl Chooser for EnumeratingChooser {
     fn next_run(&mut self) -> bool {
         self.next_path()
     }
-
-    fn drain_emitted(&mut self, into: &mut Vec<Option<Value>>) {
-        if !self.emitted.is_empty() {
-            std::mem::swap(&mut self.emitted, into);
-        }
-    }
-
-    fn emit(&mut self, span: Span, next: &mut Next) -> bool {
-        if !self.emitting || !self.tails.as_ref().is_some_and(|tails| tails.contains(span)) {
-            return false;
-        }
-        let start = self.emitted.len();
-        self.emitted.resize_with(start + next.len(), || None);
-        next.move_into(&mut self.emitted[start..]);
-        true
-    }
 }
 
 /// What runs of an action leave behind for the next run: the buffers of the evaluation
@@ -282,14 +259,18 @@ impl EnumeratingChooser {
         F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
     {
         self.restart();
-        self.emitting = self.tails.as_ref().is_some_and(|tails| tails.def == def && !tails.is_empty());
-        let mut emitted = std::mem::take(&mut self.visiting);
-        emitted.clear();
+        let tails = self.tails.clone().filter(|tails| tails.def == def && !tails.is_empty());
+        // Each next state goes to `visit` once its active variables are checked, whether a
+        // tail choice or the end of a run made it. The chooser holds it (shared: the end of
+        // a run calls it too) and keeps the first error it gave.
+        let visit_next = RefCell::new(|values: &mut [Option<Value>]| visit_row(compiled, def, state, values, &mut visit));
+        let failure: RefCell<Option<Box<EvalError>>> = RefCell::new(None);
         // One context for every run from this state (its buffers, and the values kept for
         // the state, carry over from run to run); the chooser moves to the next path
         // through it.
         let scratch = std::mem::take(&mut self.buffers.scratch);
-        let mut ctx = Ctx::with_scratch(compiled, state.clone(), self, scratch);
+        let mut taking = Taking { chooser: self, tails: tails.as_deref(), visit: &visit_next, failure: &failure };
+        let mut ctx = Ctx::with_scratch(compiled, state.clone(), &mut taking, scratch);
         ctx.interrupt = interrupt;
         // The visitor sees the next states only: noting the picks and the actions taken
         // would cost a clone of each name and pick, per try.
@@ -297,16 +278,14 @@ impl EnumeratingChooser {
         ctx.record_actions = false;
         let result = loop {
             let run = spec.enabled_in(&mut ctx, def);
-            // The next states taken at tail choices come first: they were made before the
-            // run ended (and before an error that ended it).
-            ctx.chooser.drain_emitted(&mut emitted);
-            if let Err(e) = visit_rows(compiled, def, state, &mut emitted, &mut visit) {
+            // A next state handed over in the run failed first (the run may then have
+            // been stopped).
+            if let Some(e) = failure.borrow_mut().take() {
                 break Err(e);
             }
             match run {
                 Ok(true) => {
-                    let values = ctx.next.slots_to_take();
-                    if let Err(e) = visit_row(compiled, def, state, values, &mut visit) {
+                    if let Err(e) = (visit_next.borrow_mut())(ctx.next.slots_to_take()) {
                         break Err(e);
                     }
                 }
@@ -317,12 +296,7 @@ impl EnumeratingChooser {
                 break Ok(());
             }
         };
-        let scratch = ctx.into_scratch();
-        self.buffers.scratch = scratch;
-        emitted.clear();
-        self.visiting = emitted;
-        self.emitted.clear();
-        self.emitting = false;
+        self.buffers.scratch = ctx.into_scratch();
         result
     }
 
@@ -585,6 +559,47 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_visitor_ends_the_enumeration_with_its_error_with_or_without_tails() {
+        let spec = Spec::from_text(
+            "t.qnt",
+            "module m { var x: int  var y: int
+               action init = all { x' = 0, y' = 0 }
+               action step = any { all { x' = 1, y' = y }, nondet v = 1.to(5).oneOf() all { x' = v, y' = v }, all { x' = x, y' = 1 / (y - y) } } }",
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{:?}", e.diagnostics));
+        let (init, step) = (spec.lookup("init").unwrap(), spec.lookup("step").unwrap());
+        let s0 = spec.successors(&spec.state0(), init).unwrap().remove(0).0;
+        let tails = Arc::new(Tails::of(&spec.analysis.program, step));
+        assert_eq!(tails.len(), 2);
+        for mut chooser in [EnumeratingChooser::new(), EnumeratingChooser::new().with_tails(tails)] {
+            // The visitor fails on the third next state: no fourth is handed over.
+            let mut seen = Vec::new();
+            let result = chooser.for_each_successor(&spec, &s0, step, None, |next| {
+                seen.push(next.value(0).cloned());
+                if seen.len() == 3 { Err(crate::eval::error(Span::default(), "enough")) } else { Ok(()) }
+            });
+            assert_eq!(result.map_err(|e| e.message), Err("enough".to_string()));
+            assert_eq!(seen, vec![Some(Value::int(1)), Some(Value::int(1)), Some(Value::int(2))]);
+            // Failing on the first: with tails, the nondet's choice after it stops the run.
+            let mut calls = 0;
+            let result = chooser.for_each_successor(&spec, &s0, step, None, |_| {
+                calls += 1;
+                Err(crate::eval::error(Span::default(), "first"))
+            });
+            assert_eq!((result.map_err(|e| e.message), calls), (Err("first".to_string()), 1));
+            // The last branch divides by zero: an error after the six next states.
+            let mut count = 0;
+            let result = chooser.for_each_successor(&spec, &s0, step, None, |_| {
+                count += 1;
+                Ok(())
+            });
+            assert!(result.is_err_and(|e| e.message.contains("zero")));
+            assert_eq!(count, 6);
+        }
+    }
+
+    #[test]
     fn nested_picks_and_branches_agree_with_plain_enumeration() {
         let ((_, saved), _) = same_as_plain_with_tails(
             "module m { var x: int  var s: Set[int]
@@ -600,20 +615,50 @@ mod tests {
     }
 }
 
-/// Hands `visit` the next states in `rows` (one row of every variable's slot each, as the
-/// enumerator took them at tail choices), in order, and empties `rows`.
-fn visit_rows<F>(compiled: &crate::compile::Compiled, def: DefId, parent: &State, rows: &mut Vec<Option<Value>>, visit: &mut F) -> Result<(), Box<EvalError>>
-where
-    F: FnMut(NextState<'_>) -> Result<(), Box<EvalError>>,
-{
-    let width = compiled.program.vars.len();
-    if rows.is_empty() || width == 0 {
-        rows.clear();
-        return Ok(());
+/// The chooser of [`EnumeratingChooser::for_each_successor_in`]'s runs: the enumerator's
+/// choices, and at the choices in tail position of the action (`tails`), each next state
+/// handed to the visitor where it is made (see the module documentation). After the
+/// visitor fails, the next choice stops the run (the error is the visitor's).
+struct Taking<'e> {
+    chooser: &'e mut EnumeratingChooser,
+    tails: Option<&'e Tails>,
+    visit: &'e RefCell<dyn FnMut(&mut [Option<Value>]) -> Result<(), Box<EvalError>> + 'e>,
+    failure: &'e RefCell<Option<Box<EvalError>>>,
+}
+
+impl Chooser for Taking<'_> {
+    fn choose(&mut self, choice: &Choice) -> Result<Tries, ChoiceError> {
+        if self.failure.borrow().is_some() {
+            return Err(ChoiceError::Stopped);
+        }
+        self.chooser.choose(choice)
     }
-    let result = rows.chunks_exact_mut(width).try_for_each(|row| visit_row(compiled, def, parent, row, visit));
-    rows.clear();
-    result
+
+    fn retry(&mut self, choice: &Choice, tries: &mut Tries) -> bool {
+        self.chooser.retry(choice, tries)
+    }
+
+    fn next_run(&mut self) -> bool {
+        self.chooser.next_path()
+    }
+
+    fn choose_big(&mut self, choice: &Choice, size: &BigInt) -> Result<BigInt, ChoiceError> {
+        self.chooser.choose_big(choice, size)
+    }
+
+    fn emit(&mut self, span: Span, next: &mut Next) -> bool {
+        if !self.tails.is_some_and(|tails| tails.contains(span)) {
+            return false;
+        }
+        if self.failure.borrow().is_none() {
+            if let Err(e) = (self.visit.borrow_mut())(next.slots_to_take()) {
+                *self.failure.borrow_mut() = Some(e);
+            }
+        }
+        // What the visitor did not take (a next state seen before) goes now.
+        next.clear();
+        true
+    }
 }
 
 /// Hands `visit` the next state whose assignments are `values`, after checking that every

@@ -83,12 +83,6 @@ pub trait Chooser {
         let _ = (span, next);
         false
     }
-
-    /// Moves the next states taken by [`Chooser::emit`] since the last call into `into`
-    /// (rows of every variable's slot, in the order taken), swapping buffers.
-    fn drain_emitted(&mut self, into: &mut Vec<Option<Value>>) {
-        let _ = into;
-    }
 }
 
 /// Why a chooser could not answer.
@@ -107,6 +101,9 @@ pub enum ChoiceError {
     Diverged { expected: u64, found: u64 },
     /// The chooser answered an index past the alternatives.
     OutOfRange { index: u64, size: u64 },
+    /// The chooser stopped the evaluation (an enumeration whose caller failed on a next
+    /// state it was handed: the caller reports its own error instead).
+    Stopped,
 }
 
 impl fmt::Display for ChoiceError {
@@ -125,6 +122,7 @@ impl fmt::Display for ChoiceError {
                 write!(f, "the action made a different choice when run again ({found} alternatives where there were {expected})")
             }
             ChoiceError::OutOfRange { index, size } => write!(f, "the chooser answered alternative {index} of {size}"),
+            ChoiceError::Stopped => write!(f, "the enumeration was stopped"),
         }
     }
 }
