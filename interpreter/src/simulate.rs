@@ -218,15 +218,27 @@ const WORKER_STACK: usize = 16 * 1024 * 1024;
 /// sample holds at most this many finished ones back.
 const AHEAD: u64 = 1024;
 
-/// A run shared by its workers. Each worker takes the next sample index from a counter, runs
-/// it, and merges its result in index order: there is no round at whose end the threads wait
+/// About how long the samples a worker takes at once run (see `Run::work`).
+const CLAIM_TIME: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// The most samples a worker takes at once: below [`AHEAD`], so that the worker holding the
+/// first unmerged sample never waits for room.
+const CLAIM_MAX: u64 = 64;
+
+/// A value alone on its cache line(s), so that writing it does not slow down reading its
+/// neighbours on another core.
+#[repr(align(128))]
+struct CacheLine<T>(T);
+
+/// A run shared by its workers. Each worker takes the next sample indices from a counter, runs
+/// them, and merges their results in index order: there is no round at whose end the threads wait
 /// for each other, so a thread that is slowed (by a long sample, or by the machine's other
 /// work) holds up no other. The verdict is the same as merging the samples one after another.
 struct Run<'a> {
     config: &'a Config,
     interrupt: &'a AtomicBool,
-    /// The next sample index to take.
-    next: AtomicU64,
+    /// The next sample index to take (on a cache line of its own: every claim writes it).
+    next: CacheLine<AtomicU64>,
     /// No sample at or after this index starts: the end of the first block in which a
     /// violation or an error was found (every sample before it must still run), or the
     /// sample count; 0 once the verdict is merged.
@@ -257,7 +269,7 @@ impl<'a> Run<'a> {
         Run {
             config,
             interrupt,
-            next: AtomicU64::new(0),
+            next: CacheLine(AtomicU64::new(0)),
             limit: AtomicU64::new(config.max_samples),
             merged: AtomicU64::new(0),
             merge: std::sync::Mutex::new(Merge {
@@ -283,25 +295,46 @@ impl<'a> Run<'a> {
         let _guard = StopOnPanic(self);
         let own = own_compilation.then(|| spec.compiled.recompiled());
         let compiled = own.as_ref().unwrap_or(&spec.compiled);
+        // Samples taken at once: as many as run in about `CLAIM_TIME` (measured as the run
+        // goes), so that short samples do not pay for a shared counter and the merge's lock
+        // each, and long ones are not held back at the end of the run.
+        let mut claim = 1u64;
+        let mut done: Vec<(u64, Tally, Option<Sample>)> = Vec::new();
         loop {
             if self.interrupt.load(Ordering::Relaxed) {
                 break;
             }
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
-            if i >= self.limit.load(Ordering::Relaxed) || !self.wait_for_room(i) {
+            let first = self.next.0.fetch_add(claim, Ordering::Relaxed);
+            let end = first.saturating_add(claim).min(self.config.max_samples);
+            if first >= self.limit.load(Ordering::Relaxed) || first >= end || !self.wait_for_room(end - 1) {
                 break;
             }
-            let s = run_sample_with(spec, compiled, self.config, i, Some(self.interrupt));
-            progress.samples.fetch_add(1, Ordering::Relaxed);
-            progress.steps.fetch_add(s.states.len().saturating_sub(1) as u64, Ordering::Relaxed);
-            let tally = Tally::of(&s);
-            if s.is_violation() || (s.error.is_some() && !tally.interrupted) {
-                self.limit.fetch_min((i / BATCH + 1) * BATCH, Ordering::Relaxed);
+            let started = std::time::Instant::now();
+            let (mut samples, mut steps) = (0u64, 0u64);
+            for i in first..end {
+                // A violation found meanwhile (here or elsewhere) may make the rest useless.
+                if i >= self.limit.load(Ordering::Relaxed) || self.interrupt.load(Ordering::Relaxed) {
+                    break;
+                }
+                let s = run_sample_with(spec, compiled, self.config, i, Some(self.interrupt));
+                samples += 1;
+                steps += s.states.len().saturating_sub(1) as u64;
+                let tally = Tally::of(&s);
+                if s.is_violation() || (s.error.is_some() && !tally.interrupted) {
+                    self.limit.fetch_min((i / BATCH + 1) * BATCH, Ordering::Relaxed);
+                }
+                // A trace travels to the merge only when it may be reported; the others are
+                // dropped here, on the thread whose allocator made them.
+                let reportable = s.error.is_some() || s.is_violation() || self.config.keep_traces > 0;
+                done.push((i, tally, reportable.then_some(s)));
             }
-            // A trace travels to the merge only when it may be reported; the others are
-            // dropped here, on the thread whose allocator made them.
-            let reportable = s.error.is_some() || s.is_violation() || self.config.keep_traces > 0;
-            self.offer(i, tally, reportable.then_some(s));
+            progress.samples.fetch_add(samples, Ordering::Relaxed);
+            progress.steps.fetch_add(steps, Ordering::Relaxed);
+            self.offer(&mut done);
+            if samples > 0 {
+                let per_sample = started.elapsed() / u32::try_from(samples).unwrap_or(u32::MAX);
+                claim = (CLAIM_TIME.as_nanos() / per_sample.as_nanos().max(1)).clamp(1, u128::from(CLAIM_MAX)) as u64;
+            }
         }
     }
 
@@ -313,8 +346,9 @@ impl<'a> Run<'a> {
         }
         let mut m = self.lock();
         m.sleepers += 1;
-        // The sample at `merged` was taken before `i` by a worker that does not wait for it
-        // (it is not ahead of itself): it is merged, and wakes this one, in time.
+        // The sample at `merged` was taken before `i`, in a claim that starts at it (a claim is
+        // merged whole) and ends less than `CLAIM_MAX < AHEAD` past it: its worker did not
+        // wait, and its merge wakes this one in time.
         while i >= m.merged + AHEAD && !m.decided {
             m = self.room.wait(m).unwrap_or_else(std::sync::PoisonError::into_inner);
         }
@@ -322,14 +356,21 @@ impl<'a> Run<'a> {
         !m.decided
     }
 
-    /// Merges sample `i`'s result, and every waiting one that follows it, in index order.
-    fn offer(&self, i: u64, tally: Tally, sample: Option<Sample>) {
+    /// Merges the results in `done` (emptied), and every waiting one that follows them, in
+    /// index order.
+    fn offer(&self, done: &mut Vec<(u64, Tally, Option<Sample>)>) {
+        if done.is_empty() {
+            return;
+        }
         let mut guard = self.lock();
         let m = &mut *guard;
         if m.decided {
+            done.clear();
             return;
         }
-        m.waiting.insert(i, (tally, sample));
+        for (i, tally, sample) in done.drain(..) {
+            m.waiting.insert(i, (tally, sample));
+        }
         let before = m.merged;
         while let Some((tally, sample)) = m.waiting.remove(&m.merged) {
             let index = m.merged;
