@@ -518,6 +518,15 @@ fn describe(error: Error, file: FileId, text: &str, unclosed: &[(usize, &'static
             if matches!(token, Token::Eq) {
                 d = d.with_help("`=` only assigns a primed variable (`x' = e`); to compare, write `==`");
             }
+            // A keyword where a name should be (`{ and: int }`): say it is a keyword.
+            let keyword = found.strip_prefix('`').and_then(|f| f.strip_suffix('`')).filter(|k| k.chars().all(|c| c.is_ascii_alphabetic()));
+            if let Some(keyword) = keyword {
+                if keyword == "nondet" && wanted.starts_with("a declaration") {
+                    d = d.with_help("`nondet` picks a value inside an action (`action a = { nondet x = S.oneOf() ... }`), not at the top level of a module");
+                } else if wanted.contains("a name") {
+                    d = d.with_help(format!("`{keyword}` is a keyword: it cannot be a name"));
+                }
+            }
             if matches!(token, Token::RBrace | Token::RParen) && wanted.contains("else") {
                 d = d.with_help("an `if` always needs an `else` branch");
             }

@@ -159,10 +159,13 @@ impl TypeScope<'_> {
                 }
                 let known: Vec<String> = self.program.modules[id as usize].types.keys().cloned().chain(["int", "str", "bool", "Set", "List"].map(String::from)).collect();
                 let mut d = Diagnostic::error(Code::UnknownType, name.span, format!("unknown type `{}`", name.name)).with_label("not a type in scope");
-                if let Some(s) = closest(&name.name, known.iter().map(|s| s.as_str())) {
+                if let ("Map", [key, value]) = (name.name.as_str(), args) {
+                    // Quint's QNT015 says the same.
+                    d = d.with_help(format!("a map type is written `{key} -> {value}`"));
+                } else if let Some(s) = closest(&name.name, known.iter().map(|s| s.as_str())) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 } else if is_var {
-                    d = d.with_help("type variables are only allowed in the types of definitions");
+                    d = d.with_help(format!("a type variable is a parameter of the type alias that uses it (`type T[{0}] = List[{0}]`), or part of a definition's type", name.name));
                 }
                 self.diagnostics.push(d);
                 vars.fresh()
