@@ -160,7 +160,8 @@ impl Chooser for EnumeratingChooser {
         self.path.truncate(entry + 1);
         self.path[entry].0 = next;
         self.depth = entry + 1;
-        *tries = EnumeratingChooser::plan(next, choice.size, entry);
+        // The plan of `plan(next, size, entry)`, made in place.
+        tries.remark(next, next + 1 < choice.size);
         true
     }
 

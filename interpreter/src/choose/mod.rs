@@ -157,6 +157,7 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
+    #[inline]
     pub(crate) fn take(ctx: &Ctx) -> Snapshot {
         let mut assigned = Vec::new();
         // Most choices are made before anything is assigned: nothing is marked then.
@@ -170,16 +171,25 @@ impl Snapshot {
         Snapshot { assigned, picks: ctx.picks.len(), actions: ctx.actions_taken.len() }
     }
 
+    /// Puts back what was assigned, picked and noted when the snapshot was taken. Called
+    /// at every disabled branch: when nothing was assigned, picked or noted since (the
+    /// common case), it only looks.
+    #[inline]
     pub(crate) fn restore(&self, ctx: &mut Ctx) {
         self.restore_assignments(ctx);
-        ctx.picks.truncate(self.picks);
-        ctx.actions_taken.truncate(self.actions);
+        if ctx.picks.len() > self.picks {
+            ctx.picks.truncate(self.picks);
+        }
+        if ctx.actions_taken.len() > self.actions {
+            ctx.actions_taken.truncate(self.actions);
+        }
     }
 
     /// Puts back only the assignments (what `or` undoes after a false disjunct): the slots
     /// marked since are emptied, and only the kept slots whose value changed are written
     /// (a disabled branch usually fails its guard before assigning anything: nothing is
     /// marked then, and nothing is done).
+    #[inline]
     pub(crate) fn restore_assignments(&self, ctx: &mut Ctx) {
         if self.assigned.is_empty() && ctx.next.nothing_marked() {
             return;

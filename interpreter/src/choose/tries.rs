@@ -119,6 +119,16 @@ impl Tries {
         Tries { current, plan: Plan::Marked(mark) }
     }
 
+    /// Moves a plan made by [`Tries::marked`] on to alternative `next` in place (the
+    /// chooser's own retry), marked still when `more` alternatives follow it.
+    #[inline]
+    pub fn remark(&mut self, next: u64, more: bool) {
+        self.current = next;
+        if !more && matches!(self.plan, Plan::Marked(_)) {
+            self.plan = Plan::Once;
+        }
+    }
+
     /// The mark of a plan made by [`Tries::marked`].
     pub fn mark(&self) -> Option<u64> {
         match self.plan {
@@ -209,6 +219,11 @@ mod tests {
         assert!(marked.may_retry());
         assert_eq!((marked.current, marked.mark()), (1, Some(4)));
         assert_eq!(all(marked, &mut rng), vec![1], "the chooser gives the others itself");
+        let mut moved = Tries::marked(1, 4);
+        moved.remark(2, true);
+        assert_eq!((moved.current, moved.mark(), moved.may_retry()), (2, Some(4), true));
+        moved.remark(3, false);
+        assert_eq!((moved.current, moved.mark(), moved.may_retry()), (3, None, false));
         assert_eq!(Tries::listed([1, 4]).mark(), None);
     }
 }
