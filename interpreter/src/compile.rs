@@ -1410,6 +1410,22 @@ mod tests {
     }
 
     #[test]
+    fn record_updates_change_an_unshared_record_and_copy_a_shared_one() {
+        let s = spec(
+            "pure val r0 = { a: 1, b: 2 }  \
+             pure def set_a(r: { a: int, b: int }, x: int): { a: int, b: int } = { ...r, a: x }  \
+             pure def bump(r: { a: int, b: int }): { a: int, b: int } = { ...r, a: r.a + 1, b: r.b + 1 }  \
+             pure val chained = { ...r0, a: 5, b: 6 }  pure val moved = set_a(set_a(r0, 7), 8)  \
+             pure val bumped = bump(bump(r0))  pure val both = [set_a(r0, 3), r0]  pure val kept = r0",
+        );
+        assert_eq!(eval(&s, "chained").to_string(), "{ a: 5, b: 6 }");
+        assert_eq!(eval(&s, "moved").to_string(), "{ a: 8, b: 2 }");
+        assert_eq!(eval(&s, "bumped").to_string(), "{ a: 3, b: 4 }");
+        assert_eq!(eval(&s, "both").to_string(), "[{ a: 3, b: 2 }, { a: 1, b: 2 }]");
+        assert_eq!(eval(&s, "kept").to_string(), "{ a: 1, b: 2 }");
+    }
+
+    #[test]
     fn only_names_read_at_most_once_on_every_path_are_moved() {
         use super::last_use::reads;
         use spec_analysis::ir::{ExprKind, Pat};

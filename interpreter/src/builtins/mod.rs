@@ -67,8 +67,18 @@ pub fn compile(name: &'static str, args: Vec<Code>, ir_args: &[Expr], span: Span
                 map_set_owned(m, k, v, must_exist, span)
             })
         }
+        3 if name == "with" => {
+            // The record is moved into the new one (see `records::with_owned`).
+            let (a, b, c) = (sub(&args, ir_args, 0), sub(&args, ir_args, 1), sub(&args, ir_args, 2));
+            Arc::new(move |ctx| {
+                let r = deeper(ctx, &a)?;
+                let f = deeper(ctx, &b)?;
+                let v = deeper(ctx, &c)?;
+                records::with_owned(r, f, v, span)
+            })
+        }
         3 => {
-            // `m.setBy(k, f)`, `r.with(f, v)`: without a vector for the arguments.
+            // `m.setBy(k, f)`: without a vector for the arguments.
             let (a, b, c) = (sub(&args, ir_args, 0), sub(&args, ir_args, 1), sub(&args, ir_args, 2));
             Arc::new(move |ctx| {
                 let x = deeper(ctx, &a)?;

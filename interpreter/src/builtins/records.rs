@@ -6,6 +6,34 @@ use crate::set::SetValue;
 use crate::value::{count, Value};
 use std::sync::Arc;
 
+/// `r.with(name, v)` on owned arguments: a record no one else holds (one just built, as in
+/// `r.with(a, x).with(b, y)`, or a local read for the last time) gets the field changed in
+/// place; a shared one is copied, as the eager `with` does.
+pub(crate) fn with_owned(record: Value, name: Value, value: Value, s: spec_syntax::Span) -> crate::eval::EvalResult {
+    match (record, name) {
+        (Value::Record(mut fields), Value::Str(name)) => match fields.iter().position(|(n, _)| Arc::ptr_eq(n, &name) || *n == name) {
+            // The fields stay sorted: only the value changes.
+            Some(at) => {
+                match Arc::get_mut(&mut fields) {
+                    Some(owned) => owned[at].1 = value,
+                    None => {
+                        let mut copy = (*fields).clone();
+                        copy[at].1 = value;
+                        fields = Arc::new(copy);
+                    }
+                }
+                Ok(Value::Record(fields))
+            }
+            None => {
+                let mut copy = Arc::try_unwrap(fields).unwrap_or_else(|shared| (*shared).clone());
+                copy.push((name, value));
+                Ok(Value::record(copy))
+            }
+        },
+        (record, name) => Err(error(s, format!("`with` needs a record and a field name, found {} and {}", record.kind(), name.kind()))),
+    }
+}
+
 pub fn eager(name: &str) -> Option<Eager> {
     Some(match name {
         "Tup" => |_, a, _| Ok(Value::Tuple(Arc::new(a.to_vec()))),
