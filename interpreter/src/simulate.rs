@@ -8,7 +8,7 @@
 
 use crate::compile::Compiled;
 use crate::eval::{ErrorKind, EvalError, RandomChooser};
-use crate::{Spec, State, Step};
+use crate::{Ctx, Scratch, Spec, State, Step};
 use spec_analysis::ir::DefId;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -109,11 +109,14 @@ pub fn sample_seed(seed: u64, index: u64) -> u64 {
 
 /// Runs one sample.
 pub fn run_sample(spec: &Spec, config: &Config, index: u64, interrupt: Option<&AtomicBool>) -> Sample {
-    run_sample_with(spec, &spec.compiled, config, index, interrupt)
+    run_sample_with(spec, &spec.compiled, config, index, interrupt, &mut Scratch::default())
 }
 
-/// Runs one sample with `compiled`, a compilation of `spec`'s program (a thread's own copy).
-fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64, interrupt: Option<&AtomicBool>) -> Sample {
+/// Runs one sample with `compiled`, a compilation of `spec`'s program (a thread's own copy),
+/// in a context built from `scratch`, the buffers the thread's previous sample left (its
+/// registers, argument stack, ...: allocated, filled and freed once per thread rather than once
+/// per sample); they are left there for the next one.
+fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64, interrupt: Option<&AtomicBool>, scratch: &mut Scratch) -> Sample {
     let seed = sample_seed(config.seed, index);
     let mut chooser = RandomChooser::new(seed);
     let mut sample = Sample {
@@ -126,18 +129,26 @@ fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64
         error: None,
         witnessed: vec![false; config.witnesses.len()],
     };
-    let mut ctx = crate::Ctx::new(compiled, spec.state0(), &mut chooser);
+    let mut ctx = crate::Ctx::with_scratch(compiled, spec.state0(), &mut chooser, std::mem::take(scratch));
     ctx.interrupt = interrupt;
     // States that `then` commits inside `step` are part of the trace, as in Quint (they
     // count in its length; invariants are checked after each whole step). Quint's trace
     // starts at the state `init` ends in.
     ctx.intermediate = Some(Vec::new());
+    run_steps(spec, &mut ctx, config, &mut sample);
+    *scratch = ctx.into_scratch();
+    sample
+}
+
+/// `init`, then steps until `max_steps`, a disabled step, a violation or an error, each
+/// recorded in `sample`.
+fn run_steps(spec: &Spec, ctx: &mut Ctx, config: &Config, sample: &mut Sample) {
     for step_no in 0..=config.max_steps {
         let action = if step_no == 0 { config.init } else { config.step };
         if let Some(states) = &mut ctx.intermediate {
             states.clear();
         }
-        match spec.step_in(&mut ctx, action) {
+        match spec.step_in(ctx, action) {
             Ok(Some(step)) => {
                 let intermediate = ctx.intermediate.as_mut().map(std::mem::take).unwrap_or_default();
                 for state in intermediate.into_iter().filter(|_| step_no > 0) {
@@ -149,33 +160,32 @@ fn run_sample_with(spec: &Spec, compiled: &Compiled, config: &Config, index: u64
             }
             Ok(None) => {
                 sample.deadlocked = step_no > 0;
-                break;
+                return;
             }
             Err(e) => {
                 sample.error = Some(e);
-                return sample;
+                return;
             }
         }
         for (name, inv) in &config.invariants {
-            match spec.eval_in(&mut ctx, *inv) {
+            match spec.eval_in(ctx, *inv) {
                 Ok(crate::Value::Bool(true)) => {}
                 Ok(_) => sample.violated.push(name.clone()),
                 Err(e) => {
                     sample.error = Some(e);
-                    return sample;
+                    return;
                 }
             }
         }
         for (i, (_, w)) in config.witnesses.iter().enumerate() {
-            if let Ok(crate::Value::Bool(true)) = spec.eval_in(&mut ctx, *w) {
+            if let Ok(crate::Value::Bool(true)) = spec.eval_in(ctx, *w) {
                 sample.witnessed[i] = true;
             }
         }
         if sample.is_violation() {
-            break;
+            return;
         }
     }
-    sample
 }
 
 /// Progress, readable while a run goes on (for a progress bar).
@@ -300,6 +310,7 @@ impl<'a> Run<'a> {
         // each, and long ones are not held back at the end of the run.
         let mut claim = 1u64;
         let mut done: Vec<(u64, Tally, Option<Sample>)> = Vec::new();
+        let mut scratch = Scratch::default();
         loop {
             if self.interrupt.load(Ordering::Relaxed) {
                 break;
@@ -316,7 +327,7 @@ impl<'a> Run<'a> {
                 if i >= self.limit.load(Ordering::Relaxed) || self.interrupt.load(Ordering::Relaxed) {
                     break;
                 }
-                let s = run_sample_with(spec, compiled, self.config, i, Some(self.interrupt));
+                let s = run_sample_with(spec, compiled, self.config, i, Some(self.interrupt), &mut scratch);
                 samples += 1;
                 steps += s.states.len().saturating_sub(1) as u64;
                 let tally = Tally::of(&s);
@@ -595,6 +606,22 @@ module walk {
         }
         let one = simulate(&spec, &config(&spec, "small", 3000, 3), 1, &Progress::default(), &stop);
         assert!(one.violation.is_some(), "x < 9 is broken within 3000 samples");
+    }
+
+    #[test]
+    fn a_sample_run_in_the_buffers_of_earlier_ones_equals_one_run_afresh() {
+        // `small` is a value of the state: kept per state in the context's buffers, which
+        // must not carry it over to the next sample's states.
+        let spec = Spec::from_text("walk.qnt", WALK, None).expect("spec");
+        let c = config(&spec, "small", 60, 0);
+        let mut scratch = Scratch::default();
+        for i in 0..c.max_samples {
+            let reused = run_sample_with(&spec, &spec.compiled, &c, i, None, &mut scratch);
+            let fresh = run_sample(&spec, &c, i, None);
+            assert_eq!(reused.states, fresh.states, "sample {i}");
+            assert_eq!(reused.violated, fresh.violated, "sample {i}");
+            assert_eq!(reused.steps.iter().map(|s| &s.picks).collect::<Vec<_>>(), fresh.steps.iter().map(|s| &s.picks).collect::<Vec<_>>(), "sample {i}");
+        }
     }
 
     #[test]
