@@ -61,12 +61,71 @@ pub(crate) struct Level {
 /// still share their strings (a map's keys, the states each key maps to) as the states of
 /// one thread do: comparisons and hashes that look at pointers first (the fingerprint's
 /// [`same_value`], its cache of entry hashes) keep finding them equal.
+///
+/// The thread's strings are its compilation's where it has the text (see
+/// [`LevelCopy::adopt_strings`]): its program's literals (`"working"`, the elements of a
+/// constant set) are then the very strings of its copies of the states, and comparing a
+/// state's value with a literal stops at the pointers.
 #[derive(Default)]
 pub(crate) struct LevelCopy {
     tables: Vec<Vec<Option<Value>>>,
     /// The level (`Level::id`) whose copies `tables` holds.
     level: u64,
     strings: HashSet<Arc<str>>,
+    /// How many states of this level the thread has adopted strings from.
+    adopted: usize,
+}
+
+/// The states of each level whose next states a thread adopts strings from: new texts
+/// appear in the next states of any state, but a thread's literals are the same in all.
+const ADOPTED_PER_LEVEL: usize = 4;
+
+impl LevelCopy {
+    /// Makes the strings of `value` (built by the thread's own compilation) the thread's
+    /// copies of their texts, in place of copies made from the level's values: later
+    /// copies share the compilation's strings.
+    pub(crate) fn adopt_strings(&mut self, value: &Value) {
+        let strings = &mut self.strings;
+        let mut adopt = |s: &Arc<str>| match strings.get(&**s) {
+            Some(kept) if Arc::ptr_eq(kept, s) => {}
+            _ => {
+                if strings.len() >= STRINGS_KEPT {
+                    strings.clear();
+                }
+                strings.replace(s.clone());
+            }
+        };
+        walk_strings(value, &mut adopt);
+    }
+
+    /// Whether the thread should adopt the strings of the next states of the state it
+    /// expands now (the first few of each level); counts it.
+    pub(crate) fn adopting(&mut self) -> bool {
+        self.adopted += 1;
+        self.adopted <= ADOPTED_PER_LEVEL
+    }
+}
+
+/// Calls `f` on every string in `value` (strings, record field names, variant tags).
+fn walk_strings(value: &Value, f: &mut impl FnMut(&Arc<str>)) {
+    match value {
+        Value::Str(s) => f(s),
+        Value::Set(SetValue::Explicit(items)) => items.iter().for_each(|v| walk_strings(v, f)),
+        Value::Map(map) => map.iter().for_each(|(k, v)| {
+            walk_strings(k, f);
+            walk_strings(v, f);
+        }),
+        Value::Record(fields) => fields.iter().for_each(|(name, v)| {
+            f(name);
+            walk_strings(v, f);
+        }),
+        Value::Tuple(items) => items.iter().for_each(|v| walk_strings(v, f)),
+        Value::Variant(tag, payload) => {
+            f(tag);
+            walk_strings(payload, f);
+        }
+        _ => {}
+    }
 }
 
 /// The most strings a thread keeps (it forgets them all past this, and starts again).
@@ -227,6 +286,7 @@ impl Level {
         if copy.level != self.id {
             copy.tables = self.tables.iter().map(|t| vec![None; t.values.len()]).collect();
             copy.level = self.id;
+            copy.adopted = 0;
         }
         let row = self.row(i);
         let LevelCopy { tables, strings, .. } = copy;
@@ -426,5 +486,48 @@ mod tests {
         let again = second.state_from(0, &mut copy, &mut Some(b));
         assert_eq!(Arc::as_ptr(&again), address);
         assert_eq!(*again, *second.state(0));
+    }
+
+    /// Strings adopted from a thread's own values (its program's literals) are those of the
+    /// thread's later copies, in maps, records and sets; the copies stay equal to the level's
+    /// values. Adoption is counted per level.
+    #[test]
+    fn a_thread_adopts_its_programs_strings_for_its_later_copies() {
+        use spec_interpreter::collection::{ValueMap, ValueSet};
+        let key = |state: &State| match &state[0] {
+            Value::Map(m) => match m.iter().next() {
+                Some((Value::Str(k), Value::Str(v))) => (k.clone(), v.clone()),
+                _ => panic!("a map of strings"),
+            },
+            _ => panic!("a map"),
+        };
+        let mut copy = LevelCopy::default();
+        let mut level = Level::new(Columns::new(&[true, true]));
+        let set = Value::Set(SetValue::Explicit(ValueSet::from_sorted_vec(vec![Value::Record(Arc::new(vec![(Arc::from("kind"), Value::str("abort"))]))])));
+        level.push(1, &[Value::Map(ValueMap::from_vec(vec![(Value::str("r1"), Value::str("working"))])), set], &[1, 2]);
+        let before = level.state_from(0, &mut copy, &mut None);
+        // The thread's program has its own "r1", "working" and "kind".
+        let (r1, working, kind): (Arc<str>, Arc<str>, Arc<str>) = (Arc::from("r1"), Arc::from("working"), Arc::from("kind"));
+        assert!(!Arc::ptr_eq(&key(&before).0, &r1));
+        copy.adopt_strings(&Value::Map(ValueMap::from_vec(vec![(Value::Str(r1.clone()), Value::Str(working.clone()))])));
+        copy.adopt_strings(&Value::Record(Arc::new(vec![(kind.clone(), Value::str("commit"))])));
+        let mut next = Level::new(Columns::new(&[true, true]));
+        next.push(2, &[level.state(0)[0].clone(), level.state(0)[1].clone()], &[1, 2]);
+        let after = next.state_from(0, &mut copy, &mut None);
+        assert_eq!(*after, *level.state(0));
+        let (k, v) = key(&after);
+        assert!(Arc::ptr_eq(&k, &r1) && Arc::ptr_eq(&v, &working), "the map's strings are the program's");
+        match &after[1] {
+            Value::Set(SetValue::Explicit(items)) => match items.iter().next() {
+                Some(Value::Record(fields)) => assert!(Arc::ptr_eq(&fields[0].0, &kind), "the field name is the program's"),
+                other => panic!("a record: {other:?}"),
+            },
+            other => panic!("a set: {other:?}"),
+        }
+        assert!((0..ADOPTED_PER_LEVEL).all(|_| copy.adopting()) && !copy.adopting(), "a few states a level");
+        let mut third = Level::new(Columns::new(&[true, true]));
+        third.push(3, &[Value::int(1), Value::int(2)], &[1, 2]);
+        third.state_from(0, &mut copy, &mut None);
+        assert!(copy.adopting(), "counted again in a new level");
     }
 }

@@ -602,15 +602,27 @@ impl<'a> Search<'a> {
             return Expansion::Skipped;
         }
         let thread = rayon::current_thread_index();
-        let state = match thread.and_then(|t| copies.get(t)).and_then(|copy| copy.lock().ok()) {
-            Some(mut copy) => frontier.state_from(i, &mut copy, &mut worker.spare),
-            None => frontier.state_reusing(i, &mut worker.spare),
-        };
+        let copy = thread.and_then(|t| copies.get(t));
         // Each thread runs its own compilation, so that cloning the program's constants does
-        // not pass reference counts between cores either.
+        // not pass reference counts between cores either. Its copies of the states take its
+        // strings, first those of its initial states (`rmState`'s keys and "working").
         let compiled = match thread.and_then(|t| self.compiled.get(t)) {
-            Some(own) => own.get_or_init(|| self.spec.compiled.recompiled()),
+            Some(own) => {
+                let mut made = false;
+                let compiled = own.get_or_init(|| {
+                    made = true;
+                    self.spec.compiled.recompiled()
+                });
+                if let (true, Some(mut copy)) = (made, copy.and_then(|c| c.lock().ok())) {
+                    self.adopt_initial_strings(compiled, &mut copy);
+                }
+                compiled
+            }
             None => &*self.spec.compiled,
+        };
+        let (state, adopting) = match copy.and_then(|copy| copy.lock().ok()) {
+            Some(mut copy) => (frontier.state_from(i, &mut copy, &mut worker.spare), copy.adopting()),
+            None => (frontier.state_reusing(i, &mut worker.spare), false),
         };
         frontier.hashes(i, &mut worker.parent_hashes);
         let Worker { expander, evaluator, parent_hashes, hashes: own, emitted, entries, .. } = worker;
@@ -656,11 +668,30 @@ impl<'a> Search<'a> {
             Ok(())
         });
         worker.spare = Some(state);
+        // The first next states of a level carry the thread's literals that are new in it
+        // ("prepared" once a manager prepares, say).
+        if let (true, Some(mut copy)) = (adopting, copy.and_then(|c| c.lock().ok())) {
+            values.iter().for_each(|v| copy.adopt_strings(v));
+        }
         match result {
             Err(e) if e.kind == spec_interpreter::ErrorKind::Interrupted => Expansion::Skipped,
             Err(e) => Expansion::Error(e),
             Ok(()) => Expansion::Successors { generated, fingerprints, values, hashes },
         }
+    }
+
+    /// Adopts into a thread's `copy` the strings of the initial states as the thread's own
+    /// `compiled` program makes them (see [`LevelCopy::adopt_strings`]); an error was met
+    /// by the search already, and leaves the strings as they are.
+    fn adopt_initial_strings(&self, compiled: &spec_interpreter::compile::Compiled, copy: &mut LevelCopy) {
+        let _ = EnumeratingChooser::new().for_each_successor_in(self.spec, compiled, &self.spec.state0(), self.model.init, Some(self.stop), |next| {
+            for &var in &self.columns.vars {
+                if let Some(value) = next.value(var) {
+                    copy.adopt_strings(value);
+                }
+            }
+            Ok(())
+        });
     }
 
     /// The fingerprint of `state` whose variables hash to `hashes`: of the view's value when
