@@ -118,6 +118,11 @@ fn main() -> ExitCode {
         let _ = <Cli as clap::CommandFactory>::command().print_help();
         return ExitCode::from(report::INVALID);
     };
+    let outer = cli.repl;
+    if outer.given() && !matches!(command, Command::Repl(_)) {
+        // `spec --seed 3 simulate ...` would otherwise run with another seed, silently.
+        return ExitCode::from(report::usage_error("`-r`, `-q`, `--verbosity` and `--seed` before a command start the REPL; give the command's own options after its name (`spec simulate --seed 3 ...`)"));
+    }
     let code = match command {
         Command::Parse(args) => commands::parse::run(args),
         Command::Typecheck(args) => commands::typecheck::run(args),
@@ -129,7 +134,7 @@ fn main() -> ExitCode {
         Command::Compile(args) => commands::compile::run(args),
         Command::Docs(args) => commands::docs::run(args),
         Command::Test(args) => commands::test::run(args),
-        Command::Repl(args) => commands::repl::run(args),
+        Command::Repl(args) => commands::repl::run(args.with_outer(outer)),
         Command::Lsp => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
             Ok(runtime) => {
                 runtime.block_on(spec_lsp::serve_stdio());

@@ -367,3 +367,12 @@ fn compile_accepts_quints_flatten_flag() {
         assert!(String::from_utf8_lossy(&out.stdout).starts_with('{'), "{flag}");
     }
 }
+
+/// The REPL's options before another command are a usage error, not ignored: `spec --seed 3
+/// simulate` used to run with a random seed.
+#[test]
+fn repl_options_before_another_command_are_refused() {
+    let out = run(&["--seed", "3", "simulate", "examples/counter.qnt", "--max-samples", "2"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("spec simulate --seed 3"), "{}", text(&out));
+}

@@ -178,9 +178,20 @@ impl Repl {
             return Reply::default();
         }
         if let Some(command) = trimmed.strip_prefix('.') {
-            return self.command(command);
+            let mut reply = self.command(command);
+            // What a command says of itself (loaded, saved, seed set) is a note too.
+            let mut words = command.split(|c: char| c.is_whitespace() || c == '=').filter(|w| !w.is_empty());
+            let asked = match (words.next(), words.next()) {
+                (Some("help" | "state" | "trace" | "back"), _) | (Some("seed" | "verbosity"), None) => true,
+                _ => false,
+            };
+            if self.verbosity < 2 && !asked {
+                reply.lines.retain(|l| !matches!(l, Line::Info(_)));
+            }
+            return reply;
         }
-        let first = trimmed.split_whitespace().next().unwrap_or("");
+        let uncommented = without_comments(trimmed);
+        let first = uncommented.split_whitespace().next().unwrap_or("");
         let mut reply = if matches!(first, "val" | "def" | "pure" | "action" | "temporal" | "run" | "var" | "const" | "type" | "import" | "export" | "assume") {
             let reply = self.declare(trimmed);
             if !reply.is_error() {
@@ -199,7 +210,7 @@ impl Repl {
     fn command(&mut self, command: &str) -> Reply {
         // Quint writes `.seed=4`: the same as `.seed 4`.
         let command = match command.split_once('=') {
-            Some((name, value)) if !name.contains(char::is_whitespace) => format!("{name} {value}"),
+            Some((name, value)) if !name.trim().contains(char::is_whitespace) => format!("{} {}", name.trim(), value.trim()),
             _ => command.to_string(),
         };
         let mut words = command.split_whitespace();
@@ -210,19 +221,18 @@ impl Repl {
                 *self = Repl { interrupt: self.interrupt.clone(), verbosity: self.verbosity, ..Repl::new() };
                 Reply::info("cleared")
             }
-            "seed" => match words.next().and_then(|n| n.parse::<u64>().ok()) {
-                Some(n) => {
+            "seed" => match words.next().map(|n| n.parse::<u64>()) {
+                Some(Err(_)) => Reply::error("`.seed` takes a whole number: `.seed 42`"),
+                Some(Ok(n)) => {
                     self.seed = n;
                     self.chooser = RandomChooser::new(n);
-                    if self.verbosity < 2 {
-                        return Reply::default();
-                    }
                     Reply::info(format!("seed set to {n}"))
                 }
                 None => Reply::info(format!("the seed is {}; `.seed N` sets it", self.seed)),
             },
-            "verbosity" => match words.next().and_then(|n| n.parse::<u8>().ok()) {
-                Some(n) => {
+            "verbosity" => match words.next().map(|n| n.parse::<u8>()) {
+                Some(Err(_)) => Reply::error("`.verbosity` takes a number from 0 to 5: `.verbosity 1`"),
+                Some(Ok(n)) => {
                     self.verbosity = n;
                     Reply::default()
                 }
@@ -275,7 +285,7 @@ impl Repl {
 
     /// Loads (or reads again) `path` and the files it imports; the declarations typed so
     /// far are dropped, as they were made for the previous file.
-    fn load(&mut self, path: &str, module: Option<String>) -> Reply {
+    pub fn load(&mut self, path: &str, module: Option<String>) -> Reply {
         let normalized = spec_analysis::db::normalize(std::path::Path::new(path));
         for known in self.db.known_files() {
             let known = known.path(&self.db).clone();
@@ -309,7 +319,12 @@ impl Repl {
         let mut text = String::from("// A session of spec's REPL: the loaded module and the declarations typed.\nmodule repl_session {\n");
         if let (Some((file, _)), Some(main)) = (&self.file, &self.main) {
             let absolute = std::path::absolute(file).unwrap_or_else(|_| std::path::PathBuf::from(file));
-            text.push_str(&format!("  import {main}.* from {:?}\n", absolute.with_extension("").to_string_lossy()));
+            let from = absolute.with_extension("").to_string_lossy().into_owned();
+            // A Quint string has no escapes: a path with `"` cannot be written in one.
+            if from.contains('"') {
+                return Reply::error(format!("cannot save: the path of the loaded file, `{from}`, holds a `\"`"));
+            }
+            text.push_str(&format!("  import {main}.* from \"{from}\"\n"));
         }
         for declaration in &self.declared {
             for line in declaration.lines() {
@@ -497,11 +512,8 @@ fn scan(text: &str) -> Scanned<'_> {
                 i += 1;
             }
         } else if in_string {
-            match c {
-                b'\\' => i += 1,
-                b'"' => in_string = false,
-                _ => {}
-            }
+            // Strings have no escapes: the next `"` ends one.
+            in_string = c != b'"';
         } else {
             match (c, next) {
                 (b'/', Some(b'*')) => {

@@ -96,7 +96,7 @@ pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
 /// The definitions of the main module whose names match, in the order they are declared
 /// (files in the order they were loaded), with those of the modules it imports under a
 /// qualifier (`import M(N = 4) as M4`: `M4::someTest`), as Quint's flattened main module
-/// has them. A definition visible under several names (`x` and `M::x`) is listed once,
+/// has them (not those that such a module imports under a qualifier in turn). A definition visible under several names (`x` and `M::x`) is listed once,
 /// under its shortest name.
 pub fn tests(spec: &Spec, matches: &dyn Fn(&str) -> bool) -> Vec<(String, DefId)> {
     let program = &spec.analysis.program;
@@ -106,21 +106,14 @@ pub fn tests(spec: &Spec, matches: &dyn Fn(&str) -> bool) -> Vec<(String, DefId)
         spec_analysis::ir::Entity::Def(d) => Some((name.clone(), *d)),
         _ => None,
     }).collect();
-    // Qualified imports, and theirs in turn (each module once).
-    let mut seen = vec![spec.main];
-    let mut qualified: std::collections::VecDeque<(String, spec_analysis::ir::ModId)> = main.namespaces.iter().map(|(n, m)| (n.clone(), *m)).collect();
-    while let Some((prefix, module)) = qualified.pop_front() {
-        if seen.contains(&module) {
-            continue;
-        }
-        seen.push(module);
-        let Some(instance) = program.modules.get(module as usize) else { continue };
+    // Qualified imports of the main module (not theirs in turn: Quint does not run those).
+    for (prefix, module) in &main.namespaces {
+        let Some(instance) = program.modules.get(*module as usize).filter(|_| *module != spec.main) else { continue };
         for (name, entity) in &instance.public {
             if let spec_analysis::ir::Entity::Def(d) = entity {
                 named.push((format!("{prefix}::{name}"), *d));
             }
         }
-        qualified.extend(instance.namespaces.iter().map(|(n, m)| (format!("{prefix}::{n}"), *m)));
     }
     for (name, d) in named {
         let def = &program.defs[d as usize];

@@ -162,3 +162,18 @@ fn quints_repl_forms() {
     assert_eq!(again.current("n").map(|v| v.to_string()).as_deref(), Some("3"));
     let _ = std::fs::remove_file(&path);
 }
+
+/// Found in review: strings have no escapes (`"\"` is a string of one backslash), a
+/// declaration may follow a comment, and option values are checked.
+#[test]
+fn inputs_with_backslashes_comments_and_bad_option_values() {
+    let mut repl = Repl::new();
+    assert!(Repl::is_complete("\"\\\" + \"(\""), "the `(` is inside the second string");
+    assert_eq!(repl.input("\"\\\" == \"\\\"; 1 + 1").text(), "true\n2");
+    assert!(!repl.input("/* a comment */ val a = 1").is_error());
+    assert_eq!(repl.input("a").text(), "1");
+    assert!(repl.input(".seed=abc").is_error());
+    assert!(repl.input(".verbosity=lots").is_error());
+    assert!(!repl.input(".seed = 6").is_error());
+    assert!(repl.input(".seed").text().contains("the seed is 6"));
+}

@@ -47,6 +47,20 @@ pub struct Start {
     pub backend: Option<String>,
 }
 
+impl Args {
+    /// These options, with those given before the command (`spec -q repl`) where these
+    /// leave them out.
+    pub fn with_outer(mut self, outer: Start) -> Args {
+        let start = &mut self.start;
+        start.require = start.require.take().or(outer.require);
+        start.quiet |= outer.quiet;
+        start.verbosity = start.verbosity.or(outer.verbosity);
+        start.seed = start.seed.or(outer.seed);
+        start.backend = start.backend.take().or(outer.backend);
+        self
+    }
+}
+
 impl Start {
     /// Whether the options ask for a session (`-r`, `-q`, ...), for `spec` without a command.
     pub fn given(&self) -> bool {
@@ -126,11 +140,8 @@ pub fn run(args: Args) -> u8 {
         None => (args.file.clone(), args.main.clone()),
     };
     if let Some(file) = &file {
-        let command = match &main {
-            Some(m) => format!(".load {file} {m}"),
-            None => format!(".load {file}"),
-        };
-        let reply = repl.borrow_mut().input(&command);
+        // Called directly, not as a `.load` line: a path may hold spaces.
+        let reply = repl.borrow_mut().load(file, main.clone());
         let shown: Vec<Line> = reply.lines.iter().filter(|l| verbosity >= 2 || !matches!(l, Line::Info(_))).cloned().collect();
         print(&shown);
         if reply.is_error() && verbosity == 0 {

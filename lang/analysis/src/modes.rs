@@ -318,7 +318,7 @@ impl Checker<'_> {
                         let shown = written(name);
                         let at = if *name == "ite" { args[0].span } else { e.span };
                         self.action_argument.get_or_insert((at, shown));
-                        level = level.join(Level { mode: Mode::Temporal, reason: Some((e.span, format!("uses an action as an argument of `{shown}`"))) });
+                        level = level.join(Level { mode: Mode::Temporal, reason: Some((e.span, format!("uses an action as an argument of {}", receiver(shown)))) });
                     }
                 }
                 level
@@ -447,6 +447,19 @@ fn written(name: &'static str) -> &'static str {
     }
 }
 
+/// What an action is given to, for a message: an operator in backquotes, or the kind of
+/// value a literal builds (`(x' = 1, 2)` gives it to a tuple).
+fn receiver(operator: &str) -> String {
+    match operator {
+        "Tup" => "a tuple".to_string(),
+        "List" => "a list".to_string(),
+        "Set" => "a set".to_string(),
+        "Rec" => "a record".to_string(),
+        "Map" => "a map".to_string(),
+        _ => format!("`{operator}`"),
+    }
+}
+
 /// The error for an action given to an operator that does not combine actions, in a
 /// definition that is not temporal (Quint's QNT200 says the same, with the same hints).
 fn action_as_argument(def: &Def, at: Span, operator: &str) -> Diagnostic {
@@ -460,7 +473,7 @@ fn action_as_argument(def: &Def, at: Span, operator: &str) -> Diagnostic {
     };
     let (message, label) = match operator {
         "if" => (format!("the condition of `if` is an action: that makes {kind} `{}` a temporal formula", def.name), "an action as the condition".to_string()),
-        _ => (format!("an action is given to `{operator}`, which does not combine actions: that makes {kind} `{}` a temporal formula", def.name), format!("an action as an argument of `{operator}`")),
+        _ => (format!("an action is given to {}, which does not combine actions: that makes {kind} `{}` a temporal formula", receiver(operator), def.name), format!("an action as an argument of {}", receiver(operator))),
     };
     Diagnostic::error(Code::ModeMismatch, at, message)
         .with_label(label)
@@ -495,7 +508,9 @@ pub fn qualifier_mode(q: Qualifier) -> Mode {
     match q {
         Qualifier::PureVal | Qualifier::PureDef => Mode::Pure,
         Qualifier::Val | Qualifier::Def => Mode::State,
-        Qualifier::Action | Qualifier::Run | Qualifier::Nondet => Mode::Action,
-        Qualifier::Temporal => Mode::Temporal,
+        Qualifier::Action | Qualifier::Nondet => Mode::Action,
+        // Quint orders `run` above `temporal`: a run may use actions as Booleans
+        // (`init and step`) and temporal operators (they fail only if the run reaches them).
+        Qualifier::Temporal | Qualifier::Run => Mode::Temporal,
     }
 }
