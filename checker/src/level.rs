@@ -81,9 +81,12 @@ pub(crate) struct LevelCopy {
 const ADOPTED_PER_LEVEL: usize = 4;
 
 impl LevelCopy {
-    /// Makes the strings of `value` (built by the thread's own compilation) the thread's
-    /// copies of their texts, in place of copies made from the level's values: later
-    /// copies share the compilation's strings.
+    /// Makes the strings of `value` the thread's copies of their texts, in place of copies
+    /// made from the level's values: later copies share them. A value the thread's own
+    /// compilation built from its copies holds both its literals and older copies; for a
+    /// text met twice the last one walked is kept, so a literal may give way to a copy
+    /// again (a next state's changed entry is the literal, its other entries copies). That
+    /// costs only speed: pointers are compared first, contents decide.
     pub(crate) fn adopt_strings(&mut self, value: &Value) {
         let strings = &mut self.strings;
         let mut adopt = |s: &Arc<str>| match strings.get(&**s) {

@@ -669,7 +669,9 @@ impl<'a> Search<'a> {
         });
         worker.spare = Some(state);
         // The first next states of a level carry the thread's literals that are new in it
-        // ("prepared" once a manager prepares, say).
+        // ("prepared" once a manager prepares, say), beside older copies (see
+        // `LevelCopy::adopt_strings`): 2PC-5 at -j 2 did 4.9% fewer instructions with both
+        // this and the initial states' strings adopted.
         if let (true, Some(mut copy)) = (adopting, copy.and_then(|c| c.lock().ok())) {
             values.iter().for_each(|v| copy.adopt_strings(v));
         }
