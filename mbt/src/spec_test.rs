@@ -16,7 +16,7 @@ use crate::strategy::{enumerate_within, Planned, Traced};
 use spec_analysis::ir::DefId;
 use spec_interpreter::simulate::sample_seed;
 use spec_interpreter::test_runner::{self, Asking, RecordError};
-use spec_interpreter::{Ctx, EvalError, RandomChooser, Spec, State, Value};
+use spec_interpreter::{RandomChooser, Spec, State};
 use std::fmt;
 
 /// Bounds of the enumeration that explains a state: larger than the generators' (one step
