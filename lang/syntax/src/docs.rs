@@ -246,6 +246,14 @@ mod tests {
         );
     }
 
+    /// Quint keeps a `///` comment when ordinary comments come between it and the
+    /// declaration (Quint's ics20 example has one).
+    #[test]
+    fn ordinary_comments_between_a_doc_and_its_declaration() {
+        let module = docs_of("module m {\n  /// The value.\n  // (an implementation note)\n  /* and another */\n  val v = 1\n}").remove(0);
+        assert_eq!(module.entries[0].doc.as_deref(), Some("The value."));
+    }
+
     #[test]
     fn a_sum_types_comment_stays_on_the_type() {
         let module = docs_of("module m {\n  /// A shape.\n  type Shape = Circle(int) | Square\n}").remove(0);

@@ -296,13 +296,14 @@ pub(crate) fn too_deep_pattern(span: Span, max: usize) -> Diagnostic {
         .with_help("take the value apart in several steps")
 }
 
-/// The `///` comments that end right before `offset` (only blank space between), joined.
+/// The `///` comments that end right before `offset` (only blank space and ordinary
+/// comments between, as Quint reads them), joined.
 fn doc_before(text: &str, docs: &[DocComment], offset: usize) -> Option<String> {
     let mut lines = Vec::new();
     let mut end = offset;
     let before = docs.partition_point(|d| d.start < offset);
     for doc in docs[..before].iter().rev() {
-        if !text[doc.end..end].trim().is_empty() {
+        if !only_space_and_comments(&text[doc.end..end]) {
             break;
         }
         lines.push(doc.text.as_str());
@@ -313,6 +314,25 @@ fn doc_before(text: &str, docs: &[DocComment], offset: usize) -> Option<String> 
     }
     lines.reverse();
     Some(lines.join("\n"))
+}
+
+/// Whether `gap` holds nothing but white space, `// ...` lines and `/* ... */` comments.
+fn only_space_and_comments(gap: &str) -> bool {
+    let mut rest = gap.trim_start();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map(|(_, r)| r).unwrap_or("");
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            match after.split_once("*/") {
+                Some((_, r)) => rest = r,
+                None => return false,
+            }
+        } else {
+            return false;
+        }
+        rest = rest.trim_start();
+    }
+    true
 }
 
 /// Replaces an expression that nests deeper than the `nesting` limit (see [`crate::limits`])
