@@ -130,8 +130,16 @@ fn explicit(s: ValueSet) -> Value {
 fn subseteq(_: &mut Ctx, a: &[Value], s: Span) -> EvalResult {
     let sup = set(&a[1], s)?;
     let sub = set(&a[0], s)?;
-    if let (SetValue::Explicit(x), SetValue::Explicit(y)) = (sub, sup) {
-        return Ok(Value::Bool(x.is_subset(y)));
+    match (sub, sup) {
+        (SetValue::Explicit(x), SetValue::Explicit(y)) => return Ok(Value::Bool(x.is_subset(y))),
+        // `Int` and `Nat` against each other and against intervals, without listing them
+        // (Quint answers `Nat.subseteq(Int)` too).
+        (SetValue::Int | SetValue::Nat | SetValue::Interval(_), SetValue::Int) => return Ok(Value::Bool(true)),
+        (SetValue::Nat, SetValue::Nat) => return Ok(Value::Bool(true)),
+        (SetValue::Int, SetValue::Nat) => return Ok(Value::Bool(false)),
+        (SetValue::Interval(bounds), SetValue::Nat) => return Ok(Value::Bool(bounds.0 > bounds.1 || !bounds.0.is_negative())),
+        (SetValue::Int | SetValue::Nat, _) if sup.is_finite() => return Ok(Value::Bool(false)),
+        _ => {}
     }
     Ok(Value::Bool(elements(&a[0], s)?.iter().all(|x| sup.contains(x))))
 }
