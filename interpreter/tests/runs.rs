@@ -30,3 +30,16 @@ fn reading_a_variable_left_unassigned_is_an_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A chain `init.then(a).then(b).then(c)` whose `b` is disabled points at `b`, as Quint
+/// does, not at the whole chain before the last `then`.
+#[test]
+fn a_disabled_action_in_a_chain_is_the_place_of_the_error() {
+    let text = "module m {\n  var x: int\n  action init = x' = 1\n  action a = x' = 2\n  action b = all { false, x' = 3 }\n  run chain = init.then(a).then(b).then(a)\n}";
+    let spec = spec_interpreter::Spec::from_text("m.qnt", text, None).unwrap();
+    let def = spec.lookup("chain").unwrap();
+    let e = spec.eval_def(&spec.state0(), def, &mut spec_interpreter::RandomChooser::new(1)).unwrap_err();
+    let at = &text[e.span.start as usize..e.span.end as usize];
+    assert_eq!(at, "b", "{}", e.message);
+    assert!(e.message.contains("this action is disabled"), "{}", e.message);
+}

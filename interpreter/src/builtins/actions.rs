@@ -51,13 +51,13 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
         "ite" => Arc::new(move |ctx| if truth(deeper(ctx, &args[0])?, span)? { deeper(ctx, &args[1]) } else { deeper(ctx, &args[2]) }),
         "then" => {
             let actions = [ir.first().and_then(action_name), ir.get(1).and_then(action_name)];
-            let first = ir.first().map(|e| e.span).unwrap_or(span);
+            let first = ir.first().map(last_action_span).unwrap_or(span);
             Arc::new(move |ctx| {
                 // As in Quint (QNT513): a disabled action with an action after it is an
                 // error, not `false`, so that `a.then(b).then(c).fail()` does not pass
                 // because `a` was disabled; the last action may be disabled (then `false`).
                 if !truth(deeper(ctx, &args[0])?, span)? {
-                    return Err(error(first, "cannot continue with `then`: the action before it is disabled (false) in this state"));
+                    return Err(error(first, "cannot continue with `then`: this action is disabled (false) in this state"));
                 }
                 note_action(ctx, actions[0]);
                 ctx.commit(span)?;
@@ -152,6 +152,19 @@ fn note_action(ctx: &mut Ctx, def: Option<DefId>) {
         let name = Arc::from(ctx.compiled.program.defs[d as usize].name.as_str());
         ctx.actions_taken.push(name);
     }
+}
+
+/// Where the action that ends `e` is: in a chain `a.then(b)` the disabled action is `b`,
+/// not the whole chain (Quint highlights it the same way).
+fn last_action_span(e: &Expr) -> Span {
+    let mut e = e;
+    while let ExprKind::Call { callee: Callee::Builtin("then"), args, .. } = &e.kind {
+        match args.get(1) {
+            Some(last) => e = last,
+            None => break,
+        }
+    }
+    e.span
 }
 
 fn action_name(e: &Expr) -> Option<DefId> {
