@@ -373,6 +373,19 @@ impl<'p> Infer<'p> {
         }
         self.check_annotation_vars(def, &ann_map);
         self.check_results();
+        if matches!(def.qualifier, spec_syntax::ast::Qualifier::Val | spec_syntax::ast::Qualifier::PureVal) && def.body.is_some() {
+            // As Quint (QNT200): a value has no parameters, so it cannot be an operator.
+            let t = self.resolve(&ty);
+            if let Ty::Oper(..) = t {
+                let shown = self.show(&t);
+                let instead = if def.qualifier == spec_syntax::ast::Qualifier::Val { "def" } else { "pure def" };
+                self.diagnostics.push(
+                    Diagnostic::error(Code::TypeMismatch, def.name_span, format!("`{}` is declared as a value, but it is an operator ({shown})", def.name))
+                        .with_label("an operator")
+                        .with_help(format!("declare it as `{instead}`")),
+                );
+            }
+        }
         if def.body.is_some() && def.qualifier != spec_syntax::ast::Qualifier::Run {
             let t = self.resolve(&ty);
             // An action with parameters may compute a value of any type (Quint allows it, and
