@@ -376,3 +376,21 @@ fn repl_options_before_another_command_are_refused() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("spec simulate --seed 3"), "{}", text(&out));
 }
+
+/// The ITF trace of a test in a module imported under a qualifier shows that module's
+/// variables, named as the test is (`c0::n`); it had no variable and one state.
+#[test]
+fn itf_of_a_test_in_a_qualified_import_shows_its_variables() {
+    let dir = std::env::temp_dir().join(format!("spec-itf-instance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pattern = dir.join("{test}.itf.json");
+    let out = run(&["test", "tests/fixtures/quint_forms/tests_in_qualified_instances.qnt", "--main", "main", "--match", "c0::passing", "--out-itf", pattern.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let written = std::fs::read_to_string(dir.join("c0::passingTest.itf.json")).expect("the trace is written");
+    let trace: serde_json::Value = serde_json::from_str(&written).unwrap();
+    assert_eq!(trace["vars"][0], "c0::n", "{trace}");
+    let states = trace["states"].as_array().unwrap();
+    assert!(states.len() >= 2, "{trace}");
+    assert_eq!(states[1]["c0::n"]["#bigint"], "1", "{trace}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -71,8 +71,8 @@ pub struct ItfOptions<'a> {
 
 /// The trace in ITF.
 pub fn itf(spec: &Spec, trace: Trace, options: &ItfOptions) -> Json {
-    let vars = spec.var_names();
-    let states: Vec<Vec<Value>> = trace.states.iter().map(|s| spec.project(s)).collect();
+    let (indices, vars): (Vec<usize>, Vec<String>) = spec.shown_vars(&options.ran).into_iter().unzip();
+    let states: Vec<Vec<Value>> = trace.states.iter().map(|s| project(s, &indices)).collect();
     let nondet_names = spec.nondet_names(&options.ran);
     let meta = itf::TraceMeta { source: options.source, status: options.status, seed: options.seed, mbt: options.mbt, hide: options.hide, nondet_names: &nondet_names };
     itf::trace(&vars, &states, trace.steps, &meta)
@@ -81,10 +81,10 @@ pub fn itf(spec: &Spec, trace: Trace, options: &ItfOptions) -> Json {
 /// Writes the trace in ITF to `out`, one state at a time: a trace of any length is written
 /// in the memory of its values (the JSON of only one state exists at once).
 pub fn write_itf(spec: &Spec, trace: Trace, options: &ItfOptions, out: impl std::io::Write) -> std::io::Result<()> {
-    let vars = spec.var_names();
+    let (indices, vars): (Vec<usize>, Vec<String>) = spec.shown_vars(&options.ran).into_iter().unzip();
     let nondet_names = spec.nondet_names(&options.ran);
     let meta = itf::TraceMeta { source: options.source, status: options.status, seed: options.seed, mbt: options.mbt, hide: options.hide, nondet_names: &nondet_names };
-    itf::write_trace(out, &vars, trace.states.iter().map(|s| spec.project(s)), trace.steps, &meta)
+    itf::write_trace(out, &vars, trace.states.iter().map(|s| project(s, &indices)), trace.steps, &meta)
 }
 
 /// Writes the trace in ITF to the file at `path` (see [`write_itf`]); the error says which
@@ -98,7 +98,30 @@ pub fn write_itf_file(spec: &Spec, trace: Trace, options: &ItfOptions, path: &st
     written.map_err(|e| format!("cannot write `{path}`: {e}"))
 }
 
+/// The values of the variables at `indices` in `state`.
+fn project(state: &State, indices: &[usize]) -> Vec<Value> {
+    indices.iter().filter_map(|i| state.get(*i).cloned()).collect()
+}
+
 impl Spec {
+    /// The variables a trace of the definitions named `ran` shows, with their names: the
+    /// main module's, and those of a module imported under a qualifier whose definition ran
+    /// (a test `M4::someTest` changes `M4::x`, named so, as Quint names it `main::M4::x`).
+    pub fn shown_vars(&self, ran: &[&str]) -> Vec<(usize, String)> {
+        let program = &self.analysis.program;
+        let mut shown: Vec<(usize, String)> = self.active_var_indices().zip(self.var_names()).collect();
+        for name in ran {
+            let (Some((prefix, _)), Some(def)) = (name.rsplit_once("::"), self.lookup(name)) else { continue };
+            let module = program.defs[def as usize].module;
+            for (i, var) in program.vars.iter().enumerate() {
+                if var.module == module && !shown.iter().any(|(j, _)| *j == i) {
+                    shown.push((i, format!("{prefix}::{}", var.name)));
+                }
+            }
+        }
+        shown
+    }
+
     /// The names bound by `nondet` in the definitions named `ran` and in every definition
     /// they use, sorted (for `mbt::nondetPicks`; those of other actions and tests are not
     /// picked in the trace, and Quint does not list them).

@@ -80,7 +80,10 @@ pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
     };
     // The run's last action assigned the next state without committing it (unless it ended
     // in `expect`, which leaves the state as it was).
-    let active = |i: &usize| spec.compiled.active_vars.get(*i).copied().unwrap_or(false);
+    // The main module's variables, and those of the test's own module (a test of a module
+    // imported under a qualifier changes that module's).
+    let module = spec.analysis.program.defs.get(def as usize).map(|d| d.module);
+    let active = |i: &usize| spec.compiled.active_vars.get(*i).copied().unwrap_or(false) || spec.analysis.program.vars.get(*i).map(|v| v.module) == module;
     let assigned = (0..ctx.next.len()).filter(active).all(|i| ctx.next[i].is_some());
     let changed = (0..ctx.next.len()).filter(active).any(|i| ctx.next[i].as_ref() != ctx.state.get(i));
     if ended.is_ok() && assigned && changed {
