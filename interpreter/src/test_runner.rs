@@ -85,8 +85,10 @@ pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
     let module = spec.analysis.program.defs.get(def as usize).map(|d| d.module);
     let active = |i: &usize| spec.compiled.active_vars.get(*i).copied().unwrap_or(false) || spec.analysis.program.vars.get(*i).map(|v| v.module) == module;
     let assigned = (0..ctx.next.len()).filter(active).all(|i| ctx.next[i].is_some());
-    let changed = (0..ctx.next.len()).filter(active).any(|i| ctx.next[i].as_ref() != ctx.state.get(i));
-    if ended.is_ok() && assigned && changed {
+    // A run that ends in `expect` has committed its last state already; any other last
+    // action is a step, a stuttering one (`x' = x`) included, as in Quint's traces.
+    let ends_in_expect = spec.analysis.program.defs.get(def as usize).and_then(|d| d.body.as_ref()).is_some_and(ends_in_expect);
+    if ended.is_ok() && assigned && !ends_in_expect {
         let span = spec.analysis.program.defs[def as usize].name_span;
         if let Err(e) = ctx.commit(span) {
             ended = Err(RecordError::Failed(e));
@@ -94,6 +96,20 @@ pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
     }
     let (states, steps) = ctx.recorded.take().unwrap_or_default().into_iter().unzip();
     Recorded { states, steps, ended }
+}
+
+/// Whether the last action of a run is `expect` (`a.then(b).expect(p)`).
+fn ends_in_expect(body: &spec_analysis::ir::Expr) -> bool {
+    use spec_analysis::ir::{Callee, ExprKind};
+    let mut e = body;
+    loop {
+        match &e.kind {
+            ExprKind::Call { callee: Callee::Builtin("expect"), .. } => return true,
+            ExprKind::Call { callee: Callee::Builtin("then"), args, .. } if args.len() == 2 => e = &args[1],
+            ExprKind::Let { body, .. } | ExprKind::LetPat { body, .. } | ExprKind::Nondet { body, .. } => e = body,
+            _ => return false,
+        }
+    }
 }
 
 /// The definitions of the main module whose names match, in the order they are declared
