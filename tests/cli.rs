@@ -394,3 +394,20 @@ fn itf_of_a_test_in_a_qualified_import_shows_its_variables() {
     assert_eq!(states[1]["c0::n"]["#bigint"], "1", "{trace}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A test's ITF trace has a state for every step, a step that changes nothing (`x' = x`)
+/// included, as Quint's (its lastActionInRun fixture: [A, A, B, B]); `expect` adds none.
+#[test]
+fn test_traces_keep_stuttering_steps() {
+    let spec = temp("stutter.qnt", b"module stutter {\n  var x: int\n  action init = x' = 0\n  run midTest = init.then(x' = x).then(x' = 1)\n  run endTest = init.then(x' = 1).then(x' = x)\n  run expectTest = init.then(x' = 1).expect(x == 1).then(x' = 2)\n}\n");
+    let dir = spec.parent().unwrap().join("stutter-traces");
+    std::fs::create_dir_all(&dir).unwrap();
+    let pattern = dir.join("{test}.itf.json");
+    let out = run(&["test", spec.to_str().unwrap(), "--out-itf", pattern.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for (test, expected) in [("midTest", ["0", "0", "1"].as_slice()), ("endTest", &["0", "1", "1"]), ("expectTest", &["0", "1", "2"])] {
+        let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{test}.itf.json"))).unwrap()).unwrap();
+        let xs: Vec<&str> = trace["states"].as_array().unwrap().iter().map(|s| s["x"]["#bigint"].as_str().unwrap()).collect();
+        assert_eq!(xs, expected, "{test}");
+    }
+}

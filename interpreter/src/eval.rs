@@ -255,6 +255,10 @@ pub struct Ctx<'a> {
     /// When kept (simulation): the states that `then` and `reps` commit inside an action
     /// before its last one. Quint's traces show them, and count them in a trace's length.
     pub intermediate: Option<Vec<crate::State>>,
+    /// Set by `a.expect(p)`: the next commit repeats the state `a` made (the expectation
+    /// stands for the action itself), so a recorded trace does not show it twice. Any other
+    /// commit is a step, one that changes nothing (`x' = x`) included, as in Quint's traces.
+    pub repeating: bool,
     /// Stack addresses known to leave enough room to run code without asking `stacker`
     /// (see `compile::Sub::run`); empty until the first run.
     pub(crate) stack_room: StackRoom,
@@ -331,6 +335,7 @@ impl<'a> Ctx<'a> {
             recorded: None,
             unassigned: Vec::new(),
             intermediate: None,
+            repeating: false,
             stack_room: StackRoom::EMPTY,
         }
     }
@@ -390,6 +395,7 @@ impl<'a> Ctx<'a> {
         self.picks.clear();
         self.depth = 0;
         self.args.clear();
+        self.repeating = false;
     }
 
     /// Makes the assigned next state current. Every variable must have been assigned.
@@ -411,10 +417,10 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        let previous = std::mem::replace(&mut self.state, Arc::new(values));
+        self.state = Arc::new(values);
         if let Some(states) = &mut self.recorded {
             // `a.expect(p)` keeps the state it checked: going on from it is not a new step.
-            let kept = self.actions_taken.is_empty() && self.picks.is_empty() && states.last().is_some_and(|(last, _)| last == &self.state) && previous == self.state;
+            let kept = std::mem::take(&mut self.repeating);
             let step = crate::Step { actions: std::mem::take(&mut self.actions_taken), picks: std::mem::take(&mut self.picks) };
             if !kept {
                 states.push((self.state.clone(), step));

@@ -82,10 +82,12 @@ pub fn lazy(name: &str, args: &[Code], ir: &[Expr], span: Span) -> Option<Code> 
             if !ok {
                 return Err(Box::new(EvalError { message: "expectation failed: the condition is false after the action".into(), span: checked, stack: Vec::new(), kind: ErrorKind::Expectation }));
             }
-            // `expect` keeps the state and stands for the action itself: assign nothing new.
+            // `expect` keeps the state and stands for the action itself: assign nothing new,
+            // and the commit that follows is not a step of its own.
             for (i, v) in ctx.state.iter().enumerate() {
                 ctx.next[i] = Some(v.clone());
             }
+            ctx.repeating = true;
             Ok(Value::Bool(true))
             })
         }
