@@ -98,6 +98,20 @@ pub fn record(spec: &Spec, def: DefId, chooser: &mut dyn Chooser) -> Recorded {
     Recorded { states, steps, ended }
 }
 
+/// Where the last action of the run `def` is (`c` in `a.then(b).then(c)`): what was
+/// disabled when the run is (an earlier disabled action is an error at its own place).
+pub fn last_action_span(spec: &Spec, def: DefId) -> Option<spec_syntax::Span> {
+    use spec_analysis::ir::{Callee, ExprKind};
+    let mut e = spec.analysis.program.defs.get(def as usize)?.body.as_ref()?;
+    loop {
+        match &e.kind {
+            ExprKind::Call { callee: Callee::Builtin("then"), args, .. } if args.len() == 2 => e = &args[1],
+            ExprKind::Let { body, .. } | ExprKind::LetPat { body, .. } | ExprKind::Nondet { body, .. } => e = body,
+            _ => return Some(e.span),
+        }
+    }
+}
+
 /// Whether the last action of a run is `expect` (`a.then(b).expect(p)`).
 fn ends_in_expect(body: &spec_analysis::ir::Expr) -> bool {
     use spec_analysis::ir::{Callee, ExprKind};

@@ -4,7 +4,7 @@
 
 use crate::{outln, report};
 use regex::Regex;
-use spec_interpreter::test_runner::{record, run_test, tests, TestOutcome};
+use spec_interpreter::test_runner::{last_action_span, record, run_test, tests, TestOutcome};
 use spec_interpreter::render::{self, ItfOptions, Trace};
 use spec_interpreter::{render_error, RandomChooser, Spec};
 
@@ -90,10 +90,13 @@ pub fn run(args: Args) -> u8 {
                 results.push(serde_json::json!({ "name": name, "status": "passed", "samples": samples, "seed": seed }));
             }
             TestOutcome::Disabled { seed } => {
+                // Quint's QNT511 points at the test; the last action is what was disabled.
+                let at = last_action_span(&spec, *def).unwrap_or(spec.analysis.program.defs[*def as usize].name_span);
+                let (line, column) = spec.sources.line_col(at);
                 if verbose {
-                    outln!("  FAIL  {name}: the run was disabled (an action in it could not happen), seed {seed}");
+                    outln!("  FAIL  {name}: the run's last action is disabled (false), at {}:{line}:{column}, seed {seed}", spec.sources.name(at.file));
                 }
-                results.push(serde_json::json!({ "name": name, "status": "failed", "reason": "disabled", "seed": seed }));
+                results.push(serde_json::json!({ "name": name, "status": "failed", "reason": "disabled", "line": line, "column": column, "seed": seed }));
             }
             TestOutcome::False { seed } => {
                 let (line, column) = spec.sources.line_col(spec.analysis.program.defs[*def as usize].name_span);
