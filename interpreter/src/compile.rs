@@ -753,6 +753,21 @@ impl Compiler<'_> {
         self.base + local as usize
     }
 
+    /// The code of an operator's body (a lambda's, a local `def`'s), compiled in its own scope
+    /// of [`Self::retry_free`]: its parameters may be moved at their last read when the body
+    /// runs once per call.
+    fn operator_body(&self, params: &[Pat], body: &Expr) -> Code {
+        let outer = self.retry_free.get();
+        let free = last_use::retry_free(self.program, &self.memo.effect_free, body);
+        self.retry_free.set(free);
+        if free {
+            self.allow_moves(params, body);
+        }
+        let code = self.expr(body);
+        self.retry_free.set(outer);
+        code
+    }
+
     /// Marks the plain names among `params` that `body` reads at most once on any path (and
     /// not inside an operator it defines) as moved at that read. Only for a body that runs
     /// once per binding of its names (`retry_free`).
@@ -924,14 +939,7 @@ impl Compiler<'_> {
             }
             ExprKind::Lambda { params, body: body_ir } => {
                 let params_code: Vec<PatCode> = params.iter().map(|p| self.pattern(p)).collect();
-                let outer = self.retry_free.get();
-                let free = last_use::retry_free(self.program, &self.memo.effect_free, body_ir);
-                self.retry_free.set(free);
-                if free {
-                    self.allow_moves(params, body_ir);
-                }
-                let body = self.expr(body_ir);
-                self.retry_free.set(outer);
+                let body = self.operator_body(params, body_ir);
                 self.lambda(params_code, body, "anonymous operator".into(), span)
             }
             ExprKind::Let { local, params, value, body: body_ir, .. } => {
@@ -943,14 +951,7 @@ impl Compiler<'_> {
                 match params {
                     Some(ps) => {
                         let ps_code: Vec<PatCode> = ps.iter().map(|p| self.pattern(p)).collect();
-                        let outer = self.retry_free.get();
-                        let free = last_use::retry_free(self.program, &self.memo.effect_free, value);
-                        self.retry_free.set(free);
-                        if free {
-                            self.allow_moves(ps, value);
-                        }
-                        let value_code = self.expr(value);
-                        self.retry_free.set(outer);
+                        let value_code = self.operator_body(ps, value);
                         let op = self.lambda(ps_code, value_code, self.local_name(*local), span);
                         Arc::new(move |ctx| {
                             ctx.regs[r] = op(ctx)?;

@@ -110,8 +110,14 @@ struct Visited {
 /// A line after an action that left variables unassigned, naming them (Quint warns the same
 /// way: "some variables are undefined").
 fn unassigned_note(spec: &Spec, here: &Visited) -> Option<Line> {
-    let names: Vec<String> = spec.active_var_indices().zip(spec.var_names()).filter(|(i, _)| here.unassigned.get(*i).copied().unwrap_or(false)).map(|(_, name)| format!("`{name}`")).collect();
-    (!names.is_empty()).then(|| Line::Info(format!("the action did not assign {}: reading {} is an error until an action assigns {}", names.join(", "), if names.len() == 1 { "it" } else { "them" }, if names.len() == 1 { "it" } else { "them" })))
+    let names: Vec<String> = spec
+        .active_var_indices()
+        .zip(spec.var_names())
+        .filter(|(i, _)| here.unassigned.get(*i).copied().unwrap_or(false))
+        .map(|(_, name)| format!("`{name}`"))
+        .collect();
+    let them = if names.len() == 1 { "it" } else { "them" };
+    (!names.is_empty()).then(|| Line::Info(format!("the action did not assign {}: reading {them} is an error until an action assigns {them}", names.join(", "))))
 }
 
 /// A runtime error of an input, without the call of the definition the REPL wraps the input in

@@ -122,12 +122,15 @@ impl RunRequest {
         match self.resolve_wrapping(&[]) {
             // A property named by a state variable or a constant (`--invariant=ok` with
             // `var ok: bool`), as Quint accepts: load again with it as an expression.
-            Err(RequestError::Unknown { .. }) => {
-                let Ok(spec) = Spec::load_file(&self.file, self.main.as_deref()) else { return self.resolve_wrapping(&[]) };
+            Err(unknown @ RequestError::Unknown { .. }) => {
+                let Ok(spec) = Spec::load_file(&self.file, self.main.as_deref()) else { return Err(unknown) };
                 let program = &spec.analysis.program;
                 let scope = &program.modules[spec.main as usize].scope;
                 let properties = self.invariants.iter().chain(&self.witnesses).chain(&self.constraint).chain(&self.view);
                 let values: Vec<String> = properties.filter(|p| matches!(scope.get(p.as_str()), Some(Entity::Var(_) | Entity::Const(_)))).cloned().collect();
+                if values.is_empty() {
+                    return Err(unknown);
+                }
                 self.resolve_wrapping(&values)
             }
             done => done,
